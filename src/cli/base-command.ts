@@ -1,0 +1,34 @@
+/**
+ * Base of every command: errors become one line on stderr with the right
+ * exit status (1 bad input, 2 usage), never a stack trace.
+ */
+import { Command } from '@oclif/core';
+import { InputError } from './errors';
+
+/** Whether an error came from oclif's flag/argument parser. */
+export function isParseError(err: unknown): boolean {
+  const e = err as { parse?: unknown; oclif?: { exit?: number } } | null;
+  return !!e && typeof e === 'object' && e.parse !== undefined;
+}
+
+/** The single line and exit status a failed command reports. */
+export function describeFailure(bin: string, err: unknown): { line: string; exitCode: number } {
+  if (err instanceof InputError) return { line: `${bin}: ${err.message}`, exitCode: err.exitCode };
+  const message = err instanceof Error ? err.message : String(err);
+  const firstLine = message.split('\n').find((l) => l.trim() !== '') ?? message;
+  if (isParseError(err)) {
+    return { line: `${bin}: ${firstLine.trim()} (see --help)`, exitCode: 2 };
+  }
+  return { line: `${bin}: internal error: ${firstLine}`, exitCode: 1 };
+}
+
+export abstract class BaseCommand extends Command {
+  protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
+    // oclif's own exits (this.exit, --help inside run) pass through
+    if ((err as { code?: string }).code === 'EEXIT') throw err;
+    const { line, exitCode } = describeFailure(this.config.bin, err);
+    process.stderr.write(line + '\n');
+    if (process.env.DEBUG && err.stack) process.stderr.write(err.stack + '\n');
+    process.exitCode = exitCode;
+  }
+}

@@ -1,0 +1,227 @@
+/**
+ * The project's one address model: IPv4 and IPv6 addresses and CIDR
+ * prefixes, parsed strictly, printed canonically (RFC 5952 for IPv6), and
+ * ordered numerically. No other module parses an address.
+ *
+ * Pure: no I/O. Built on ipaddr.js, with two corrections it needs here:
+ * a dotted IPv4 tail inside an IPv6 address is checked strictly (no leading
+ * zeros) and converted to hex groups before ipaddr.js sees it (ipaddr.js
+ * reads `::10.0.0.1` as IPv4-mapped).
+ */
+import ipaddr = require('ipaddr.js');
+
+export type Family = 4 | 6;
+
+/** Why a text is not an acceptable address. `reason` reads after the value. */
+export class AddressError extends Error {
+  constructor(
+    readonly input: string,
+    readonly reason: string,
+  ) {
+    super(`${JSON.stringify(input)} ${reason}`);
+    this.name = 'AddressError';
+  }
+}
+
+/** A parsed address; immutable; `text` is the canonical form. */
+export interface IPAddress {
+  readonly family: Family;
+  /** Canonical text: dotted quad, or RFC 5952 IPv6. */
+  readonly text: string;
+  /** Network-order bytes: 4 for IPv4, 16 for IPv6. */
+  readonly bytes: readonly number[];
+  /**
+   * 32 lowercase hex digits of the address as IPv6 (IPv4 as ::ffff:a.b.c.d):
+   * comparing keys as strings orders addresses numerically.
+   */
+  readonly key: string;
+}
+
+/** An address with a prefix length. */
+export interface Cidr {
+  readonly address: IPAddress;
+  readonly prefix: number;
+  /** Canonical `addr/prefix`. */
+  readonly text: string;
+}
+
+export type HostBits = 'allow' | 'reject';
+
+const IPV4_TAIL = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/;
+const PREFIX = /^(?:0|[1-9]\d{0,2})$/;
+const V4_KEY_PREFIX = '00000000000000000000ffff';
+
+function hex2(n: number): string {
+  return (n < 16 ? '0' : '') + n.toString(16);
+}
+
+function makeV4(bytes: number[], text: string): IPAddress {
+  return Object.freeze({
+    family: 4 as const,
+    text,
+    bytes: Object.freeze(bytes),
+    key: V4_KEY_PREFIX + bytes.map(hex2).join(''),
+  });
+}
+
+function makeV6(bytes: number[]): IPAddress {
+  const v6 = new ipaddr.IPv6(bytes);
+  return Object.freeze({
+    family: 6 as const,
+    text: v6.toRFC5952String(),
+    bytes: Object.freeze(bytes),
+    key: bytes.map(hex2).join(''),
+  });
+}
+
+function parseV4(input: string): IPAddress | undefined {
+  if (!ipaddr.IPv4.isValidFourPartDecimal(input)) return undefined;
+  const bytes = input.split('.').map(Number);
+  return makeV4(bytes, bytes.join('.'));
+}
+
+function parseV6(input: string): IPAddress | undefined {
+  let text = input;
+  const tail = IPV4_TAIL.exec(text);
+  if (tail) {
+    const v4 = parseV4(tail[2]);
+    if (!v4) return undefined;
+    const [a, b, c, d] = v4.bytes;
+    text = `${tail[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  if (!ipaddr.IPv6.isValid(text)) return undefined;
+  return makeV6(ipaddr.IPv6.parse(text).toByteArray());
+}
+
+/**
+ * Parse an IPv4 (strict dotted quad) or IPv6 (any RFC 4291 form, any hex
+ * case) address. Throws AddressError for anything else, including scope
+ * identifiers and IPv4-mapped IPv6 addresses, saying why.
+ */
+export function parseAddress(input: string): IPAddress {
+  if (typeof input !== 'string' || input === '') {
+    throw new AddressError(String(input), 'is not an IP address');
+  }
+  if (!input.includes(':')) {
+    const v4 = parseV4(input);
+    if (v4) return v4;
+    throw new AddressError(input, 'is not a valid IPv4 or IPv6 address');
+  }
+  const pct = input.indexOf('%');
+  if (pct >= 0) {
+    throw new AddressError(
+      input,
+      `has a scope identifier (${input.slice(pct)}): scope identifiers are local to one host and are not allowed`,
+    );
+  }
+  const v6 = parseV6(input);
+  if (!v6) throw new AddressError(input, 'is not a valid IPv4 or IPv6 address');
+  if (isV4Mapped(v6)) {
+    const v4 = v6.bytes.slice(12).join('.');
+    throw new AddressError(
+      input,
+      `is an IPv4-mapped IPv6 address: write the IPv4 address ${v4} instead`,
+    );
+  }
+  return v6;
+}
+
+/** Parse, or return the error instead of throwing it. */
+export function tryParseAddress(input: string): IPAddress | AddressError {
+  try {
+    return parseAddress(input);
+  } catch (err) {
+    if (err instanceof AddressError) return err;
+    throw err;
+  }
+}
+
+function isV4Mapped(a: IPAddress): boolean {
+  return a.family === 6 && a.key.startsWith(V4_KEY_PREFIX);
+}
+
+export function maxPrefix(family: Family): number {
+  return family === 4 ? 32 : 128;
+}
+
+/** The address with every bit right of `prefix` cleared. */
+export function maskAddress(a: IPAddress, prefix: number): IPAddress {
+  const bytes = a.bytes.map((b, i) => {
+    const bits = Math.min(8, Math.max(0, prefix - i * 8));
+    return b & ((0xff << (8 - bits)) & 0xff);
+  });
+  return a.family === 4 ? makeV4(bytes, bytes.join('.')) : makeV6(bytes);
+}
+
+/**
+ * Parse `addr/len`. With hostBits 'reject' (routes, ranges, subnets), no
+ * bit right of the prefix may be set; with 'allow' (an interface's own
+ * address) it may.
+ */
+export function parseCidr(input: string, hostBits: HostBits): Cidr {
+  if (typeof input !== 'string') throw new AddressError(String(input), 'is not a CIDR address');
+  const slash = input.lastIndexOf('/');
+  if (slash < 0) {
+    throw new AddressError(input, 'has no prefix length (expected address/length)');
+  }
+  const address = parseAddress(input.slice(0, slash));
+  const lenText = input.slice(slash + 1);
+  const max = maxPrefix(address.family);
+  if (!PREFIX.test(lenText) || Number(lenText) > max) {
+    throw new AddressError(
+      input,
+      `has an invalid prefix length "${lenText}" (IPv${address.family} allows 0 to ${max})`,
+    );
+  }
+  const prefix = Number(lenText);
+  if (hostBits === 'reject' && maskAddress(address, prefix).key !== address.key) {
+    throw new AddressError(input, `has bits set to the right of the /${prefix} prefix`);
+  }
+  return Object.freeze({ address, prefix, text: `${address.text}/${prefix}` });
+}
+
+/** Numeric order; IPv4 sorts as its ::ffff: form, before any global IPv6. */
+export function compareAddresses(a: IPAddress, b: IPAddress): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+export function sameAddress(a: IPAddress, b: IPAddress): boolean {
+  return a.key === b.key && a.family === b.family;
+}
+
+/** Whether `a` lies inside the network `net` (families must match). */
+export function cidrContains(net: Cidr, a: IPAddress): boolean {
+  if (net.address.family !== a.family) return false;
+  return maskAddress(a, net.prefix).key === maskAddress(net.address, net.prefix).key;
+}
+
+const LINK_LOCAL_V6 = parseCidr('fe80::/10', 'reject');
+
+export function isLinkLocal(a: IPAddress): boolean {
+  return cidrContains(LINK_LOCAL_V6, a);
+}
+
+/**
+ * Prefix length of a dotted-quad IPv4 netmask; throws AddressError unless
+ * the mask is a valid address with contiguous leading ones.
+ */
+export function prefixFromNetmask(mask: string): number {
+  const a = parseAddress(mask);
+  if (a.family !== 4) throw new AddressError(mask, 'is not an IPv4 netmask');
+  const n = a.bytes.reduce((acc, b) => acc * 256 + b, 0);
+  const inverted = 0xffffffff - n;
+  // contiguous ones from the left <=> inverted+1 is a power of two
+  if ((inverted & (inverted + 1)) !== 0) {
+    throw new AddressError(mask, 'is not a contiguous netmask');
+  }
+  return 32 - Math.log2(inverted + 1);
+}
+
+/** Dotted-quad netmask of an IPv4 prefix length (0-32). */
+export function netmaskFromPrefix(prefix: number): string {
+  const bytes = [0, 0, 0, 0].map((_, i) => {
+    const bits = Math.min(8, Math.max(0, prefix - i * 8));
+    return (0xff << (8 - bits)) & 0xff;
+  });
+  return bytes.join('.');
+}
