@@ -1,0 +1,79 @@
+/**
+ * Runs one of the project's oclif CLIs from a bundled command map.
+ *
+ * Each CLI (vmadm, fwadm) carries its own oclif configuration and its
+ * commands as an explicit map, so nothing is discovered on disk at start:
+ * the bundle (dist/<bin>.js) holds every command, and its startup snapshot
+ * (dist/<bin>.blob, see scripts/bundle.js) holds them already loaded.
+ */
+import * as path from 'node:path';
+import { Config, Plugin, run, flush, handle, Interfaces } from '@oclif/core';
+import type { Command } from '@oclif/core';
+import { describeFailure } from '../cli/base-command';
+
+export type CommandMap = Record<string, Command.Class>;
+
+export interface CliDefinition {
+  bin: string;
+  description: string;
+  version: string;
+  commands: CommandMap;
+  topics?: Record<string, { description: string }>;
+}
+
+const maps = new Map<string, CommandMap>();
+
+// The root plugin of each CLI takes its commands from the bundled map
+// instead of require()-ing the explicit strategy's target from disk.
+const proto = Plugin.prototype as unknown as { loadCommandsFromTarget(this: Plugin): Promise<CommandMap | undefined> };
+const loadFromTarget = proto.loadCommandsFromTarget;
+proto.loadCommandsFromTarget = async function (this: Plugin) {
+  return maps.get(this.name) ?? loadFromTarget.call(this);
+};
+
+function pjsonOf(def: CliDefinition): Interfaces.PJSON {
+  return {
+    name: def.bin,
+    version: def.version,
+    description: def.description,
+    type: 'commonjs',
+    oclif: {
+      bin: def.bin,
+      dirname: def.bin,
+      commands: { strategy: 'explicit', target: './dist/bundle', identifier: 'COMMANDS' },
+      topicSeparator: ' ',
+      topics: def.topics ?? {},
+      helpOptions: { flagSortOrder: 'none' },
+    },
+  } as unknown as Interfaces.PJSON;
+}
+
+/** The package root: the folder above bin/ and dist/. */
+export function packageRoot(): string {
+  return path.resolve(path.dirname(process.argv[1] ?? __filename), '..');
+}
+
+/** Run the CLI with argv; sets process.exitCode. */
+export async function runCli(def: CliDefinition, argv: string[]): Promise<void> {
+  maps.set(def.bin, def.commands);
+  try {
+    const config = await Config.load({ root: packageRoot(), pjson: pjsonOf(def), isRoot: true } as Interfaces.LoadOptions & object);
+    await run(argv, config);
+    await flush();
+  } catch (err) {
+    const e = err as { code?: string; oclif?: { exit?: number }; message?: string };
+    if (e && e.code === 'EEXIT') {
+      process.exitCode = e.oclif?.exit ?? 0;
+      return;
+    }
+    if (e && typeof e.message === 'string' && /^command .* not found/.test(e.message)) {
+      process.stderr.write(`${def.bin}: ${e.message} (see ${def.bin} --help)\n`);
+      process.exitCode = 2;
+      return;
+    }
+    if (process.env.DEBUG) return handle(err as Error);
+    const { line, exitCode } = describeFailure(def.bin, err);
+    process.stderr.write(line + '\n');
+    process.exitCode = exitCode;
+  }
+}

@@ -1,0 +1,4 @@
+/** Every fwadm command, by oclif id. */
+import type { CommandMap } from '../../bin/cli';
+
+export const COMMANDS: CommandMap = {};
