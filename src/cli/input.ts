@@ -34,7 +34,7 @@ export function readInputText(file: string | undefined): string {
 /** The input as a stream, for line-oriented commands on large inputs. */
 export function openInputStream(file: string | undefined): Readable {
   ensureStdinIsNotTerminal(file);
-  if (file === undefined || file === '-') return process.stdin;
+  if (file === undefined || file === '-') return process.stdin.setEncoding('utf8');
   const stream = createReadStream(file, { encoding: 'utf8' });
   return stream;
 }

@@ -12,11 +12,19 @@ import ipaddr = require('ipaddr.js');
 
 export type Family = 4 | 6;
 
+/**
+ * What is wrong with a rejected address: `scope` (a zone/scope identifier),
+ * `mapped` (IPv4-mapped IPv6), `hostbits` (bits right of a CIDR prefix),
+ * `prefix` (a bad prefix length), `invalid` (anything else).
+ */
+export type AddressErrorKind = 'invalid' | 'scope' | 'mapped' | 'hostbits' | 'prefix';
+
 /** Why a text is not an acceptable address. `reason` reads after the value. */
 export class AddressError extends Error {
   constructor(
     readonly input: string,
     readonly reason: string,
+    readonly kind: AddressErrorKind = 'invalid',
   ) {
     super(`${JSON.stringify(input)} ${reason}`);
     this.name = 'AddressError';
@@ -112,6 +120,7 @@ export function parseAddress(input: string): IPAddress {
     throw new AddressError(
       input,
       `has a scope identifier (${input.slice(pct)}): scope identifiers are local to one host and are not allowed`,
+      'scope',
     );
   }
   const v6 = parseV6(input);
@@ -121,6 +130,7 @@ export function parseAddress(input: string): IPAddress {
     throw new AddressError(
       input,
       `is an IPv4-mapped IPv6 address: write the IPv4 address ${v4} instead`,
+      'mapped',
     );
   }
   return v6;
@@ -162,7 +172,7 @@ export function parseCidr(input: string, hostBits: HostBits): Cidr {
   if (typeof input !== 'string') throw new AddressError(String(input), 'is not a CIDR address');
   const slash = input.lastIndexOf('/');
   if (slash < 0) {
-    throw new AddressError(input, 'has no prefix length (expected address/length)');
+    throw new AddressError(input, 'has no prefix length (expected address/length)', 'prefix');
   }
   const address = parseAddress(input.slice(0, slash));
   const lenText = input.slice(slash + 1);
@@ -171,11 +181,12 @@ export function parseCidr(input: string, hostBits: HostBits): Cidr {
     throw new AddressError(
       input,
       `has an invalid prefix length "${lenText}" (IPv${address.family} allows 0 to ${max})`,
+      'prefix',
     );
   }
   const prefix = Number(lenText);
   if (hostBits === 'reject' && maskAddress(address, prefix).key !== address.key) {
-    throw new AddressError(input, `has bits set to the right of the /${prefix} prefix`);
+    throw new AddressError(input, `has bits set to the right of the /${prefix} prefix`, 'hostbits');
   }
   return Object.freeze({ address, prefix, text: `${address.text}/${prefix}` });
 }

@@ -1,0 +1,173 @@
+/**
+ * The grammar's semantic actions (the `yy` of grammar/fwrule.jison): they
+ * check each word, number and address where the parser meets it, so the
+ * first bad token in the text is the one reported, and build the model's
+ * values. Addresses go through the project's one address model.
+ */
+import { AddressError, parseAddress, parseCidr, type IPAddress } from '../net/address';
+import { FwruleError } from './errors';
+import { ICMP_MAX, PORT_MAX, PORT_MIN, PRIORITY_MAX } from './limits';
+import { unquote } from './quoting';
+import type { IcmpType, Port, Protocol, Target } from './types';
+
+/**
+ * Keywords, each in its two spellings (all lower or all upper case), by
+ * token name. A word that is not here is a WORD.
+ */
+const KEYWORDS = new Map<string, string>();
+for (const kw of [
+  'from', 'to', 'ip', 'subnet', 'any', 'all', 'tag', 'vm', 'vms', 'or', 'and', 'block', 'allow',
+  'port', 'ports', 'tcp', 'udp', 'icmp', 'icmp6', 'ah', 'esp', 'type', 'code', 'priority',
+]) {
+  KEYWORDS.set(kw, kw.toUpperCase());
+  KEYWORDS.set(kw.toUpperCase(), kw.toUpperCase());
+}
+
+/** The part of jison's lexer the word action uses. */
+interface WordLexer {
+  yytext: string;
+  match: string;
+  matched: string;
+  less(n: number): void;
+}
+
+const DIGITS = /^\d+$/;
+
+/** A decimal number within [min, max], or undefined. */
+function decimal(text: string, min: number, max: number): number | undefined {
+  if (!DIGITS.test(text)) return undefined;
+  const n = Number(text);
+  return n >= min && n <= max ? n : undefined;
+}
+
+function portNumber(text: string): number {
+  const n = decimal(text, PORT_MIN, PORT_MAX);
+  if (n === undefined) throw new FwruleError(`Port number "${text}" is invalid`);
+  return n;
+}
+
+function portRange(startText: string, endText: string): Port {
+  const start = portNumber(startText);
+  const end = portNumber(endText);
+  if (end < start) {
+    throw new FwruleError(`The end of the range (${endText}) cannot be less than the start (${startText})`);
+  }
+  return { start, end };
+}
+
+/** Why an address the user wrote was refused, for scope ids and IPv4-mapped. */
+function addressDetail(err: unknown): string {
+  return err instanceof AddressError && (err.kind === 'scope' || err.kind === 'mapped') ? `: it ${err.reason}` : '';
+}
+
+const ANY: Target = Object.freeze({ kind: 'any' });
+const ALL_VMS: Target = Object.freeze({ kind: 'allvms' });
+const AH: Protocol = Object.freeze({ name: 'ah' });
+const ESP: Protocol = Object.freeze({ name: 'esp' });
+
+/** The actions, as the generated parser calls them (`yy.<name>`). */
+export const actions = {
+  ANY,
+  ALL_VMS,
+  AH,
+  ESP,
+
+  /**
+   * A run of word characters: a keyword or a WORD. Like the SmartOS lexer,
+   * a keyword followed by `-` is still the keyword (`from-x` is FROM, `-`,
+   * `x`), so the rest goes back to the input.
+   */
+  word(lexer: WordLexer): string {
+    const text = lexer.yytext;
+    const kw = KEYWORDS.get(text);
+    if (kw !== undefined) return kw;
+    const dash = text.indexOf('-');
+    if (dash > 0) {
+      const head = KEYWORDS.get(text.slice(0, dash));
+      if (head !== undefined) {
+        lexer.less(dash);
+        // jison's less() takes back one character of match/matched, not n
+        lexer.match = text.slice(0, dash);
+        lexer.matched = lexer.matched.slice(0, lexer.matched.length - (text.length - dash - 1));
+        return head;
+      }
+    }
+    return 'WORD';
+  },
+
+  unquote,
+
+  ip(text: string, family: 4 | 6): Target {
+    let address: IPAddress;
+    try {
+      address = parseAddress(text);
+    } catch (err) {
+      throw new FwruleError(`IPv${family} address "${text}" is invalid${addressDetail(err)}`);
+    }
+    return { kind: 'ip', address };
+  },
+
+  subnet(addressText: string, suffix: string): Target {
+    const text = addressText + suffix;
+    try {
+      return { kind: 'subnet', cidr: parseCidr(text, 'reject') };
+    } catch (err) {
+      const kind = err instanceof AddressError ? err.kind : 'invalid';
+      const why =
+        kind === 'prefix'
+          ? ' (bad prefix length)'
+          : kind === 'hostbits'
+            ? ' (bits set to right of mask)'
+            : kind === 'invalid'
+              ? ' (bad address component)'
+              : `: ${(err as AddressError).message}`;
+      throw new FwruleError(`Subnet "${text}" is invalid${why}`);
+    }
+  },
+
+  vm(text: string): Target {
+    if (!UUID.test(text)) throw new FwruleError(`UUID "${text}" is invalid`);
+    return { kind: 'vm', uuid: text };
+  },
+
+  tag(name: string, value?: string): Target {
+    return value === undefined ? { kind: 'tag', name } : { kind: 'tag', name, value };
+  },
+
+  priority(text: string): number {
+    const n = decimal(text, 0, PRIORITY_MAX);
+    if (n === undefined) throw new FwruleError(`Priority level "${text}" is invalid`);
+    return n;
+  },
+
+  /** `PORT n`: a single port. */
+  port: portNumber,
+
+  /** `PORTS a-b`: the lexer reads `a-b` as one word. */
+  portOrRange(text: string): Port {
+    const parts = text.split('-');
+    if (parts.length === 1) return portNumber(text);
+    if (parts.length === 2) return portRange(parts[0], parts[1]);
+    throw new FwruleError(`"${text}" is not a valid port number or range`);
+  },
+
+  /** `PORTS a - b`. */
+  range: portRange,
+
+  icmpNumber(text: string, what: 'type' | 'code'): number {
+    const n = decimal(text, 0, ICMP_MAX);
+    if (n === undefined) throw new FwruleError(`ICMP ${what} "${text}" is invalid`);
+    return n;
+  },
+
+  ports(name: 'tcp' | 'udp', ports: 'all' | Port[]): Protocol {
+    return { name, ports };
+  },
+
+  types(name: 'icmp' | 'icmp6', types: 'all' | IcmpType[]): Protocol {
+    return { name, types };
+  },
+};
+
+/** Lowercase 8-4-4-4-12 hex, as SmartOS and Triton write UUIDs. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

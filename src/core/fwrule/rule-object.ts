@@ -1,0 +1,118 @@
+/**
+ * Rule objects (the `fwadm add` payload): checked field by field as
+ * SmartOS does, with its messages, and completed (uuid, version,
+ * defaults) into an FwRule whose `rule` is the canonical text.
+ */
+import { randomUUID } from 'node:crypto';
+import { UUID } from './actions';
+import { canonicalText } from './canonical';
+import { FwruleError } from './errors';
+import { MAX_STRING_LENGTH } from './limits';
+import { parseRule } from './parse';
+import type { FwRule, ParsedRule } from './types';
+
+export interface RuleObjectOptions {
+  /**
+   * Require `owner_uuid` or `global: true` (fwadm add, the compiler).
+   * Default true.
+   */
+  readonly requireOwner?: boolean;
+  /** Where generated uuids and versions come from (tests pin them). */
+  readonly newUuid?: () => string;
+  readonly now?: () => number;
+  readonly pid?: number;
+}
+
+/** `<ms since epoch>.<6-digit pid>`, as SmartOS versions rules. */
+export function generateVersion(now: number, pid: number): string {
+  return `${now}.${String(pid).padStart(6, '0')}`;
+}
+
+type Payload = Record<string, unknown>;
+
+function has(o: Payload, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, key);
+}
+
+function stringProp(o: Payload, key: 'created_by' | 'description', errors: FwruleError[]): string | undefined {
+  if (!has(o, key)) return undefined;
+  const v = o[key];
+  if (typeof v !== 'string') errors.push(new FwruleError(`${key} must be a string`, key));
+  else if (v.length > MAX_STRING_LENGTH) errors.push(new FwruleError(`${key} must be shorter than ${MAX_STRING_LENGTH} characters`, key));
+  else return v;
+  return undefined;
+}
+
+function boolProp(o: Payload, key: 'enabled' | 'log', errors: FwruleError[]): boolean {
+  if (!has(o, key)) return false;
+  if (typeof o[key] !== 'boolean') errors.push(new FwruleError(`${key} must be true or false`, key));
+  return o[key] === true;
+}
+
+/** `owner_uuid` / `global`: a rule belongs to one owner, or is global. */
+function ownership(o: Payload, requireOwner: boolean, errors: FwruleError[]): void {
+  if (has(o, 'global') && typeof o.global !== 'boolean') {
+    errors.push(new FwruleError('global must be true or false', 'global'));
+  }
+  if (o.global === true && has(o, 'owner_uuid')) {
+    errors.push(new FwruleError('cannot specify both global and owner_uuid', 'global'));
+  }
+  if (requireOwner && !has(o, 'owner_uuid') && o.global !== true) {
+    errors.push(new FwruleError('owner_uuid required', 'owner_uuid'));
+  }
+}
+
+/**
+ * Check a rule payload and complete it. Throws FwruleError: the one error,
+ * or `first of N errors: <first>` when there are several (SmartOS's form).
+ */
+export function validateRuleObject(raw: unknown, opts: RuleObjectOptions = {}): FwRule {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new FwruleError('a rule must be a JSON object', 'rule');
+  }
+  const o = raw as Payload;
+  const errors: FwruleError[] = [];
+  let parsed: ParsedRule | undefined;
+  if (!has(o, 'rule') || o.rule === '' || o.rule === null) {
+    errors.push(new FwruleError('No rule specified'));
+  } else {
+    try {
+      parsed = parseRule(o.rule as string);
+    } catch (err) {
+      if (!(err instanceof FwruleError)) throw err;
+      errors.push(err);
+    }
+  }
+  if (has(o, 'uuid') && (typeof o.uuid !== 'string' || !UUID.test(o.uuid))) {
+    errors.push(new FwruleError('Invalid rule UUID', 'uuid'));
+  }
+  if (has(o, 'version') && (typeof o.version !== 'string' || o.version === '')) {
+    errors.push(new FwruleError('version must be a non-empty string', 'version'));
+  }
+  if (has(o, 'owner_uuid') && (typeof o.owner_uuid !== 'string' || !UUID.test(o.owner_uuid))) {
+    errors.push(new FwruleError('Invalid owner UUID', 'owner_uuid'));
+  }
+  const enabled = boolProp(o, 'enabled', errors);
+  const log = boolProp(o, 'log', errors);
+  const createdBy = stringProp(o, 'created_by', errors);
+  const description = stringProp(o, 'description', errors);
+  ownership(o, opts.requireOwner ?? true, errors);
+
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1 || parsed === undefined) {
+    throw new FwruleError(`first of ${errors.length} errors: ${errors[0].message}`, errors[0].field);
+  }
+  const rule: FwRule = {
+    uuid: (o.uuid as string | undefined) ?? (opts.newUuid ?? randomUUID)(),
+    version: (o.version as string | undefined) ?? generateVersion((opts.now ?? Date.now)(), opts.pid ?? process.pid),
+    enabled,
+    ...(has(o, 'owner_uuid') ? { owner_uuid: o.owner_uuid as string } : {}),
+    ...(o.global === true ? { global: true as const } : {}),
+    log,
+    ...(description !== undefined ? { description } : {}),
+    ...(createdBy !== undefined ? { created_by: createdBy } : {}),
+    rule: canonicalText(parsed),
+    parsed,
+  };
+  return rule;
+}
