@@ -23,7 +23,7 @@
 <<EOF>>                                 return 'EOF'
 \"(?:\\[\"bfnrt/()\\]|\\u[a-fA-F0-9]{4}|[^\"\\])*\"   return 'STRING'
 [0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}        return 'IPV4ADDR'
-[0-9a-fA-F]*\:[0-9a-fA-F]*\:[:0-9a-fA-F.]*(?:\%[^\s()]*)?   return 'IPV6ADDR'
+[0-9a-fA-F]*\:[0-9a-fA-F]*\:[:0-9a-fA-F.]*(?:\%[^\s()/]*)?   return 'IPV6ADDR'
 \/[0-9]{1,3}                            return 'CIDRSUFFIX'
 [a-zA-Z0-9_][-a-zA-Z0-9_]*              return yy.word(this)
 "-"                                     return '-'
@@ -161,6 +161,8 @@ protocol
 port_list
     : '(' port_and_list ')'
         { $$ = $2; }
+    | '(' port_all ')'
+        { $$ = $2; }
     | port
         { $$ = [$1]; }
     | port_all
@@ -208,6 +210,8 @@ portnumbers
 
 type_list
     : '(' type_and_list ')'
+        { $$ = $2; }
+    | '(' type_all ')'
         { $$ = $2; }
     | type
         { $$ = [$1]; }
