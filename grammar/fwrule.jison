@@ -19,18 +19,22 @@
 
 %%
 
-\s+                                     /* skip whitespace */
-<<EOF>>                                 return 'EOF'
-\"(?:\\[\"bfnrt/()\\]|\\u[a-fA-F0-9]{4}|[^\"\\])*\"   return 'STRING'
-[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}        return 'IPV4ADDR'
-[0-9a-fA-F]*\:[0-9a-fA-F]*\:[:0-9a-fA-F.]*(?:\%[^\s()/]*)?   return 'IPV6ADDR'
-\/[0-9]{1,3}                            return 'CIDRSUFFIX'
-[a-zA-Z0-9_][-a-zA-Z0-9_]*              return yy.word(this)
-"-"                                     return '-'
-","                                     return ','
-"="                                     return '='
-"("                                     return '('
-")"                                     return ')'
+/*
+ * Each token takes the whitespace before it (yy.token trims it off), so
+ * spaces cost no extra lexer round; the commonest tokens come first, and a
+ * word may not run into `.` or `:` (then it is an address, tried next).
+ * Where the input has no token at all, the whitespace rule near the end
+ * moves past the spaces first, so errors point where SmartOS's do.
+ */
+\s*[a-zA-Z0-9_][-a-zA-Z0-9_]*(?![-a-zA-Z0-9_.:])        return yy.word(this)
+\s*[-,=()]                                             return yy.token(this)
+\s*\"(?:\\[\"bfnrt/()\\]|\\u[a-fA-F0-9]{4}|[^\"\\])*\"   return yy.token(this, 'STRING')
+\s*[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}       return yy.token(this, 'IPV4ADDR')
+\s*[0-9a-fA-F]*\:[0-9a-fA-F]*\:[:0-9a-fA-F.]*(?:\%[^\s()/]*)?   return yy.token(this, 'IPV6ADDR')
+\s*\/[0-9]{1,3}                                        return yy.token(this, 'CIDRSUFFIX')
+\s*[a-zA-Z0-9_][-a-zA-Z0-9_]*                          return yy.word(this)
+\s+                                                    /* skip */
+<<EOF>>                                                return 'EOF'
 
 /lex
 

@@ -28,7 +28,20 @@ interface WordLexer {
   yytext: string;
   match: string;
   matched: string;
+  yylloc: { last_column: number };
   less(n: number): void;
+}
+
+/** Drop the whitespace a token regex took in front of the token. */
+function trimStart(lexer: WordLexer): string {
+  let text = lexer.yytext;
+  const first = text.charCodeAt(0);
+  if (first <= 32 || (first > 127 && /^\s/.test(text))) {
+    text = text.trimStart();
+    lexer.yytext = text;
+    lexer.match = text;
+  }
+  return text;
 }
 
 const DIGITS = /^\d+$/;
@@ -73,22 +86,35 @@ export const actions = {
   ESP,
 
   /**
+   * A token with the whitespace before it: drop the whitespace from its
+   * text. Punctuation is its own token name.
+   */
+  token(lexer: WordLexer, name?: string): string {
+    const text = trimStart(lexer);
+    return name ?? text;
+  },
+
+  /**
    * A run of word characters: a keyword or a WORD. Like the SmartOS lexer,
    * a keyword followed by `-` is still the keyword (`from-x` is FROM, `-`,
    * `x`), so the rest goes back to the input.
    */
   word(lexer: WordLexer): string {
-    const text = lexer.yytext;
+    const text = trimStart(lexer);
     const kw = KEYWORDS.get(text);
     if (kw !== undefined) return kw;
     const dash = text.indexOf('-');
     if (dash > 0) {
       const head = KEYWORDS.get(text.slice(0, dash));
       if (head !== undefined) {
+        const rest = text.length - dash;
+        const end = lexer.yylloc.last_column - rest;
         lexer.less(dash);
-        // jison's less() takes back one character of match/matched, not n
+        // jison's less() takes back one character of match/matched, not
+        // the rest, and counts the leading whitespace into the column
         lexer.match = text.slice(0, dash);
-        lexer.matched = lexer.matched.slice(0, lexer.matched.length - (text.length - dash - 1));
+        lexer.matched = lexer.matched.slice(0, lexer.matched.length - (rest - 1));
+        lexer.yylloc.last_column = end;
         return head;
       }
     }

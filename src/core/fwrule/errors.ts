@@ -7,7 +7,12 @@ export class FwruleError extends Error {
   readonly field: string;
 
   constructor(message: string, field = 'rule') {
+    // A user's mistake, not the program's: no stack to capture (it is
+    // costly when a linter meets thousands of bad rules).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
     this.name = 'FwruleError';
     this.field = field;
   }

@@ -72,8 +72,8 @@ function makeV4(bytes: number[], text: string): IPAddress {
   });
 }
 
-function makeV6(bytes: number[]): IPAddress {
-  const v6 = new ipaddr.IPv6(bytes);
+function makeV6(bytes: number[], parsed?: ipaddr.IPv6): IPAddress {
+  const v6 = parsed ?? new ipaddr.IPv6(bytes);
   return Object.freeze({
     family: 6 as const,
     text: v6.toRFC5952String(),
@@ -97,8 +97,13 @@ function parseV6(input: string): IPAddress | undefined {
     const [a, b, c, d] = v4.bytes;
     text = `${tail[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
-  if (!ipaddr.IPv6.isValid(text)) return undefined;
-  return makeV6(ipaddr.IPv6.parse(text).toByteArray());
+  let parsed: ipaddr.IPv6;
+  try {
+    parsed = ipaddr.IPv6.parse(text);
+  } catch {
+    return undefined;
+  }
+  return makeV6(parsed.toByteArray(), parsed);
 }
 
 /**
