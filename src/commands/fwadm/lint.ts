@@ -13,17 +13,10 @@ export default class Lint extends BaseCommand {
   static override summary = 'Check firewall rules and print their canonical text.';
 
   static override description = [
-    'Reads fwrule(7) rule texts, one per line, from FILE or standard input; blank lines and',
-    'lines starting with # are skipped. For each rule, prints its canonical text (the form',
-    'fwadm and Triton FWAPI store, with IPv6 in RFC 5952 form) on standard output, or',
-    '"line N: <error>" on standard error.',
-    '',
-    'With -j, prints one JSON object per rule per line on standard output, in input order:',
-    '{"line":N,"rule":"<canonical text>"} or {"line":N,"error":"<message>"}.',
-    '',
-    'Exit status: 0 when every rule is valid, 1 when any is not, 2 on usage errors.',
-    'The input is streamed: files of 100,000 rules are fine.',
-  ].join('\n');
+    'Reads fwrule(7) rule texts, one per line, from FILE or standard input; blank lines and lines starting with # are skipped. For each rule, prints its canonical text (the form fwadm and Triton FWAPI store, IPv6 in RFC 5952 form) on standard output, or "line N: <error>" on standard error.',
+    'With -j, prints one JSON object per rule per line on standard output, in input order: {"line":N,"rule":"<canonical text>"} or {"line":N,"error":"<message>"}, N being the line number in the input.',
+    'Exit status: 0 when every rule is valid, 1 when any is not, 2 on usage errors. The input is streamed, so files of 100,000 rules are fine.',
+  ].join('\n\n');
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -f examples/rules/valid.txt',
