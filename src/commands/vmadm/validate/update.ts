@@ -1,0 +1,38 @@
+/** `vmadm validate update`: check an update payload on its own. */
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../../../cli/base-command';
+import { readPayloadObject } from '../../../cli/payload';
+import { printValidation } from '../../../cli/validation-output';
+import { validateUpdate } from '../../../core/vmspec/validate';
+
+export default class ValidateUpdate extends BaseCommand {
+  static override summary = 'Check a VM update payload: add_nics, update_nics, remove_nics, set_*/remove_* and VM properties.';
+
+  static override description = [
+    'Reads a vmadm update payload (JSON) from FILE or standard input and checks it on its own, as vmadm update would, without reading or changing any VM: add_nics and update_nics (by mac) get the same NIC checks as create, remove_nics must hold MAC addresses, set_routes/set_tags/set_customer_metadata and their remove_* forms are checked for shape.',
+    'Brand rules (HVM ips, NIC model, brand-only properties) apply only when BRAND is given. A valid payload prints "VALID update payload for <brand> brand VMs." (or "VALID update payload." without a brand) and exits 0; otherwise the report as for validate create, exit status 1.',
+  ].join('\n\n');
+
+  static override examples = [
+    `echo '{"add_nics": [{"nic_tag": "external", "ips": ["10.0.0.9/24", "2001:db8::9/64"]}]}' | <%= config.bin %> <%= command.id %>`,
+    '<%= config.bin %> <%= command.id %> bhyve -f examples/vms/update-add-nic.json',
+    '<%= config.bin %> <%= command.id %> joyent -j -f examples/vms/update-add-nic.json',
+  ];
+
+  static override args = {
+    brand: Args.string({ description: 'The brand of the VM the payload is for (joyent, joyent-minimal, lx, builder, kvm, bhyve).' }),
+  };
+
+  static override flags = {
+    file: Flags.string({ char: 'f', summary: 'Read the payload from FILE instead of standard input ("-": stdin).', helpValue: 'FILE' }),
+    json: Flags.boolean({ char: 'j', summary: 'Print the report as one JSON object.' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(ValidateUpdate);
+    const payload = readPayloadObject(flags.file, 'an update payload');
+    const result = validateUpdate(payload, args.brand);
+    const valid = args.brand === undefined ? 'VALID update payload.' : `VALID update payload for ${args.brand} brand VMs.`;
+    process.exitCode = printValidation(result, flags.json, valid);
+  }
+}

@@ -1,0 +1,19 @@
+/** Brands and the properties that only some brands take. */
+
+export const ZONE_BRANDS = ['joyent', 'joyent-minimal', 'lx', 'builder'] as const;
+export const HVM_BRANDS = ['kvm', 'bhyve'] as const;
+export const BRANDS: readonly string[] = [...ZONE_BRANDS, ...HVM_BRANDS];
+
+export function isHvm(brand: string): boolean {
+  return (HVM_BRANDS as readonly string[]).includes(brand);
+}
+
+/** VM properties of hardware VMs only. */
+export const HVM_ONLY = new Set([
+  'boot', 'bootrom', 'cpu_type', 'disk_driver', 'disks', 'flexible_disk_size', 'nic_driver', 'qemu_extra_opts',
+  'qemu_opts', 'spice_opts', 'spice_password', 'spice_port', 'vcpus', 'vga', 'virtio_txburst', 'virtio_txtimer',
+  'vnc_password', 'vnc_port', 'add_disks', 'update_disks', 'remove_disks',
+]);
+
+/** VM properties of zones only. */
+export const ZONE_ONLY = new Set(['delegate_dataset', 'filesystems', 'fs_allowed', 'kernel_version', 'limit_priv', 'tmpfs']);

@@ -1,0 +1,307 @@
+/**
+ * The relations within one NIC (vm-network.md "nics.*"): its addresses,
+ * gateways, network_uuids, the deprecated ip/netmask/gateway forms, the
+ * 32-entry cap, and its own formats (mac, nic_tag, interface, DHCP client
+ * ids). Types were checked by the schema; values of a wrong type are
+ * skipped here.
+ */
+import {
+  AddressError, cidrContains, isLinkLocal, parseAddress, parseCidr, prefixFromNetmask, sameAddress,
+  type Cidr, type IPAddress,
+} from '../net/address';
+import { DHCP_CID, INTERFACE, NIC_TAG, UUID, macProblem } from './formats';
+import { ReportBuilder, show } from './report';
+
+/** The kernel's limit on a link's allowed-ips: ips + allowed_ips (+ vrrp_primary_ip). */
+export const MAX_NIC_ADDRESSES = 32;
+
+/** What the VM-wide checks need to know of a NIC. */
+export interface NicFacts {
+  readonly name: string;
+  readonly mac?: string;
+  readonly interface?: string;
+  readonly primary: boolean;
+  /** Static addresses of `ips` (or of the deprecated `ip`), with prefixes. */
+  readonly subnets: readonly Cidr[];
+  readonly dhcp: boolean;
+  readonly addrconf: boolean;
+}
+
+export interface NicContext {
+  /** Brand rules apply: HVM NICs take only dhcp or one IPv4 address. */
+  readonly hvm?: boolean;
+  readonly brand?: string;
+}
+
+type Nic = Record<string, unknown>;
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function reason(err: unknown): string {
+  return err instanceof AddressError ? err.message : String(err);
+}
+
+/** `ips`: CIDR addresses, dhcp, addrconf; nothing twice. */
+function checkIps(items: readonly string[], name: string, report: ReportBuilder): { subnets: Cidr[]; dhcp: boolean; addrconf: boolean } {
+  const subnets: Cidr[] = [];
+  const seen = new Set<string>();
+  let dhcp = false;
+  let addrconf = false;
+  for (const item of items) {
+    if (item === 'dhcp' || item === 'addrconf') {
+      if (seen.has(item)) report.badValue(name, `"${item}" is listed twice`);
+      seen.add(item);
+      if (item === 'dhcp') dhcp = true;
+      else addrconf = true;
+      continue;
+    }
+    let cidr: Cidr;
+    try {
+      cidr = parseCidr(item, 'allow');
+    } catch (err) {
+      report.badValue(name, ipsItemProblem(item, err));
+      continue;
+    }
+    const twin = subnets.find((s) => sameAddress(s.address, cidr.address));
+    if (twin) report.badValue(name, `${item} repeats the address ${cidr.address.text} (already listed as ${twin.text})`);
+    else subnets.push(cidr);
+  }
+  return { subnets, dhcp, addrconf };
+}
+
+/** Why an `ips` item is refused: no prefix, not an address at all, or the address model's reason. */
+function ipsItemProblem(item: string, err: unknown): string {
+  if (item.includes('/')) return reason(err);
+  try {
+    parseAddress(item);
+  } catch (addrErr) {
+    if (addrErr instanceof AddressError && addrErr.kind === 'invalid') {
+      return `${show(item)} is not an address with a prefix, "dhcp" or "addrconf"`;
+    }
+    return reason(addrErr);
+  }
+  return reason(err);
+}
+
+function isAddress(text: string): boolean {
+  try {
+    parseAddress(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `allowed_ips`: addresses or CIDR ranges without host bits. */
+function checkAllowedIps(items: readonly string[], name: string, report: ReportBuilder): void {
+  for (const item of items) {
+    try {
+      if (item.includes('/')) parseCidr(item, 'reject');
+      else parseAddress(item);
+    } catch (err) {
+      report.badValue(name, reason(err));
+    }
+  }
+}
+
+/** A gateway: an address of a family the NIC has, on one of its subnets. */
+function checkGateway(text: string, name: string, nic: Pick<NicFacts, 'subnets' | 'dhcp' | 'addrconf'>, report: ReportBuilder): void {
+  let gw: IPAddress;
+  try {
+    gw = parseAddress(text);
+  } catch (err) {
+    report.badValue(name, text.includes('/') ? `${show(text)} has a prefix: a gateway is a single address` : reason(err));
+    return;
+  }
+  const own = nic.subnets.filter((s) => s.address.family === gw.family);
+  const dynamic = gw.family === 4 ? nic.dhcp : nic.addrconf;
+  const family = `IPv${gw.family}`;
+  if (own.length === 0 && !dynamic) {
+    report.badValue(name, `${text} is ${family} but the NIC has no ${family} address or ${gw.family === 4 ? 'dhcp' : 'addrconf'}`);
+    return;
+  }
+  if (dynamic || own.some((s) => cidrContains(s, gw)) || (gw.family === 6 && isLinkLocal(gw))) return;
+  const nets = own.map((s) => s.text).join(', ');
+  report.badValue(
+    name,
+    gw.family === 4
+      ? `${text} is not inside any of the NIC's IPv4 subnets (${nets})`
+      : `${text} is neither link-local nor inside any of the NIC's IPv6 subnets (${nets})`,
+  );
+}
+
+/** `network_uuids`: each key one of this NIC's static addresses, each value a UUID. */
+function checkNetworkUuids(map: Record<string, unknown>, name: string, subnets: readonly Cidr[], report: ReportBuilder): void {
+  for (const [key, value] of Object.entries(map)) {
+    let addr: IPAddress | undefined;
+    try {
+      addr = parseAddress(key);
+    } catch {
+      addr = undefined;
+    }
+    if (!addr || !subnets.some((s) => sameAddress(s.address, addr))) {
+      report.badValue(name, `${show(key)} is not one of the NIC's static addresses in ips`);
+    }
+    if (typeof value === 'string' && !UUID.test(value)) report.badValue(name, `${show(value)} (for ${key}) is not a UUID`);
+  }
+}
+
+/**
+ * The deprecated IPv4 forms: `ip` + `netmask` stand for `ips`, `gateway`
+ * for `gateways`; given beside the new forms they must agree. Returns what
+ * they stand for, when the new form is absent.
+ */
+function deprecatedForms(
+  nic: Nic,
+  prefix: string,
+  report: ReportBuilder,
+): { ips?: string[]; gateways?: string[]; gatewayName?: string } {
+  const out: { ips?: string[]; gateways?: string[]; gatewayName?: string } = {};
+  const ip = typeof nic.ip === 'string' ? nic.ip : undefined;
+  if (ip !== undefined) {
+    let implied: string | undefined;
+    if (ip === 'dhcp') implied = 'dhcp';
+    else {
+      let addr: IPAddress | undefined;
+      try {
+        addr = parseAddress(ip);
+        if (addr.family !== 4) report.badValue(`${prefix}.ip`, `${ip} is IPv6: ip is IPv4 only, use ips`);
+      } catch (err) {
+        report.badValue(`${prefix}.ip`, reason(err));
+      }
+      if (typeof nic.netmask !== 'string') {
+        if (nic.netmask === undefined) report.missing(`${prefix}.netmask`, `is required with ip ${ip}`);
+      } else {
+        try {
+          const len = prefixFromNetmask(nic.netmask);
+          if (addr?.family === 4) implied = `${addr.text}/${len}`;
+        } catch (err) {
+          report.badValue(`${prefix}.netmask`, reason(err));
+        }
+      }
+    }
+    if (implied !== undefined) {
+      if (!Array.isArray(nic.ips)) out.ips = [implied];
+      else if (!agrees(implied, strings(nic.ips))) {
+        report.badValue(prefix, `ip ${implied} (from ip and netmask) disagrees with ips [${strings(nic.ips).join(', ')}]`);
+      }
+    }
+  }
+  if (typeof nic.gateway === 'string') {
+    const gw = nic.gateway;
+    let ok = true;
+    try {
+      if (parseAddress(gw).family !== 4) {
+        report.badValue(`${prefix}.gateway`, `${gw} is IPv6: gateway is IPv4 only, use gateways`);
+        ok = false;
+      }
+    } catch (err) {
+      report.badValue(`${prefix}.gateway`, reason(err));
+      ok = false;
+    }
+    if (ok && !Array.isArray(nic.gateways)) {
+      out.gateways = [gw];
+      out.gatewayName = `${prefix}.gateway`;
+    } else if (ok && !strings(nic.gateways).some((g) => isAddress(g) && sameAddress(parseAddress(g), parseAddress(gw)))) {
+      report.badValue(prefix, `gateway ${gw} disagrees with gateways [${strings(nic.gateways).join(', ')}]`);
+    }
+  }
+  return out;
+}
+
+/** Whether `ips` holds what a deprecated `ip`/`netmask` stands for. */
+function agrees(implied: string, ips: readonly string[]): boolean {
+  if (implied === 'dhcp') return ips.includes('dhcp');
+  const want = parseCidr(implied, 'allow');
+  return ips.some((item) => {
+    try {
+      const c = parseCidr(item, 'allow');
+      return c.prefix === want.prefix && sameAddress(c.address, want.address);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** HVM NICs get their address by DHCPv4 from the host: dhcp, or one IPv4 address. */
+function checkHvmIps(items: readonly string[], name: string, ctx: NicContext, report: ReportBuilder): void {
+  const ok =
+    items.length === 0 ||
+    (items.length === 1 && (items[0] === 'dhcp' || (items[0] !== 'addrconf' && isCidr4(items[0]))));
+  if (!ok) {
+    report.badValue(name, `[${items.join(', ')}]: a ${ctx.brand} VM's NIC takes only "dhcp" or a single IPv4 address in ips (more go in allowed_ips)`);
+  }
+}
+
+function isCidr4(text: string): boolean {
+  try {
+    return parseCidr(text, 'allow').address.family === 4;
+  } catch {
+    return true; // reported as a bad address already
+  }
+}
+
+function checkFormats(nic: Nic, prefix: string, ctx: NicContext, report: ReportBuilder): void {
+  if (nic.primary === false) report.badValue(`${prefix}.primary`, 'false: primary can only be true (leave it out instead)');
+  if (typeof nic.mac === 'string') {
+    const why = macProblem(nic.mac);
+    if (why) report.badValue(`${prefix}.mac`, `${show(nic.mac)} ${why}`);
+  }
+  if (typeof nic.nic_tag === 'string' && !NIC_TAG.test(nic.nic_tag)) {
+    report.badValue(`${prefix}.nic_tag`, `${show(nic.nic_tag)} is not 1 to 31 letters, digits or underscores`);
+  }
+  if (typeof nic.interface === 'string' && !INTERFACE.test(nic.interface)) {
+    report.badValue(`${prefix}.interface`, `${show(nic.interface)} is not net<N>`);
+  }
+  for (const cid of strings(nic.allowed_dhcp_cids)) {
+    if (!DHCP_CID.test(cid)) report.badValue(`${prefix}.allowed_dhcp_cids`, `${show(cid)} is not 0x followed by an even number of hex digits`);
+  }
+  if (typeof nic.vrrp_primary_ip === 'string') {
+    try {
+      parseAddress(nic.vrrp_primary_ip);
+    } catch (err) {
+      report.badValue(`${prefix}.vrrp_primary_ip`, reason(err));
+    }
+  }
+  if (nic.model !== undefined && ctx.brand !== undefined && !ctx.hvm) {
+    report.badProperty(`${prefix}.model`, `is for HVM brands (kvm, bhyve) only, not ${ctx.brand}`);
+  }
+}
+
+/** Check one NIC (named `prefix`, e.g. `nics.0`); returns what the VM-wide checks need. */
+export function checkNic(nic: Nic, prefix: string, ctx: NicContext, report: ReportBuilder): NicFacts {
+  checkFormats(nic, prefix, ctx, report);
+  const deprecated = deprecatedForms(nic, prefix, report);
+  const ipsName = Array.isArray(nic.ips) ? `${prefix}.ips` : `${prefix}.ip`;
+  const ipItems = deprecated.ips ?? strings(nic.ips);
+  const ips = checkIps(ipItems, ipsName, report);
+  if (ctx.hvm && Array.isArray(nic.ips)) checkHvmIps(ipItems, ipsName, ctx, report);
+
+  const allowed = strings(nic.allowed_ips);
+  checkAllowedIps(allowed, `${prefix}.allowed_ips`, report);
+  const count = (Array.isArray(nic.ips) ? nic.ips.length : ipItems.length) + allowed.length + (nic.vrrp_primary_ip !== undefined ? 1 : 0);
+  if (count > MAX_NIC_ADDRESSES) {
+    report.badValue(
+      prefix,
+      `has ${count} entries in ips, allowed_ips and vrrp_primary_ip together; at most ${MAX_NIC_ADDRESSES} are allowed`,
+    );
+  }
+
+  const gatewayName = deprecated.gatewayName ?? `${prefix}.gateways`;
+  for (const gw of deprecated.gateways ?? strings(nic.gateways)) checkGateway(gw, gatewayName, ips, report);
+
+  if (nic.network_uuids !== null && typeof nic.network_uuids === 'object' && !Array.isArray(nic.network_uuids)) {
+    checkNetworkUuids(nic.network_uuids as Record<string, unknown>, `${prefix}.network_uuids`, ips.subnets, report);
+  }
+  return {
+    name: prefix,
+    mac: typeof nic.mac === 'string' ? nic.mac.toLowerCase() : undefined,
+    interface: typeof nic.interface === 'string' ? nic.interface : undefined,
+    primary: nic.primary === true,
+    subnets: ips.subnets,
+    dhcp: ips.dhcp,
+    addrconf: ips.addrconf,
+  };
+}

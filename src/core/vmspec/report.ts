@@ -1,0 +1,78 @@
+/**
+ * The validation report of vm-network.md: which properties are bad and
+ * why, in vmadm's dotted names (`nics.0.ips`, `routes.10.2.0.0/16`), plus
+ * one human sentence per problem.
+ */
+
+/** What `vmadm validate -j` prints: only the keys that have entries. */
+export interface ValidationReport {
+  bad_brand?: string;
+  bad_properties?: string[];
+  bad_values?: string[];
+  missing_properties?: string[];
+}
+
+export interface ValidationResult {
+  readonly valid: boolean;
+  readonly report: ValidationReport;
+  /** One sentence per problem: `<name>: <value> <why>`. */
+  readonly messages: readonly string[];
+}
+
+type ListKey = 'bad_properties' | 'bad_values' | 'missing_properties';
+
+/** Collects problems; each name is listed once, in the order found. */
+export class ReportBuilder {
+  private readonly lists: Record<ListKey, Set<string>> = {
+    bad_properties: new Set(),
+    bad_values: new Set(),
+    missing_properties: new Set(),
+  };
+  private badBrand: string | undefined;
+  private readonly messages: string[] = [];
+
+  badValue(name: string, sentence: string): void {
+    this.add('bad_values', name, sentence);
+  }
+
+  badProperty(name: string, sentence: string): void {
+    this.add('bad_properties', name, sentence);
+  }
+
+  missing(name: string, sentence: string): void {
+    this.add('missing_properties', name, sentence);
+  }
+
+  brand(brand: string, sentence: string): void {
+    this.badBrand = brand;
+    this.messages.push(sentence);
+  }
+
+  /** Whether a name is already reported bad (later checks skip it). */
+  has(name: string): boolean {
+    return this.lists.bad_values.has(name) || this.lists.bad_properties.has(name);
+  }
+
+  result(): ValidationResult {
+    const report: ValidationReport = {};
+    if (this.badBrand !== undefined) report.bad_brand = this.badBrand;
+    for (const key of ['bad_properties', 'bad_values', 'missing_properties'] as const) {
+      if (this.lists[key].size > 0) report[key] = [...this.lists[key]];
+    }
+    return { valid: this.messages.length === 0, report, messages: this.messages };
+  }
+
+  private add(key: ListKey, name: string, sentence: string): void {
+    this.lists[key].add(name);
+    this.messages.push(`${name}: ${sentence}`);
+  }
+}
+
+/** A value as a sentence shows it: short, never the whole of a huge value. */
+export function show(value: unknown): string {
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? text.slice(0, 77) + '..."' : text;
+}
