@@ -27,6 +27,8 @@ for (const bin of bins) {
     format: 'cjs',
     // only oclif's development mode (ts-node) reaches for typescript
     external: ['typescript'],
+    // ES module builds bundle statically (jsonc-parser's UMD main does not)
+    mainFields: ['module', 'main'],
     logLevel: 'warning',
     legalComments: 'none',
   });

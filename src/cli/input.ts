@@ -1,8 +1,9 @@
 /**
  * Reading a command's input: a file named by -f, or standard input.
  */
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { InputError, UsageError } from './errors';
 
 /** Display name of the input, for messages. */
@@ -16,19 +17,20 @@ function ensureStdinIsNotTerminal(file: string | undefined): void {
   }
 }
 
-/** The whole input as text. */
-export function readInputText(file: string | undefined): string {
-  ensureStdinIsNotTerminal(file);
+/**
+ * The whole input as text. Standard input is read as a stream: a pipe may
+ * be non-blocking, and a synchronous read of it would fail with EAGAIN.
+ */
+export async function readInputText(file: string | undefined): Promise<string> {
+  const stream = openInputStream(file);
+  const chunks: string[] = [];
   try {
-    return readFileSync(file === undefined || file === '-' ? 0 : file, 'utf8');
+    for await (const chunk of stream) chunks.push(chunk as string);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EAGAIN') {
-      // non-blocking stdin (rare): fall back to an empty read error
-      throw new InputError(`${inputName(file)}: cannot read input (${e.code})`);
-    }
     throw new InputError(`${inputName(file)}: cannot read input: ${e.code ?? e.message}`);
   }
+  return chunks.join('');
 }
 
 /** The input as a stream, for line-oriented commands on large inputs. */
@@ -50,6 +52,40 @@ export function lineColumn(text: string, offset: number): { line: number; column
   return { line, column: offset - lineStart + 1 };
 }
 
+/** What jsonc-parser's error codes mean, in the words of the message. */
+const JSON_ERRORS: Record<string, string> = {
+  InvalidSymbol: 'unexpected character',
+  InvalidNumberFormat: 'invalid number',
+  PropertyNameExpected: 'expected a property name in double quotes',
+  ValueExpected: 'expected a value',
+  ColonExpected: "expected ':'",
+  CommaExpected: "expected ','",
+  CloseBraceExpected: "expected '}'",
+  CloseBracketExpected: "expected ']'",
+  EndOfFileExpected: 'unexpected text after the JSON value',
+  InvalidCommentToken: 'comments are not JSON',
+  UnexpectedEndOfComment: 'comments are not JSON',
+  UnexpectedEndOfString: 'unterminated string',
+  UnexpectedEndOfNumber: 'unterminated number',
+  InvalidUnicode: 'invalid \\u escape',
+  InvalidEscapeCharacter: 'invalid escape character',
+  InvalidCharacter: 'invalid character in a string',
+};
+
+/** Where and why text is not JSON (V8's own messages do not always say where). */
+function locateJsonError(text: string): { offset: number; reason: string } | undefined {
+  try {
+    const errors: ParseError[] = [];
+    parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    const first = errors[0];
+    if (!first) return undefined;
+    const code = printParseErrorCode(first.error);
+    return { offset: first.offset, reason: JSON_ERRORS[code] ?? code };
+  } catch {
+    return undefined; // e.g. nesting too deep for the locator
+  }
+}
+
 /**
  * Parse JSON input; a syntax error names the line and column where the
  * input stops being JSON.
@@ -58,17 +94,15 @@ export function parseJsonText(text: string, name: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    const msg = (err as Error).message;
-    const m = /at position (\d+)/.exec(msg);
-    const offset = m ? Number(m[1]) : text.length;
-    const { line, column } = lineColumn(text, offset);
-    const what = m ? msg.replace(/ in JSON at position \d+.*$/, '') : msg;
-    const reason = text.trim() === '' ? 'empty input, expected JSON' : what;
-    throw new InputError(`${name}: invalid JSON at line ${line}, column ${column}: ${reason}`);
+    if (text.trim() === '') throw new InputError(`${name}: empty input, expected JSON`);
+    const where = locateJsonError(text);
+    const v8 = (err as Error).message.split('\n')[0];
+    const { line, column } = lineColumn(text, where?.offset ?? text.length);
+    throw new InputError(`${name}: invalid JSON at line ${line}, column ${column}: ${where?.reason ?? v8}`);
   }
 }
 
 /** Read and parse a JSON document from -f FILE or stdin. */
-export function readJsonInput(file: string | undefined): unknown {
-  return parseJsonText(readInputText(file), inputName(file));
+export async function readJsonInput(file: string | undefined): Promise<unknown> {
+  return parseJsonText(await readInputText(file), inputName(file));
 }
