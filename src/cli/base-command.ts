@@ -8,7 +8,9 @@ import { InputError } from './errors';
 /** Whether an error came from oclif's flag/argument parser. */
 export function isParseError(err: unknown): boolean {
   const e = err as { parse?: unknown; oclif?: { exit?: number } } | null;
-  return !!e && typeof e === 'object' && e.parse !== undefined;
+  // flag/argument errors carry `parse`; oclif's other CLIErrors (a flag
+  // without its value, ...) carry their exit status, 2
+  return !!e && typeof e === 'object' && (e.parse !== undefined || e.oclif?.exit === 2);
 }
 
 /** The single line and exit status a failed command reports. */

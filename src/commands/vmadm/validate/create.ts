@@ -26,7 +26,7 @@ export default class ValidateCreate extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ValidateCreate);
-    const payload = readPayloadObject(flags.file, 'a create payload');
+    const payload = await readPayloadObject(flags.file, 'a create payload');
     const result = validateCreate(payload);
     process.exitCode = printValidation(result, flags.json, `VALID create payload for ${String(payload.brand)} brand VMs.`);
   }

@@ -20,7 +20,11 @@ export default class ValidateUpdate extends BaseCommand {
   ];
 
   static override args = {
-    brand: Args.string({ description: 'The brand of the VM the payload is for (joyent, joyent-minimal, lx, builder, kvm, bhyve).' }),
+    brand: Args.string({
+      description: 'The brand of the VM the payload is for (joyent, joyent-minimal, lx, builder, kvm, bhyve).',
+      // the payload comes on stdin: oclif must not take it as the argument
+      ignoreStdin: true,
+    }),
   };
 
   static override flags = {
@@ -30,7 +34,7 @@ export default class ValidateUpdate extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ValidateUpdate);
-    const payload = readPayloadObject(flags.file, 'an update payload');
+    const payload = await readPayloadObject(flags.file, 'an update payload');
     const result = validateUpdate(payload, args.brand);
     const valid = args.brand === undefined ? 'VALID update payload.' : `VALID update payload for ${args.brand} brand VMs.`;
     process.exitCode = printValidation(result, flags.json, valid);
