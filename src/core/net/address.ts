@@ -59,33 +59,71 @@ const IPV4_TAIL = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/;
 const PREFIX = /^(?:0|[1-9]\d{0,2})$/;
 const V4_KEY_PREFIX = '00000000000000000000ffff';
 
-function hex2(n: number): string {
-  return (n < 16 ? '0' : '') + n.toString(16);
+const HEX = Array.from({ length: 256 }, (_, i) => (i < 16 ? '0' : '') + i.toString(16));
+
+function hexOf(bytes: readonly number[]): string {
+  let out = '';
+  for (const b of bytes) out += HEX[b];
+  return out;
+}
+
+/**
+ * An address value. Immutable by contract (readonly); IPv6 text is made on
+ * first use, since comparisons and checks need only the key.
+ */
+class Address implements IPAddress {
+  private canonical: string | undefined;
+
+  constructor(
+    readonly family: Family,
+    readonly bytes: readonly number[],
+    readonly key: string,
+    text?: string,
+  ) {
+    this.canonical = text;
+  }
+
+  get text(): string {
+    return (this.canonical ??= new ipaddr.IPv6(this.bytes as number[]).toRFC5952String());
+  }
+
+  toJSON(): { family: Family; text: string } {
+    return { family: this.family, text: this.text };
+  }
+}
+
+class CidrValue implements Cidr {
+  constructor(
+    readonly address: IPAddress,
+    readonly prefix: number,
+  ) {}
+
+  get text(): string {
+    return `${this.address.text}/${this.prefix}`;
+  }
+
+  toJSON(): { address: IPAddress; prefix: number } {
+    return { address: this.address, prefix: this.prefix };
+  }
 }
 
 function makeV4(bytes: number[], text: string): IPAddress {
-  return Object.freeze({
-    family: 4 as const,
-    text,
-    bytes: Object.freeze(bytes),
-    key: V4_KEY_PREFIX + bytes.map(hex2).join(''),
-  });
+  return new Address(4, bytes, V4_KEY_PREFIX + hexOf(bytes), text);
 }
 
-function makeV6(bytes: number[], parsed?: ipaddr.IPv6): IPAddress {
-  const v6 = parsed ?? new ipaddr.IPv6(bytes);
-  return Object.freeze({
-    family: 6 as const,
-    text: v6.toRFC5952String(),
-    bytes: Object.freeze(bytes),
-    key: bytes.map(hex2).join(''),
-  });
+function makeV6(bytes: number[]): IPAddress {
+  return new Address(6, bytes, hexOf(bytes));
 }
+
+/** Dotted quad, no leading zeros (ipaddr.js's isValidFourPartDecimal, in one pass). */
+const DOTTED_QUAD = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
 
 function parseV4(input: string): IPAddress | undefined {
-  if (!ipaddr.IPv4.isValidFourPartDecimal(input)) return undefined;
-  const bytes = input.split('.').map(Number);
-  return makeV4(bytes, bytes.join('.'));
+  const m = DOTTED_QUAD.exec(input);
+  if (!m) return undefined;
+  const bytes = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+  if (bytes[0] > 255 || bytes[1] > 255 || bytes[2] > 255 || bytes[3] > 255) return undefined;
+  return makeV4(bytes, input);
 }
 
 function parseV6(input: string): IPAddress | undefined {
@@ -103,7 +141,7 @@ function parseV6(input: string): IPAddress | undefined {
   } catch {
     return undefined;
   }
-  return makeV6(parsed.toByteArray(), parsed);
+  return makeV6(parsed.toByteArray());
 }
 
 /**
@@ -193,7 +231,7 @@ export function parseCidr(input: string, hostBits: HostBits): Cidr {
   if (hostBits === 'reject' && maskAddress(address, prefix).key !== address.key) {
     throw new AddressError(input, `has bits set to the right of the /${prefix} prefix`, 'hostbits');
   }
-  return Object.freeze({ address, prefix, text: `${address.text}/${prefix}` });
+  return new CidrValue(address, prefix);
 }
 
 /** Numeric order; IPv4 sorts as its ::ffff: form, before any global IPv6. */

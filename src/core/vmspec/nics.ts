@@ -14,6 +14,11 @@ function sharedBy(nics: readonly NicFacts[], values: (n: NicFacts) => readonly s
   return new Map([...users].filter(([, names]) => names.length > 1));
 }
 
+function textOfKey(nics: readonly NicFacts[], key: string): string {
+  for (const n of nics) for (const s of n.subnets) if (s.address.key === key) return s.address.text;
+  return key;
+}
+
 export function checkNicList(nics: readonly NicFacts[], listName: string, report: ReportBuilder): void {
   const primaries = nics.filter((n) => n.primary).map((n) => n.name);
   if (primaries.length > 1) {
@@ -22,11 +27,12 @@ export function checkNicList(nics: readonly NicFacts[], listName: string, report
   const checks: Array<[string, (n: NicFacts) => readonly string[]]> = [
     ['MAC', (n) => (n.mac ? [n.mac] : [])],
     ['interface', (n) => (n.interface ? [n.interface] : [])],
-    ['address', (n) => n.subnets.map((s) => s.address.text)],
+    ['address', (n) => n.subnets.map((s) => s.address.key)],
   ];
   for (const [what, values] of checks) {
     for (const [value, names] of sharedBy(nics, values)) {
-      report.badValue(listName, `${what} ${value} is used by ${names.join(' and ')}`);
+      const shown = what === 'address' ? textOfKey(nics, value) : value;
+      report.badValue(listName, `${what} ${shown} is used by ${names.join(' and ')}`);
     }
   }
 }
