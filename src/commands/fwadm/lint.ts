@@ -2,8 +2,8 @@
  * `fwadm lint`: check rule texts, one per line, and print each one's
  * canonical text or what is wrong with it.
  */
-import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command';
+import { fileFlag, jsonFlag } from '../../cli/flags';
 import { BufferedOutput } from '../../cli/buffered-output';
 import { inputName, openInputStream } from '../../cli/input';
 import { readLines } from '../../cli/lines';
@@ -25,8 +25,8 @@ export default class Lint extends BaseCommand {
   ];
 
   static override flags = {
-    file: Flags.string({ char: 'f', summary: 'Read rules from FILE instead of standard input ("-": stdin).', helpValue: 'FILE' }),
-    json: Flags.boolean({ char: 'j', summary: 'Print one JSON object per rule per line.' }),
+    file: fileFlag('rules'),
+    json: jsonFlag('Print one JSON object per rule per line.'),
   };
 
   async run(): Promise<void> {

@@ -1,6 +1,6 @@
 /** `vmadm validate create`: check a create payload without creating anything. */
-import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../../cli/base-command';
+import { fileFlag, jsonFlag } from '../../../cli/flags';
 import { readPayloadObject } from '../../../cli/payload';
 import { printValidation } from '../../../cli/validation-output';
 import { validateCreate } from '../../../core/vmspec/validate';
@@ -20,8 +20,8 @@ export default class ValidateCreate extends BaseCommand {
   ];
 
   static override flags = {
-    file: Flags.string({ char: 'f', summary: 'Read the payload from FILE instead of standard input ("-": stdin).', helpValue: 'FILE' }),
-    json: Flags.boolean({ char: 'j', summary: 'Print the report as one JSON object.' }),
+    file: fileFlag('the payload'),
+    json: jsonFlag('Print the report as one JSON object.'),
   };
 
   async run(): Promise<void> {

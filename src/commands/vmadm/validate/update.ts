@@ -1,6 +1,7 @@
 /** `vmadm validate update`: check an update payload on its own. */
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { BaseCommand } from '../../../cli/base-command';
+import { fileFlag, jsonFlag } from '../../../cli/flags';
 import { readPayloadObject } from '../../../cli/payload';
 import { printValidation } from '../../../cli/validation-output';
 import { validateUpdate } from '../../../core/vmspec/validate';
@@ -28,8 +29,8 @@ export default class ValidateUpdate extends BaseCommand {
   };
 
   static override flags = {
-    file: Flags.string({ char: 'f', summary: 'Read the payload from FILE instead of standard input ("-": stdin).', helpValue: 'FILE' }),
-    json: Flags.boolean({ char: 'j', summary: 'Print the report as one JSON object.' }),
+    file: fileFlag('the payload'),
+    json: jsonFlag('Print the report as one JSON object.'),
   };
 
   async run(): Promise<void> {
