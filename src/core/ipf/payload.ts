@@ -1,0 +1,181 @@
+/**
+ * Checking a compile payload `{vms, rules, remoteVMs}` the way `fwadm add`
+ * does, into the compiler's input. The first problem found is thrown as an
+ * IpfInputError: one line naming the item.
+ */
+import { AddressError, compareAddresses, parseAddress, type IPAddress } from '../net/address';
+import type { FwRule } from '../fwrule/types';
+import { validateRuleObject } from '../fwrule/rule-object';
+import { IpfInputError, type CompileInput, type FwVm } from './model';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Fields SmartOS fwadm needs on every local VM. */
+const REQUIRED_VM_FIELDS = ['nics', 'state', 'tags', 'uuid', 'zonepath'] as const;
+/** `nics[].ips` entries that are not addresses. */
+const NOT_ADDRESSES = new Set(['dhcp', 'addrconf']);
+
+type Obj = Record<string, unknown>;
+
+function isObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function has(o: Obj, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, key) && o[key] !== undefined;
+}
+
+/** A value quoted for a message (never breaks the line). */
+function q(v: unknown): string {
+  return JSON.stringify(v) ?? String(v);
+}
+
+function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, ' ');
+}
+
+function arrayField(payload: Obj, key: string): unknown[] {
+  const v = payload[key];
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw new IpfInputError(`${key} must be an array`);
+  return v;
+}
+
+/** Numeric order, each address once. */
+function sortedAddresses(list: IPAddress[]): IPAddress[] {
+  const byKey = new Map<string, IPAddress>();
+  for (const a of list) byKey.set(a.key, a);
+  return [...byKey.values()].sort(compareAddresses);
+}
+
+function address(text: unknown, where: string): IPAddress {
+  if (typeof text !== 'string') throw new IpfInputError(`${where}: expected an IP address, got ${q(text)}`);
+  try {
+    return parseAddress(text);
+  } catch (err) {
+    if (err instanceof AddressError) throw new IpfInputError(`${where}: ${oneLine(err.message)}`);
+    throw err;
+  }
+}
+
+/** Addresses of `nics[]`: each `ips` entry without its prefix, or `ip`. */
+function nicAddresses(nics: unknown, where: string): IPAddress[] {
+  if (!Array.isArray(nics)) throw new IpfInputError(`${where}: nics must be an array`);
+  const out: IPAddress[] = [];
+  nics.forEach((nic, i) => {
+    const at = `${where}: nics[${i}]`;
+    if (!isObject(nic)) throw new IpfInputError(`${at} must be an object`);
+    if (has(nic, 'ips')) {
+      if (!Array.isArray(nic.ips)) throw new IpfInputError(`${at}.ips must be an array`);
+      nic.ips.forEach((ip, j) => {
+        const text = typeof ip === 'string' ? ip.split('/')[0] : ip;
+        if (!NOT_ADDRESSES.has(text as string)) out.push(address(text, `${at}.ips[${j}]`));
+      });
+    } else if (has(nic, 'ip') && !NOT_ADDRESSES.has(nic.ip as string)) {
+      out.push(address(nic.ip, `${at}.ip`));
+    }
+  });
+  return out;
+}
+
+function tagMap(tags: unknown, where: string): Map<string, string> {
+  if (tags === undefined) return new Map();
+  if (!isObject(tags)) throw new IpfInputError(`${where}: tags must be an object`);
+  const out = new Map<string, string>();
+  for (const [name, value] of Object.entries(tags)) {
+    if (value === null || typeof value === 'object') {
+      throw new IpfInputError(`${where}: tag ${q(name)} must be a string, number or boolean`);
+    }
+    out.set(name, String(value));
+  }
+  return out;
+}
+
+function ownerOf(o: Obj, where: string): string | undefined {
+  if (!has(o, 'owner_uuid')) return undefined;
+  if (typeof o.owner_uuid !== 'string' || !UUID.test(o.owner_uuid)) {
+    throw new IpfInputError(`${where}: invalid owner_uuid ${q(o.owner_uuid)}`);
+  }
+  return o.owner_uuid;
+}
+
+function localVm(raw: unknown, i: number): FwVm {
+  if (!isObject(raw)) throw new IpfInputError(`vms[${i}]: expected a VM object`);
+  const name = typeof raw.uuid === 'string' && UUID.test(raw.uuid) ? raw.uuid : `vms[${i}]`;
+  const missing = REQUIRED_VM_FIELDS.filter((f) => !has(raw, f));
+  if (missing.length > 0) {
+    throw new IpfInputError(`VM ${name}: missing field(s) required for firewall: ${missing.join(', ')}`);
+  }
+  if (name !== raw.uuid) throw new IpfInputError(`VM ${name}: invalid uuid ${q(raw.uuid)}`);
+  if (has(raw, 'firewall_enabled') && typeof raw.firewall_enabled !== 'boolean') {
+    throw new IpfInputError(`VM ${name}: firewall_enabled must be true or false`);
+  }
+  return {
+    uuid: name,
+    owner_uuid: ownerOf(raw, `VM ${name}`),
+    firewallEnabled: raw.firewall_enabled === true,
+    remote: false,
+    tags: tagMap(raw.tags, `VM ${name}`),
+    addresses: sortedAddresses(nicAddresses(raw.nics, `VM ${name}`)),
+  };
+}
+
+function remoteVm(raw: unknown, i: number, local: ReadonlySet<string>): FwVm {
+  const item = `remoteVMs[${i}]`;
+  if (!isObject(raw)) throw new IpfInputError(`${item}: expected a remote VM object`);
+  if (!has(raw, 'uuid')) throw new IpfInputError(`${item}: remote VM must have a uuid`);
+  if (typeof raw.uuid !== 'string' || !UUID.test(raw.uuid)) {
+    throw new IpfInputError(`${item}: invalid remote VM uuid ${q(raw.uuid)}`);
+  }
+  const where = `remote VM ${raw.uuid}`;
+  if (local.has(raw.uuid)) throw new IpfInputError(`${where}: has the uuid of a local VM`);
+  const addresses = has(raw, 'nics') ? nicAddresses(raw.nics, where) : [];
+  if (has(raw, 'ips')) {
+    if (!Array.isArray(raw.ips)) throw new IpfInputError(`${where}: ips must be an array`);
+    raw.ips.forEach((ip, j) => addresses.push(address(ip, `${where}: ips[${j}]`)));
+  }
+  if (addresses.length === 0) throw new IpfInputError(`${where}: has no IP addresses`);
+  return {
+    uuid: raw.uuid,
+    owner_uuid: ownerOf(raw, where),
+    firewallEnabled: false,
+    remote: true,
+    tags: tagMap(raw.tags, where),
+    addresses: sortedAddresses(addresses),
+  };
+}
+
+function rule(raw: unknown, i: number): FwRule {
+  const item = `rules[${i}]`;
+  if (!isObject(raw)) throw new IpfInputError(`${item}: expected a rule object`);
+  let r: FwRule;
+  try {
+    r = validateRuleObject(raw);
+  } catch (err) {
+    throw new IpfInputError(`${item}: ${oneLine(err instanceof Error ? err.message : String(err))}`);
+  }
+  if (r.owner_uuid === undefined && r.global !== true) throw new IpfInputError(`${item}: owner_uuid required`);
+  return r;
+}
+
+function unique<T extends { uuid: string }>(items: T[], what: (i: number) => string): void {
+  const seen = new Set<string>();
+  items.forEach((it, i) => {
+    if (seen.has(it.uuid)) throw new IpfInputError(`${what(i)}: duplicate uuid ${it.uuid}`);
+    seen.add(it.uuid);
+  });
+}
+
+/** Validate a compile payload into the compiler's input. */
+export function parseCompilePayload(payload: unknown): CompileInput {
+  if (!isObject(payload)) {
+    throw new IpfInputError('expected a JSON object {"vms": [...], "rules": [...], "remoteVMs": [...]}');
+  }
+  const vms = arrayField(payload, 'vms').map(localVm);
+  unique(vms, (i) => `vms[${i}]`);
+  const localUuids = new Set(vms.map((vm) => vm.uuid));
+  const remoteVms = arrayField(payload, 'remoteVMs').map((r, i) => remoteVm(r, i, localUuids));
+  unique(remoteVms, (i) => `remoteVMs[${i}]`);
+  const rules = arrayField(payload, 'rules').map(rule);
+  unique(rules, (i) => `rules[${i}]`);
+  return { vms, remoteVms, rules };
+}

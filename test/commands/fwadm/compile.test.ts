@@ -1,0 +1,116 @@
+/**
+ * `fwadm compile` as an operator runs it on examples/compile/host.json:
+ * -f and stdin, text and -j, --event-log, SOURCE_DATE_EPOCH, and
+ * one-line errors with nothing on stdout.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import { examplePath, runCli } from '../../helpers/run-cli';
+
+const HOST = examplePath('compile', 'host.json');
+const WEB = '5f0c0a2e-0f3a-4b1c-9b6e-8d2a5c0e1f11';
+const DB = '6a1d1b3f-1a4b-4c2d-8e7f-9a0b1c2d3e22';
+const OTHER = '8c3f3d5b-3c6d-4e4f-a091-bc2d3e4f5a44';
+const LEGACY = '7b2e2c4a-2b5c-4d3e-9f80-ab1c2d3e4f33';
+const EPOCH0 = { SOURCE_DATE_EPOCH: '0', TZ: 'UTC' };
+
+function compileJson(args: string[] = []): Record<string, { ipf: string; ipf6: string }> {
+  const r = runCli('fwadm', ['compile', '-j', '-f', HOST, ...args], { env: EPOCH0 });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as Record<string, { ipf: string; ipf6: string }>;
+}
+
+/** The lines of one entry (after its comment), up to the next blank line. */
+function entry(text: string, comment: string): string[] {
+  const lines = text.split('\n');
+  const at = lines.indexOf(comment);
+  assert.ok(at >= 0, `no entry ${comment}`);
+  const end = lines.indexOf('', at);
+  return lines.slice(at + 1, end);
+}
+
+describe('fwadm compile', () => {
+  it('-j: an entry for every firewall-enabled VM, in input order', () => {
+    assert.deepEqual(Object.keys(compileJson()), [WEB, DB, OTHER]);
+    assert.ok(!(LEGACY in compileJson()));
+  });
+
+  it('owner-scoped rule: tag = value on the other side names local (even firewall-disabled) and remote VMs of the owner, keep state from the BLOCK rule', () => {
+    const db = compileJson()[DB];
+    const c = '# rule=a1000000-0000-4000-8000-000000000002, version=1700000000000.000001, tagValue=role';
+    assert.deepEqual(entry(db.ipf, c), [
+      'pass in quick proto tcp from 10.0.0.10 to any port = 5432 keep frags keep state',
+      'pass in quick proto tcp from 10.0.0.10 to any port 6000 : 6010 keep frags keep state',
+      'pass in quick proto tcp from 198.51.100.10 to any port = 5432 keep frags keep state',
+      'pass in quick proto tcp from 198.51.100.10 to any port 6000 : 6010 keep frags keep state',
+    ]);
+    assert.ok(db.ipf.includes('pass in quick proto tcp from 198.51.100.30 to any port = 5432 keep frags keep state'));
+    assert.ok(db.ipf.includes('pass in quick proto tcp from 198.51.100.50 to any port = 5432 keep frags keep state'));
+    assert.ok(!db.ipf.includes('203.0.113.40'), 'a VM of another owner');
+    assert.ok(db.ipf6.includes('pass in quick proto tcp from 2001:db8::50 to any port 6000 : 6010 keep frags keep state'));
+    assert.deepEqual(entry(db.ipf, '# rule=a1000000-0000-4000-8000-000000000006, version=1700000000000.000001, wildcard=any'), [
+      'block out quick proto tcp from any to any port = 25 keep frags',
+    ]);
+  });
+
+  it('global rules reach every owner; owner rules and disabled rules do not', () => {
+    const other = compileJson()[OTHER];
+    assert.ok(other.ipf.includes('pass in quick proto tcp from 192.0.2.10 to any port = 22 keep frags\n'));
+    assert.ok(other.ipf6.includes('pass in quick proto tcp from 2001:db8:ffff::/48 to any port = 22 keep frags\n'));
+    assert.ok(!other.ipf.includes('a1000000-0000-4000-8000-000000000001'));
+    for (const vm of Object.values(compileJson())) assert.ok(!vm.ipf.includes('a1000000-0000-4000-8000-000000000007'));
+  });
+
+  it('icmp lines only in ipf.conf, icmp6 (ipv6-icmp) lines only in ipf6.conf', () => {
+    const web = compileJson()[WEB];
+    assert.ok(web.ipf.includes('pass in quick proto icmp from any to any icmp-type 8 code 0 keep frags\n'));
+    assert.ok(!web.ipf6.includes('proto icmp '));
+    assert.ok(web.ipf6.includes('pass in quick proto ipv6-icmp from any to any icmp-type 135 keep frags\n'));
+    assert.ok(!web.ipf.includes('ipv6-icmp from any to any icmp-type'));
+  });
+
+  it('text output: each file under ==> <uuid>/ipf.conf <==, dated by SOURCE_DATE_EPOCH', () => {
+    const r = runCli('fwadm', ['compile'], { input: fs.readFileSync(HOST, 'utf8'), env: EPOCH0 });
+    assert.equal(r.status, 0, r.stderr);
+    const headers = r.stdout.split('\n').filter((l) => l.startsWith('==> '));
+    assert.deepEqual(headers, [WEB, DB, OTHER].flatMap((u) => [`==> ${u}/ipf.conf <==`, `==> ${u}/ipf6.conf <==`]));
+    assert.ok(r.stdout.includes('# File generated at Thu Jan 01 1970 00:00:00 GMT+0000 (Coordinated Universal Time)\n'));
+    assert.equal(r.stdout, runCli('fwadm', ['compile', '-f', HOST], { env: EPOCH0 }).stdout, 'reproducible');
+  });
+
+  it('--event-log: version line, state and set-tag on every line, cfwlog for log: true', () => {
+    const db = compileJson(['--event-log'])[DB];
+    assert.match(db.ipf, /^# DO NOT EDIT[^]*\n#\n# File generated at [^\n]*\n#\n# smartos_ipf_version 2\n#\n\n/);
+    assert.ok(db.ipf.includes('pass in quick proto tcp from 10.0.0.10 to any port = 5432 keep frags keep state set-tag(uuid=a1000000-0000-4000-8000-000000000002, cfwlog)\n'));
+    assert.ok(db.ipf.includes('block out quick proto tcp from any to any port = 25 keep frags keep state set-tag(uuid=a1000000-0000-4000-8000-000000000006)\n'));
+    const body = db.ipf.slice(0, db.ipf.indexOf('# fwadm fallbacks'));
+    const rules = body.split('\n').filter((l) => /^(pass|block) (in|out) quick/.test(l));
+    assert.ok(rules.length > 5);
+    assert.ok(rules.every((l) => /keep frags keep state set-tag\(uuid=[0-9a-f-]+(, cfwlog)?\)$/.test(l)));
+  });
+
+  const bad: Array<[string, unknown, RegExp]> = [
+    ['a bad rule', { vms: [], rules: [{ owner_uuid: WEB, rule: 'FROM any TO any ALLOW tcp PORT 1' }] }, /^fwadm: rules\[0\]: rule does not affect VMs$/],
+    ['a rule without owner or global', { rules: [{ rule: 'FROM any TO all vms ALLOW tcp PORT 1' }] }, /^fwadm: rules\[0\]: owner_uuid required$/],
+    ['a VM missing fields', { vms: [{ uuid: WEB, nics: [] }] }, new RegExp(`^fwadm: VM ${WEB}: missing field\\(s\\) required for firewall: state, tags, zonepath$`)],
+    ['a remote VM without IPs', { remoteVMs: [{ uuid: WEB }] }, new RegExp(`^fwadm: remote VM ${WEB}: has no IP addresses$`)],
+    ['a remote VM with a local uuid', { vms: [{ uuid: WEB, nics: [], state: 'running', tags: {}, zonepath: '/z' }], remoteVMs: [{ uuid: WEB, ips: ['10.0.0.1'] }] }, /has the uuid of a local VM$/],
+    ['not an object', [], /^fwadm: expected a JSON object/],
+  ];
+  for (const [what, payload, message] of bad) {
+    it(`${what}: one line, exit 1, nothing on stdout`, () => {
+      const r = runCli('fwadm', ['compile'], { input: JSON.stringify(payload) });
+      assert.equal(r.status, 1);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr.split('\n').length, 2, r.stderr);
+      assert.match(r.stderr.trimEnd(), message);
+    });
+  }
+
+  it('usage errors exit 2; a bad SOURCE_DATE_EPOCH exits 1', () => {
+    assert.equal(runCli('fwadm', ['compile', '--frobnicate']).status, 2);
+    const r = runCli('fwadm', ['compile', '-f', HOST], { env: { SOURCE_DATE_EPOCH: 'yesterday' } });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /SOURCE_DATE_EPOCH/);
+  });
+});
