@@ -64,3 +64,21 @@ describe('README sessions', () => {
     });
   }
 });
+
+describe('--help examples', () => {
+  for (const [bin, commands] of [['vmadm', VMADM], ['fwadm', FWADM]] as const) {
+    for (const [id, command] of Object.entries(commands)) {
+      for (const example of (command.examples ?? []) as string[]) {
+        const line = example
+          .replace(/<%= config\.bin %>/g, `./bin/${bin}`)
+          .replace(/<%= command\.id %>/g, id.split(':').join(' '));
+        it(`${bin} ${id.split(':').join(' ')}: ${line}`, () => {
+          const r = spawnSync('sh', ['-c', line], { cwd: repoRoot, encoding: 'utf8' });
+          assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
+          assert.ok(!/internal error|usage|see --help/i.test(r.stderr), r.stderr);
+          assert.notEqual(r.stdout, '');
+        });
+      }
+    }
+  }
+});
