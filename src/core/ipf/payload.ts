@@ -5,10 +5,10 @@
  */
 import { AddressError, compareAddresses, parseAddress, type IPAddress } from '../net/address';
 import type { FwRule } from '../fwrule/types';
+import { UUID } from '../fwrule/actions';
 import { validateRuleObject } from '../fwrule/rule-object';
 import { IpfInputError, type CompileInput, type FwVm } from './model';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Fields SmartOS fwadm needs on every local VM. */
 const REQUIRED_VM_FIELDS = ['nics', 'state', 'tags', 'uuid', 'zonepath'] as const;
 /** `nics[].ips` entries that are not addresses. */

@@ -2,6 +2,7 @@
  * ipf text: the header, rule comments, the parts of a rule line, the keep
  * clauses and the fallbacks (see /work/shared/spec/ipf.md, "Line format").
  */
+import { compareIcmpTypes } from '../fwrule/meaning';
 import type { Action, FwRule, IcmpType, Port, Protocol, ProtocolName } from '../fwrule/types';
 
 export type Direction = 'in' | 'out';
@@ -30,7 +31,7 @@ export function sortedPorts(ports: readonly Port[]): Port[] {
 
 /** ICMP types ascending by type, a bare type before the same type with a code. */
 export function sortedIcmpTypes(types: readonly IcmpType[]): IcmpType[] {
-  return [...types].sort((a, b) => a.type - b.type || (a.code ?? -1) - (b.code ?? -1));
+  return [...types].sort(compareIcmpTypes);
 }
 
 /** The `<target>` part of each line of a rule, in line order ('' for none). */
