@@ -130,6 +130,10 @@ export const actions = {
     } catch (err) {
       throw new FwruleError(`IPv${family} address "${text}" is invalid${addressDetail(err)}`);
     }
+    // as SmartOS: no host is ever 0.0.0.0 or the broadcast address
+    if (family === 4 && (text === '0.0.0.0' || text === '255.255.255.255')) {
+      throw new FwruleError(`IPv4 address "${text}" is invalid`);
+    }
     return { kind: 'ip', address };
   },
 
