@@ -56,6 +56,13 @@ export function packageRoot(): string {
 /** Run the CLI with argv; sets process.exitCode. */
 export async function runCli(def: CliDefinition, argv: string[]): Promise<void> {
   maps.set(def.bin, def.commands);
+  // a reader that stops early (`fwadm compile | head`) ends the output
+  // quietly, as it would end cat's; any other write error is reported
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    process.stderr.write(`${def.bin}: cannot write output: ${err.message}\n`);
+    process.exit(1);
+  });
   try {
     const config = await Config.load({ root: packageRoot(), pjson: pjsonOf(def), isRoot: true } as Interfaces.LoadOptions & object);
     await run(argv, config);

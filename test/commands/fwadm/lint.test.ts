@@ -5,7 +5,8 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { examplePath, runCli } from '../../helpers/run-cli';
+import { spawnSync } from 'node:child_process';
+import { examplePath, repoRoot, runCli } from '../../helpers/run-cli';
 
 describe('fwadm lint', () => {
   it('prints the canonical text of every rule of a file, exit 0', () => {
@@ -67,6 +68,15 @@ describe('fwadm lint', () => {
     const missing = runCli('fwadm', ['lint', '-f', '/nonexistent/rules.txt']);
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /^fwadm: \/nonexistent\/rules\.txt: cannot read input: ENOENT\n$/);
+  });
+
+  it('a reader that stops early (| head) ends the output quietly, exit 0', () => {
+    const bin = path.join(repoRoot, 'bin', 'fwadm');
+    const script = `yes 'FROM any TO all vms ALLOW tcp PORT 22' | head -n 200000 | "${bin}" lint | head -n 1; exit \${PIPESTATUS[2]}`;
+    const r = spawnSync('bash', ['-c', script], { encoding: 'utf8' });
+    assert.equal(r.stdout, 'FROM any TO all vms ALLOW tcp PORT 22\n');
+    assert.equal(r.stderr, '');
+    assert.equal(r.status, 0);
   });
 
   it('--help shows examples', () => {
