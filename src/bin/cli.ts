@@ -73,8 +73,10 @@ export async function runCli(def: CliDefinition, argv: string[]): Promise<void> 
       process.exitCode = e.oclif?.exit ?? 0;
       return;
     }
-    if (e && typeof e.message === 'string' && /^command .* not found/.test(e.message)) {
-      process.stderr.write(`${def.bin}: ${e.message} (see ${def.bin} --help)\n`);
+    const notFound = e && typeof e.message === 'string' ? /^command (\S+) not found/.exec(e.message) : null;
+    if (notFound) {
+      // oclif names the command by its id (validate:frob); users type spaces
+      process.stderr.write(`${def.bin}: command "${notFound[1].replace(/:/g, ' ')}" not found (see ${def.bin} --help)\n`);
       process.exitCode = 2;
       return;
     }

@@ -86,6 +86,8 @@ describe('vmadm validate create', () => {
     assert.equal(runCli('vmadm', ['validate', 'create', '--bogus']).status, 2);
     assert.equal(runCli('vmadm', ['validate', 'create', '-f']).status, 2);
     assert.equal(runCli('vmadm', ['frobnicate']).status, 2);
+    const sub = runCli('vmadm', ['validate', 'frob']);
+    assert.deepEqual([sub.status, sub.stderr], [2, 'vmadm: command "validate frob" not found (see vmadm --help)\n']);
   });
 
   it('a missing file: one line, exit 1', () => {
