@@ -2,6 +2,7 @@
  * Reading a command's input: a file named by -f, or standard input.
  */
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { InputError, UsageError } from './errors';
@@ -18,15 +19,17 @@ function ensureStdinIsNotTerminal(file: string | undefined): void {
 }
 
 /**
- * The whole input as text. Standard input is read as a stream: a pipe may
- * be non-blocking, and a synchronous read of it would fail with EAGAIN.
+ * The whole input as text. A file is read in one piece; standard input as
+ * a stream: a pipe may be non-blocking, and a synchronous read of it would
+ * fail with EAGAIN.
  */
 export async function readInputText(file: string | undefined): Promise<string> {
-  const stream = openInputStream(file);
   const chunks: string[] = [];
   try {
-    for await (const chunk of stream) chunks.push(chunk as string);
+    if (file !== undefined && file !== '-') return await readFile(file, 'utf8');
+    for await (const chunk of openInputStream(file)) chunks.push(chunk as string);
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     const e = err as NodeJS.ErrnoException;
     throw new InputError(`${inputName(file)}: cannot read input: ${e.code ?? e.message}`);
   }
