@@ -1,6 +1,9 @@
 /** Entry of the vmadm CLI (bundled to dist/vmadm.js). */
 import { COMMANDS } from '../commands/vmadm';
+import { validateCreate, validateUpdate } from '../core/vmspec/validate';
 import { startCli } from './start';
+import dualStack from '../../examples/vms/dual-stack-zone.json';
+import addNic from '../../examples/vms/update-add-nic.json';
 
 startCli({
   bin: 'vmadm',
@@ -8,5 +11,11 @@ startCli({
   commands: COMMANDS,
   topics: {
     validate: { description: 'Check a create or update payload without touching any VM.' },
+  },
+  warmUp() {
+    for (let i = 0; i < 3; i++) {
+      validateCreate(dualStack);
+      validateUpdate(addNic, 'joyent');
+    }
   },
 });
