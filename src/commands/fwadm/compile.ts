@@ -9,7 +9,7 @@ import { fileFlag, jsonFlag } from '../../cli/flags';
 import { InputError } from '../../cli/errors';
 import { readJsonInput } from '../../cli/input';
 import { writeFilesAsJson, writeFilesAsText } from '../../cli/ipf-output';
-import { compileFirewallFiles } from '../../core/ipf/compile';
+import { compileFirewallPieces } from '../../core/ipf/compile';
 import { IpfInputError, type CompileInput } from '../../core/ipf/model';
 import { parseCompilePayload } from '../../core/ipf/payload';
 
@@ -56,7 +56,7 @@ export default class Compile extends BaseCommand {
       if (err instanceof IpfInputError) throw new InputError(err.message);
       throw err;
     }
-    const files = compileFirewallFiles(input, { eventLog: flags['event-log'], date });
+    const files = compileFirewallPieces(input, { eventLog: flags['event-log'], date });
     await (flags.json ? writeFilesAsJson : writeFilesAsText)(files, process.stdout);
   }
 }

@@ -10,7 +10,7 @@
  */
 import type { FwRule, ProtocolName, Target } from '../fwrule/types';
 import type { IPAddress } from '../net/address';
-import type { CompileInput, CompileOptions, FwVm, VmFiles } from './model';
+import type { CompileInput, CompileOptions, FwVm, VmFilePieces, VmFiles } from './model';
 import {
   FALLBACKS_V4, FALLBACKS_V6, eventLogClause, headerText, keepClause, lineAddresses, linePrefix,
   lineTargets, protocolFamilies, ruleComment, type Direction,
@@ -26,7 +26,7 @@ interface Entry {
   readonly comment: string;
   readonly v4: readonly string[];
   readonly v6: readonly string[];
-  /** Rendered line blocks: [v4, v4 + state, v6, v6 + state]. */
+  /** Rendered blocks, comment and lines: [v4, v4 + state, v6, v6 + state]. */
   readonly blocks: Array<string | undefined>;
 }
 
@@ -82,8 +82,8 @@ class Compiler {
     this.header = headerText(opts.date, opts.eventLog);
   }
 
-  /** Each VM's files, made when asked for: only one VM's text is held at a time. */
-  *run(): Generator<VmFiles> {
+  /** Each VM's files, made when asked for: only one VM's pieces are held at a time. */
+  *run(): Generator<VmFilePieces> {
     for (const rule of this.input.rules) if (rule.enabled) this.addRule(rule);
     for (const vm of this.input.vms) if (vm.firewallEnabled) yield this.render(vm);
   }
@@ -152,7 +152,7 @@ class Compiler {
     });
   }
 
-  private render(vm: FwVm): VmFiles {
+  private render(vm: FwVm): VmFilePieces {
     const entries = (this.groups.get(vm.uuid) ?? []).flat();
     entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.seq - b.seq));
     const blocked = this.blockedFrom.get(vm.uuid);
@@ -162,22 +162,25 @@ class Compiler {
       const state =
         this.opts.eventLog ||
         (e.dir === 'out' ? e.rule.parsed.action === 'allow' : blocked?.has(e.rule.parsed.protocol.name) === true);
-      ipf.push('\n\n', e.comment, this.block(e, 4, state));
-      ipf6.push('\n\n', e.comment, this.block(e, 6, state));
+      ipf.push(this.block(e, 4, state));
+      ipf6.push(this.block(e, 6, state));
     }
     ipf.push(FALLBACKS_V4);
     ipf6.push(FALLBACKS_V6);
-    return { uuid: vm.uuid, ipf: ipf.join(''), ipf6: ipf6.join('') };
+    return { uuid: vm.uuid, ipf, ipf6 };
   }
 
-  /** An entry's lines for one file, each on its own line, with their keep clause. */
+  /**
+   * An entry in one file: a blank line, its comment, then its lines each
+   * on its own line with their keep clause. Made once, shared by every VM.
+   */
   private block(e: Entry, family: 4 | 6, state: boolean): string {
     const slot = (family === 4 ? 0 : 2) + (state ? 1 : 0);
     let text = e.blocks[slot];
     if (text === undefined) {
       const lines = family === 4 ? e.v4 : e.v6;
       const keep = this.opts.eventLog ? eventLogClause(e.rule) : keepClause(state);
-      text = lines.length === 0 ? '' : '\n' + lines.join(keep + '\n') + keep;
+      text = '\n\n' + e.comment + (lines.length === 0 ? '' : '\n' + lines.join(keep + '\n') + keep);
       e.blocks[slot] = text;
     }
     return text;
@@ -185,11 +188,19 @@ class Compiler {
 }
 
 /**
- * Every firewall-enabled local VM's ipf.conf and ipf6.conf, in input order,
- * one VM at a time. The input must be validated (see payload.ts).
+ * Every firewall-enabled local VM's ipf.conf and ipf6.conf as pieces, in
+ * input order, one VM at a time. The input must be validated (see
+ * payload.ts).
  */
-export function compileFirewallFiles(input: CompileInput, opts: CompileOptions): Iterable<VmFiles> {
+export function compileFirewallPieces(input: CompileInput, opts: CompileOptions): Iterable<VmFilePieces> {
   return new Compiler(input, opts).run();
+}
+
+/** compileFirewallPieces, each file joined into its text. */
+export function* compileFirewallFiles(input: CompileInput, opts: CompileOptions): Iterable<VmFiles> {
+  for (const f of compileFirewallPieces(input, opts)) {
+    yield { uuid: f.uuid, ipf: f.ipf.join(''), ipf6: f.ipf6.join('') };
+  }
 }
 
 /** compileFirewallFiles, all at once. */

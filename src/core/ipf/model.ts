@@ -43,6 +43,18 @@ export interface VmFiles {
   readonly ipf6: string;
 }
 
+/**
+ * The two files of one VM as the pieces that make them up, in order. The
+ * header, each entry's block and the fallbacks are the same string objects
+ * in every VM that has them, so a writer can encode each piece once per
+ * host rather than once per VM (a large host's output is mostly shared).
+ */
+export interface VmFilePieces {
+  readonly uuid: string;
+  readonly ipf: readonly string[];
+  readonly ipf6: readonly string[];
+}
+
 /** Why a compile payload is unusable: one line, naming the bad item. */
 export class IpfInputError extends Error {
   constructor(message: string) {
