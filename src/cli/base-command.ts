@@ -3,7 +3,7 @@
  * exit status (1 bad input, 2 usage), never a stack trace.
  */
 import { Command } from '@oclif/core';
-import { InputError } from './errors';
+import { AppError } from '../core/errors';
 
 /** Whether an error came from oclif's flag/argument parser. */
 export function isParseError(err: unknown): boolean {
@@ -15,7 +15,7 @@ export function isParseError(err: unknown): boolean {
 
 /** The single line and exit status a failed command reports. */
 export function describeFailure(bin: string, err: unknown): { line: string; exitCode: number } {
-  if (err instanceof InputError) return { line: `${bin}: ${err.message}`, exitCode: err.exitCode };
+  if (err instanceof AppError) return { line: `${bin}: ${err.message}`, exitCode: err.exitCode };
   const message = err instanceof Error ? err.message : String(err);
   const firstLine = message.split('\n').find((l) => l.trim() !== '') ?? message;
   if (isParseError(err)) {

@@ -1,20 +1,7 @@
 /**
- * Errors a command raises on purpose. The base command prints them as one
- * line on stderr (`<bin>: <message>`), without a stack, and exits with
- * their status: 1 for bad input, 2 for a usage error.
+ * Errors a command raises on purpose: the project's one base (core/errors),
+ * under the names the commands have always used. The base command prints
+ * them as one line on stderr (`<bin>: <message>`), without a stack, with
+ * their exit status: 1 for bad input, 2 for a usage error.
  */
-export class InputError extends Error {
-  readonly exitCode: number = 1;
-  constructor(message: string) {
-    super(message);
-    this.name = 'InputError';
-  }
-}
-
-export class UsageError extends InputError {
-  override readonly exitCode: number = 2;
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { AppError as InputError, UsageError } from '../core/errors';

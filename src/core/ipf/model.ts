@@ -4,6 +4,7 @@
  */
 import type { IPAddress } from '../net/address';
 import type { FwRule } from '../fwrule/types';
+import { AppError } from '../errors';
 
 /** A VM as the compiler sees it: a local VM (vmadm `get`) or a remote VM. */
 export interface FwVm {
@@ -56,9 +57,4 @@ export interface VmFilePieces {
 }
 
 /** Why a compile payload is unusable: one line, naming the bad item. */
-export class IpfInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'IpfInputError';
-  }
-}
+export class IpfInputError extends AppError {}
