@@ -1,0 +1,73 @@
+/**
+ * What `vmadm get` prints for a VM (vmadm-cli.md §5) and for each of its
+ * NICs (§3.2): the stored record in vmadm's key order, each NIC with the
+ * deprecated `ip` / `netmask` / `gateway` view older consumers read. Pure.
+ */
+import { netmaskFromPrefix, parseAddress, parseCidr } from '../net/address';
+import { isHvm } from '../vmspec/brands';
+import type { NicRecord, VmRecord } from './record';
+
+/** NIC keys in the order `vmadm get` shows them; others follow in stored order. */
+const NIC_ORDER = [
+  'interface', 'mac', 'vlan_id', 'nic_tag', 'gateway', 'gateways', 'netmask', 'ip', 'ips', 'allowed_ips',
+  'allowed_dhcp_cids', 'network_uuid', 'network_uuids', 'model', 'dhcp_server', 'allow_dhcp_spoofing',
+  'allow_ip_spoofing', 'allow_mac_spoofing', 'allow_restricted_traffic', 'allow_unfiltered_promisc',
+  'blocked_outgoing_ports', 'vrrp_vrid', 'vrrp_primary_ip', 'mtu', 'primary',
+];
+
+/** VM keys in the order `vmadm get` shows them (§5); others follow alphabetically. */
+const VM_ORDER = [
+  'alias', 'autoboot', 'billing_id', 'boot', 'boot_timestamp', 'brand', 'cpu_cap', 'cpu_shares', 'cpu_type',
+  'create_timestamp', 'customer_metadata', 'datacenter_name', 'disks', 'dns_domain', 'do_not_inventory',
+  'exit_status', 'exit_timestamp', 'firewall_enabled', 'headnode_id', 'hostname', 'hvm', 'image_uuid',
+  'init_restarts', 'internal_metadata', 'internal_metadata_namespaces', 'last_modified', 'limit_priv',
+  'max_locked_memory', 'max_lwps', 'max_msg_ids', 'max_physical_memory', 'max_sem_ids', 'max_shm_ids',
+  'max_shm_memory', 'max_swap', 'nics', 'owner_uuid', 'pid', 'platform_buildstamp', 'quota', 'ram', 'resolvers',
+  'routes', 'server_uuid', 'snapshots', 'state', 'tags', 'tmpfs', 'uuid', 'v', 'vcpus', 'zfs_filesystem',
+  'zfs_io_priority', 'zfs_root_compression', 'zfs_root_recsize', 'zonename', 'zonepath', 'zpool', 'zone_state',
+  'zoneid',
+];
+
+function ordered(source: Record<string, unknown>, order: readonly string[], sortRest: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const known = new Set(order);
+  for (const key of order) if (source[key] !== undefined) out[key] = source[key];
+  const rest = Object.keys(source).filter((k) => !known.has(k) && source[k] !== undefined);
+  if (sortRest) rest.sort();
+  for (const key of rest) out[key] = source[key];
+  return out;
+}
+
+/** The deprecated IPv4 view: first static IPv4 address (or dhcp) and first IPv4 gateway. */
+function deprecatedView(nic: NicRecord): { ip?: string; netmask?: string; gateway?: string } {
+  const out: { ip?: string; netmask?: string; gateway?: string } = {};
+  for (const item of nic.ips) {
+    if (item === 'dhcp' || item === 'addrconf') continue;
+    const cidr = parseCidr(item, 'allow');
+    if (cidr.address.family === 4) {
+      out.ip = cidr.address.text;
+      out.netmask = netmaskFromPrefix(cidr.prefix);
+      break;
+    }
+  }
+  if (out.ip === undefined && nic.ips.includes('dhcp')) out.ip = 'dhcp';
+  for (const gw of nic.gateways ?? []) {
+    if (parseAddress(gw).family === 4) {
+      out.gateway = gw;
+      break;
+    }
+  }
+  return out;
+}
+
+/** A NIC as `vmadm get` shows it: §3.2 key order, plus ip/netmask/gateway (absent for IPv6-only NICs). */
+export function nicView(nic: NicRecord): Record<string, unknown> {
+  const withLegacy: Record<string, unknown> = { ...nic, ...deprecatedView(nic) };
+  return ordered(withLegacy, NIC_ORDER, false);
+}
+
+/** What `vmadm get` prints (§5): the record in vmadm's key order, `hvm` added, NICs via nicView. */
+export function getView(record: VmRecord): Record<string, unknown> {
+  const source: Record<string, unknown> = { ...record, hvm: isHvm(record.brand), nics: record.nics.map(nicView) };
+  return ordered(source, VM_ORDER, true);
+}
