@@ -76,8 +76,34 @@ describe('fake zonecfg: reading a command file as zonecfg does', () => {
       const del = spawnSync(fakeZonecfg, ['-z', UUID, 'delete', '-F'], { encoding: 'utf8', env });
       assert.equal(del.status, 0, del.stderr);
       const lines = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { argv: string[]; stdin: string });
-      assert.deepEqual(lines.map((l) => l.argv), [['-z', UUID, '-f', '-'], ['-u', UUID], ['-z', UUID, 'delete', '-F']]);
+      assert.deepEqual(lines.map((l) => l.argv), [
+        ['zonecfg', '-z', UUID, '-f', '-'],
+        ['zonecfg', '-u', UUID],
+        ['zonecfg', '-z', UUID, 'delete', '-F'],
+      ]);
       assert.deepEqual(lines.map((l) => l.stdin), ['create -b\nset brand=joyent\n', 'add net\n', '']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('with $FAKE_HOST_STATE keeps the zone: create once, -u applies to the stored configuration, delete removes it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-zonecfg-'));
+    const env = { ...process.env, FAKE_HOST_STATE: dir };
+    const run = (args: string[], input = '') => spawnSync(fakeZonecfg, args, { input, encoding: 'utf8', env });
+    const zoneFile = path.join(dir, 'zones', `${UUID}.json`);
+    try {
+      const create = `create -b\nset zonepath=/zones/${UUID}\nset brand=joyent\nset uuid=${UUID}\nadd net\nset physical=net0\nset mac-addr=2:8:20:1:2:3\nset global-nic=external\nend\n`;
+      assert.equal(run(['-z', UUID], create).status, 0);
+      const zone = JSON.parse(fs.readFileSync(zoneFile, 'utf8')) as { state: string; uuid: string; brand: string };
+      assert.deepEqual([zone.state, zone.uuid, zone.brand], ['configured', UUID, 'joyent']);
+      assert.match(run(['-z', UUID], create).stderr, /already exists/);
+      assert.match(run(['-u', UUID], 'remove net mac-addr=2:8:20:9:9:9\n').stderr, /No such net resource/);
+      assert.equal(run(['-u', UUID], 'remove net mac-addr=2:8:20:1:2:3\n').status, 0);
+      assert.match(run(['-u', UUID], 'remove net mac-addr=2:8:20:1:2:3\n').stderr, /No such net resource/);
+      assert.equal(run(['-z', UUID, 'delete', '-F']).status, 0);
+      assert.equal(fs.existsSync(zoneFile), false);
+      assert.match(run(['-z', UUID, 'delete', '-F']).stderr, /No such zone configured/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
