@@ -39,8 +39,9 @@ function sameOrder(a: readonly { uuid: string }[], b: readonly { uuid: string }[
   return sa.every((x, i) => x.uuid === sb[i].uuid);
 }
 
-function vmTargets(side: readonly Target[]): boolean {
-  return side.some((t) => t.kind === 'tag' || t.kind === 'vm' || t.kind === 'allvms');
+/** `name` for a bare tag target, `name` NUL `value` for `tag name = value`. */
+function tagKey(name: string, value?: string): string {
+  return value === undefined ? name : `${name}\u0000${value}`;
 }
 
 /** Rules by the VM targets they have: `vm <uuid>`, tag names, `all vms`. */
@@ -54,13 +55,13 @@ class RuleIndex {
       if (!r.enabled) continue;
       const seen = new Set<string>();
       for (const t of [...r.parsed.from, ...r.parsed.to]) {
-        const key = t.kind === 'vm' ? `v${t.uuid}` : t.kind === 'tag' ? `t${t.name}` : t.kind === 'allvms' ? 'a' : undefined;
+        const key = t.kind === 'vm' ? `v${t.uuid}` : t.kind === 'tag' ? `t${tagKey(t.name, t.value)}` : t.kind === 'allvms' ? 'a' : undefined;
         if (key === undefined || seen.has(key)) continue;
         seen.add(key);
         if (t.kind === 'allvms') this.allVms.push(r);
         else {
           const map = t.kind === 'vm' ? this.byVm : this.byTag;
-          const k = t.kind === 'vm' ? t.uuid : (t as { name: string }).name;
+          const k = t.kind === 'vm' ? t.uuid : tagKey((t as { name: string }).name, (t as { value?: string }).value);
           let list = map.get(k);
           if (!list) map.set(k, (list = []));
           list.push(r);
@@ -73,7 +74,10 @@ class RuleIndex {
   mayName(vm: FwVm): FwRule[] {
     const out = new Set<FwRule>(this.allVms);
     for (const r of this.byVm.get(vm.uuid) ?? []) out.add(r);
-    for (const name of vm.tags.keys()) for (const r of this.byTag.get(name) ?? []) out.add(r);
+    for (const [name, value] of vm.tags) {
+      for (const r of this.byTag.get(tagKey(name)) ?? []) out.add(r);
+      for (const r of this.byTag.get(tagKey(name, value)) ?? []) out.add(r);
+    }
     return [...out];
   }
 }
@@ -175,17 +179,21 @@ function candidates(a: State, b: State): Set<string> {
  * files as the whole input would.
  */
 export function restrictInput(input: CompileInput, uuids: ReadonlySet<string>): CompileInput {
-  const tagNames = new Set<string>();
+  const chosen: FwVm[] = [];
   const vms = input.vms.map((vm) => {
     if (!uuids.has(vm.uuid)) return vm.firewallEnabled ? { ...vm, firewallEnabled: false } : vm;
-    for (const name of vm.tags.keys()) tagNames.add(name);
+    if (vm.firewallEnabled) chosen.push(vm);
     return vm;
   });
-  const touches = (side: readonly Target[]): boolean =>
-    side.some((t) => t.kind === 'allvms' || (t.kind === 'vm' && uuids.has(t.uuid)) || (t.kind === 'tag' && tagNames.has(t.name)));
-  const rules = input.rules.filter(
-    (r) => r.enabled && ((vmTargets(r.parsed.from) && touches(r.parsed.from)) || (vmTargets(r.parsed.to) && touches(r.parsed.to))),
-  );
+  // A rule that matches none of the chosen VMs gives them no lines and no state.
+  const keys = new Set<string>();
+  for (const vm of chosen) for (const [name, value] of vm.tags) keys.add(tagKey(name)).add(tagKey(name, value));
+  const ids = new Set(chosen.map((vm) => vm.uuid));
+  const mayMatch = (side: readonly Target[]): boolean =>
+    side.some((t) => t.kind === 'allvms' || (t.kind === 'vm' && ids.has(t.uuid)) || (t.kind === 'tag' && keys.has(tagKey(t.name, t.value))));
+  const only = new VmIndex(chosen, []);
+  const matches = (side: readonly Target[], r: FwRule): boolean => mayMatch(side) && only.matchSide(r, side, true).length > 0;
+  const rules = input.rules.filter((r) => r.enabled && (matches(r.parsed.from, r) || matches(r.parsed.to, r)));
   return { vms, remoteVms: input.remoteVms, rules };
 }
 
