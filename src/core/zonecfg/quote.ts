@@ -4,11 +4,12 @@
  * the next `"` or newline, so a value holding `"` or a newline cannot be
  * written at all, and an unquoted word ends at a blank, `"`, `;`, `=`,
  * `[`, `]`, `(` or `)` and is read as a keyword when it spells one
- * (`net`, `value`, `name`...). The zone's configuration is then stored as
+ * (`net`, `value`, `name`...) that the grammar takes as its own text. The zone's configuration is then stored as
  * XML, where control characters do not survive. So:
  *
  * - a value is written bare only when it is made of `[A-Za-z0-9_.:/+-]`
- *   and is not a zonecfg keyword (so a bare value is always one TOKEN);
+ *   (one word; a word spelling a keyword such as `admin` or `net` is still
+ *   read as that value, zonecfg's grammar accepts keywords as values);
  * - any other value is written between double quotes;
  * - a value holding `"`, a control character (newline, tab, CR, NUL...),
  *   a lone surrogate or U+FFFE/U+FFFF is refused with an AppError naming
@@ -27,22 +28,6 @@ export interface ZValue {
   readonly text: string;
   readonly raw: string;
 }
-
-/**
- * Words zonecfg's lexer turns into keywords after a subcommand (resource
- * types and property names of illumos and illumos-joyent zonecfg). A bare
- * value spelling one would not parse as a value, so such values are quoted.
- */
-export const ZONECFG_KEYWORDS: ReadonlySet<string> = new Set([
-  'net', 'fs', 'device', 'rctl', 'attr', 'admin', 'zonename', 'dataset', 'dedicated-cpu', 'capped-cpu',
-  'capped-memory', 'zonepath', 'brand', 'autoboot', 'ip-type', 'pool', 'limitpriv', 'bootargs', 'type',
-  'value', 'options', 'allowed-address', 'address', 'physical', 'defrouter', 'mac-addr', 'vlan-id',
-  'global-nic', 'property', 'dir', 'special', 'raw', 'name', 'match', 'priv', 'limit', 'action', 'ncpus',
-  'locked', 'swap', 'importance', 'cpu-shares', 'max-lwps', 'max-processes', 'max-shm-memory',
-  'max-shm-ids', 'max-msg-ids', 'max-sem-ids', 'scheduling-class', 'hostid', 'user', 'auths',
-  'fs-allowed', 'uuid', 'zfs-io-priority', 'alias', 'inherit-pkg-dir', 'security-flags',
-  'file-mac-profile', 'max-locked-memory', 'max-swap', 'default', 'lower', 'upper',
-]);
 
 const BARE = /^[A-Za-z0-9_.:/+-]+$/;
 
@@ -79,7 +64,7 @@ export function zval(raw: string, what: string, style: ValueStyle = 'quoted'): Z
   if (typeof raw !== 'string') throw new AppError(`${what}: value for zonecfg must be a string`);
   const why = uncarriable(raw);
   if (why !== undefined) throw new AppError(`${what}: cannot be written to the zone configuration (it contains ${why})`);
-  const bare = style === 'bare' && BARE.test(raw) && !ZONECFG_KEYWORDS.has(raw);
+  const bare = style === 'bare' && BARE.test(raw);
   return { raw, text: bare ? raw : `"${raw}"` };
 }
 
