@@ -8,9 +8,8 @@ import { Flags } from '@oclif/core';
 import { NotFoundError, UsageError } from '../core/errors';
 import type { VmEnv } from '../core/vm/env';
 import type { VmRecord } from '../core/vm/record';
-import { selectHost, type Host, type ZoneRef } from '../hosts/host';
-import { hostKind, stateRoot } from '../store/root';
-import { VmStore } from '../store/vm-store';
+import type { Host, ZoneRef } from '../hosts/host';
+import type { VmStore } from '../store/vm-store';
 
 /** `--root DIR` (or VMADM_ROOT): where VM records and the local host's zones live. */
 export const rootFlag = Flags.string({
@@ -29,7 +28,17 @@ export interface VmContext {
   host: Host;
 }
 
+/**
+ * The store and host of this run. They are loaded here, on first use, not
+ * when the command is: their file-writing and locking libraries install
+ * signal handlers when loaded, which a startup snapshot cannot hold.
+ */
 export function openContext(flagRoot: string | undefined, env: NodeJS.ProcessEnv = process.env): VmContext {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { hostKind, stateRoot } = require('../store/root') as typeof import('../store/root');
+  const { VmStore } = require('../store/vm-store') as typeof import('../store/vm-store');
+  const { selectHost } = require('../hosts/host') as typeof import('../hosts/host');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const kind = hostKind(env);
   const root = stateRoot(flagRoot, kind, env);
   return { store: new VmStore(root, kind), host: selectHost(kind, root, env) };
