@@ -20,7 +20,7 @@ export default class List extends BaseCommand {
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> -o uuid,alias,nics.0.ip,state -s -alias type=OS',
-    '<%= config.bin %> <%= command.id %> -p -o uuid,alias nics.*.ips=2001:DB8:0:1::10/64',
+    '<%= config.bin %> <%= command.id %> -p -o uuid,alias \'nics.*.ips=2001:DB8:0:1::10/64\'',
     '<%= config.bin %> <%= command.id %> -j tags.role=www',
   ];
 

@@ -22,7 +22,7 @@ export default class Lookup extends BaseCommand {
     '<%= config.bin %> <%= command.id %> brand=joyent state=running',
     '<%= config.bin %> <%= command.id %> -j -o uuid,alias,nics tags.role=www',
     '<%= config.bin %> <%= command.id %> -1 alias=web01',
-    '<%= config.bin %> <%= command.id %> nics.*.ips=2001:DB8:0:1:0:0:0:11/64',
+    '<%= config.bin %> <%= command.id %> \'nics.*.ips=2001:DB8:0:1:0:0:0:11/64\'',
   ];
 
   static override flags = {
