@@ -24,10 +24,13 @@
  * second while held and considered stale after 5 s: a command that waits
  * for it retries (for up to about ten minutes) instead of failing, and a
  * lock left by a killed command delays the next one by at most ~5 s.
+ *
+ * proper-lockfile is required on first use, not at load: it installs
+ * process signal handlers (signal-exit) when loaded, which a Node startup
+ * snapshot cannot hold (the CLI bundles are snapshotted, scripts/bundle.js).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
 import { AppError } from '../core/errors';
 import type { VmRecord } from '../core/vm/record';
@@ -161,6 +164,8 @@ export class VmStore {
     if (heldRoots.has(this.root)) return fn();
     fs.mkdirSync(this.root, { recursive: true });
     let compromised: Error | undefined;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const lockfile = require('proper-lockfile') as typeof import('proper-lockfile');
     const release = await lockfile.lock(this.root, {
       lockfilePath: path.join(this.root, '.lock'),
       realpath: false,

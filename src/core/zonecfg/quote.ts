@@ -3,13 +3,13 @@
  * illumos zonecfg_lex.l) has no escapes: a quoted string runs from `"` to
  * the next `"` or newline, so a value holding `"` or a newline cannot be
  * written at all, and an unquoted word ends at a blank, `"`, `;`, `=`,
- * `[`, `]`, `(` or `)` and is read as a keyword when it spells one
- * (`net`, `value`, `name`...) that the grammar takes as its own text. The zone's configuration is then stored as
- * XML, where control characters do not survive. So:
+ * `[`, `]`, `(` or `)` (a word spelling a keyword such as `net` is
+ * still taken as that text where a value is expected). The zone's
+ * configuration is then stored as XML, where control characters do not
+ * survive. So:
  *
- * - a value is written bare only when it is made of `[A-Za-z0-9_.:/+-]`
- *   (one word; a word spelling a keyword such as `admin` or `net` is still
- *   read as that value, zonecfg's grammar accepts keywords as values);
+ * - a value is written bare only when the property is written bare by
+ *   vmadm and the value is one word of `[A-Za-z0-9_.:/+-]`;
  * - any other value is written between double quotes;
  * - a value holding `"`, a control character (newline, tab, CR, NUL...),
  *   a lone surrogate or U+FFFE/U+FFFF is refused with an AppError naming

@@ -168,6 +168,9 @@ function addProperty(name: string, x: unknown, what: string): Command {
   return { op: 'add-property', name: zval(name, what, 'bare'), value: zval(propertyText(x, what), what, 'quoted') };
 }
 
+/** The key of a NIC's net item. */
+export const netKey = (mac: string): string => `net:${zonecfgMac(mac, 'mac').raw}`;
+
 /** The `add net ... end` block of one NIC (vmadm-cli.md §11). */
 export function netItem(nic: NicRecord, i: number): Item {
   const at = `nics.${i}`;
@@ -211,7 +214,10 @@ export function netItem(nic: NicRecord, i: number): Item {
   };
 }
 
-/** `select net mac-addr=<m>; add property (name=primary,value="true"); end` (or remove -F for the others). */
+/**
+ * `select net mac-addr=<m>; add property (name=primary,value="true"); end`
+ * for the primary NIC, then `remove -F property` for the others.
+ */
 export function primaryLines(nics: readonly NicRecord[]): Line[] {
   const TRUE = zval('true', 'primary');
   const NAME = zval('primary', 'primary', 'bare');

@@ -5,7 +5,7 @@
  */
 import type { VmRecord } from '../vm/record';
 import { render, renderLine, type Line } from './commands';
-import { headerLines, primaryLines, provisioningTimeoutMs, zoneItems, type Item } from './resources';
+import { headerLines, netKey, primaryLines, provisioningTimeoutMs, zoneItems, type Item } from './resources';
 
 export interface CreateScriptOptions {
   /** How long provisioning may take before the VM is `failed` (default: vmadm's, by brand and ram). */
@@ -29,8 +29,8 @@ const text = (it: Item): string => it.lines.map(renderLine).join('\n');
 /**
  * The script `zonecfg -u <uuid>` reads to turn the zone of `before` into
  * that of `after`: removals first (a changed NIC or attr is removed and
- * added whole), then what is new or changed, then the primary flag of
- * every NIC when any NIC changed. '' when zonecfg needs no change (tags,
+ * added whole), then what is new or changed, then the primary flag
+ * where a net gains or loses it (a net added whole starts without it). '' when zonecfg needs no change (tags,
  * metadata, routes, quota live elsewhere).
  */
 export function updateScript(before: VmRecord, after: VmRecord): string {
@@ -41,26 +41,24 @@ export function updateScript(before: VmRecord, after: VmRecord): string {
 
   const removals: Line[] = [];
   const additions: Line[] = [];
-  let netsChanged = false;
+  const fresh = new Set<string>(); // keys of nets added whole by this script (no primary property yet)
   for (const [key, it] of old) {
     const next = now.get(key);
-    if (next === undefined) {
-      removals.push(...it.removal);
-      if (it.net) netsChanged = true;
-    } else if (!it.overwrite && text(it) !== text(next)) {
-      removals.push(...it.removal);
-    }
+    if (next === undefined || (!it.overwrite && text(it) !== text(next))) removals.push(...it.removal);
   }
   for (const [key, it] of now) {
     const prev = old.get(key);
     if (prev === undefined || text(prev) !== text(it)) {
       additions.push(...it.lines);
-      if (it.net) netsChanged = true;
+      if (it.net) fresh.add(key);
     }
   }
-  const primaryBefore = before.nics.find((n) => n.primary === true)?.mac;
-  const primaryAfter = after.nics.find((n) => n.primary === true)?.mac;
-  const lines = [...removals, ...additions];
-  if (netsChanged || primaryBefore !== primaryAfter) lines.push(...primaryLines(after.nics));
-  return render(lines);
+  // The primary flag, where the zone's net does not already have the wanted one.
+  const wasPrimary = new Set(before.nics.filter((n) => n.primary === true).map((n) => netKey(n.mac)));
+  const changed = after.nics.filter((n) => {
+    const key = netKey(n.mac);
+    const has = !fresh.has(key) && wasPrimary.has(key);
+    return (n.primary === true) !== has && (n.primary === true || has);
+  });
+  return render([...removals, ...additions, ...primaryLines(changed)]);
 }

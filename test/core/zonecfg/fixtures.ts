@@ -7,7 +7,7 @@ export const fakeZonecfg = path.join(repoRoot, 'test', 'fakes', 'bin', 'zonecfg'
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const zparse = require(path.join(repoRoot, 'test', 'fakes', 'lib', 'zonecfg-parse.js')) as {
   parse(src: string): ParsedCommand[];
-  apply(cmds: ParsedCommand[]): ZoneConfig;
+  apply(cmds: ParsedCommand[], base?: ZoneConfig): ZoneConfig;
   ZonecfgError: new (m: string) => Error;
 };
 
@@ -106,4 +106,23 @@ export function exampleVm(): VmRecord {
       }),
     ],
   });
+}
+
+/**
+ * A zone configuration in a form that ignores order: props, attrs by name,
+ * nets by mac-addr and devices by match, net/device properties sorted;
+ * the provisioning markers (create only) left out.
+ */
+export function normalise(z: ZoneConfig): unknown {
+  const props = (l: Array<{ name: string; value: string }>): string[] => l.map((p) => `${p.name}=${p.value}`).sort();
+  const byKey = <T extends Record<string, unknown>>(l: T[], key: string): Record<string, unknown> =>
+    Object.fromEntries(l.map((r) => [String(r[key]), { ...r, properties: props((r.properties as Array<{ name: string; value: string }>) ?? []) }]));
+  return {
+    props: z.props,
+    attrs: Object.fromEntries(z.attrs.filter((a) => a.name !== 'provisioning' && a.name !== 'transition').map((a) => [a.name, `${a.type}:${a.value}`])),
+    nets: byKey(z.nets, 'mac-addr'),
+    devices: byKey(z.devices, 'match'),
+    'capped-memory': z['capped-memory'],
+    'capped-cpu': z['capped-cpu'],
+  };
 }

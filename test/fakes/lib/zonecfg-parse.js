@@ -339,6 +339,9 @@ function apply(cmds, base) {
         break;
       case 'add':
         if (c.resource === 'property') {
+          if (cur.properties.some((x) => x.name === c.property.name)) {
+            throw new ZonecfgError(`property "${c.property.name}" already set in this ${curType} ${at}`);
+          }
           cur.properties.push({ name: c.property.name, value: c.property.value });
         } else {
           curType = c.resource;
