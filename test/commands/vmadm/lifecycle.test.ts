@@ -1,0 +1,362 @@
+/**
+ * A VM's life through the real ./bin/vmadm, as an operator or a script
+ * runs it: create (file, stdin), get, list, lookup, every update form,
+ * stop/start/reboot, delete, the texts for unknown VMs, parallel creates,
+ * kill -9 in the middle of a change, and the illumos host through the
+ * fake zonecfg/zoneadm.
+ */
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { examplePath, repoRoot, runCli, type CliResult } from '../../helpers/run-cli';
+
+const ZONE_UUID = '5f0c0a2e-0f3a-4b1c-9b6e-8d2a5c0e1f11';
+const UNKNOWN = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
+const SUCCESS = /^Successfully created VM ([0-9a-f-]{36})\n/;
+
+let roots: string[] = [];
+
+function newRoot(): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vmadm-life-'));
+  roots.push(root);
+  return root;
+}
+
+function vmadm(root: string, args: string[], input?: string, env: NodeJS.ProcessEnv = {}): CliResult {
+  return runCli('vmadm', args, { input, env: { VMADM_ROOT: root, VMADM_HOST: 'local', ...env } });
+}
+
+function create(root: string, file: string): string {
+  const r = vmadm(root, ['create', '-f', examplePath('vms', file)]);
+  assert.equal(r.status, 0, r.stderr);
+  const m = SUCCESS.exec(r.stderr);
+  assert.ok(m, r.stderr);
+  return m[1];
+}
+
+function getVm(root: string, uuid: string): Record<string, any> {
+  const r = vmadm(root, ['get', uuid]);
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+afterEach(() => {
+  for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
+  roots = [];
+});
+
+describe('vmadm create and get', () => {
+  it('creates from a file: success line first, then notes; get shows the VM with the deprecated NIC view', () => {
+    const root = newRoot();
+    const r = vmadm(root, ['create', '-f', examplePath('vms', 'dual-stack-zone.json')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, '');
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.equal(lines[0], `Successfully created VM ${ZONE_UUID}`);
+    assert.ok(lines.slice(1).every((l) => l.startsWith('note: ')), r.stderr);
+    assert.ok(lines.includes('note: nics.0.ips: 2001:DB8:0:1:0:0:0:11/64 stored as 2001:db8:0:1::11/64'), r.stderr);
+
+    const vm = getVm(root, ZONE_UUID);
+    assert.equal(vm.state, 'running');
+    assert.equal(vm.zone_state, 'running');
+    assert.equal(vm.zonepath, path.join(root, 'zones', ZONE_UUID));
+    assert.equal(vm.quota, 20);
+    assert.equal(vm.dns_domain, 'local');
+    assert.deepEqual(vm.resolvers, ['10.0.0.53', '2001:db8:0:1::53']);
+    const [nic0, nic1] = vm.nics;
+    assert.equal(nic0.interface, 'net0');
+    assert.equal(nic0.primary, true);
+    assert.deepEqual([nic0.ip, nic0.netmask, nic0.gateway], ['198.51.100.10', '255.255.255.0', '198.51.100.1']);
+    assert.deepEqual(nic0.ips, ['198.51.100.10/24', '198.51.100.11/24', '2001:db8:0:1::10/64', '2001:db8:0:1::11/64', 'addrconf']);
+    assert.deepEqual([nic1.ip, nic1.netmask, nic1.gateway, nic1.vlan_id], ['10.0.0.10', '255.255.255.0', '10.0.0.1', 42]);
+    // the config files SmartOS keeps
+    const config = path.join(root, 'zones', ZONE_UUID, 'config');
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(config, 'tags.json'), 'utf8')), { role: 'www', env: 'prod' });
+    assert.equal(JSON.parse(fs.readFileSync(path.join(config, 'metadata.json'), 'utf8')).customer_metadata['user-script'], '#!/bin/sh\nsvcadm enable nginx');
+  });
+
+  it('creates from stdin; a spec without uuid gets a new one each time', () => {
+    const root = newRoot();
+    const text = fs.readFileSync(examplePath('vms', 'dual-stack-web.json'), 'utf8');
+    const a = SUCCESS.exec(vmadm(root, ['create'], text).stderr)?.[1];
+    const b = SUCCESS.exec(vmadm(root, ['create', '-f', '-'], text).stderr)?.[1];
+    assert.ok(a && b && a !== b);
+    assert.equal(vmadm(root, ['lookup', 'alias=web']).stdout, [a, b].sort().join('\n') + '\n');
+  });
+
+  it('every example spec creates, with the brand defaults', () => {
+    const root = newRoot();
+    const lx = getVm(root, create(root, 'lx-dhcp.json'));
+    assert.equal(lx.brand, 'lx');
+    assert.deepEqual(lx.nics.map((n: { interface: string }) => n.interface), ['eth0', 'eth1']);
+    const bhyve = getVm(root, create(root, 'bhyve-vm.json'));
+    assert.equal(bhyve.brand, 'bhyve');
+    assert.equal(bhyve.hvm, true);
+    assert.equal(bhyve.dns_domain, undefined);
+    const legacy = getVm(root, create(root, 'legacy-ipv4.json'));
+    assert.ok(Array.isArray(legacy.nics[0].ips));
+  });
+
+  it('refuses a UUID in use, an invalid spec (the validate report) and bad JSON, changing nothing', () => {
+    const root = newRoot();
+    create(root, 'dual-stack-zone.json');
+    const before = vmadm(root, ['list', '-p']).stdout;
+    const dup = vmadm(root, ['create', '-f', examplePath('vms', 'dual-stack-zone.json')]);
+    assert.deepEqual([dup.status, dup.stdout, dup.stderr], [1, '', `vmadm: VM with UUID ${ZONE_UUID} already exists\n`]);
+
+    const bad = vmadm(root, ['create', '-f', examplePath('vms', 'invalid', 'gateway-family.json')]);
+    const validate = runCli('vmadm', ['validate', 'create', '-f', examplePath('vms', 'invalid', 'gateway-family.json')]);
+    assert.equal(bad.status, 1);
+    assert.equal(bad.stdout, validate.stdout);
+    assert.ok(bad.stderr.startsWith(validate.stderr), bad.stderr);
+
+    const json = vmadm(root, ['create'], '{"brand": "joyent",');
+    assert.equal(json.status, 1);
+    assert.match(json.stderr, /^vmadm: <stdin>: invalid JSON at line 1/);
+    assert.equal(vmadm(root, ['list', '-p']).stdout, before);
+  });
+
+  it('keeps hostile values verbatim', () => {
+    const root = newRoot();
+    const alias = 'x"; end; add net\nset physical=evil';
+    const spec = { brand: 'joyent', alias, tags: { 'a b': 'end\n;"\'' }, customer_metadata: { k: '$(rm -rf /)' }, nics: [] };
+    const r = vmadm(root, ['create'], JSON.stringify(spec));
+    assert.equal(r.status, 0, r.stderr);
+    const vm = getVm(root, SUCCESS.exec(r.stderr)![1]);
+    assert.equal(vm.alias, alias);
+    assert.deepEqual(vm.tags, spec.tags);
+    assert.deepEqual(vm.customer_metadata, spec.customer_metadata);
+  });
+});
+
+describe('vmadm list and lookup', () => {
+  it('lists with the default columns and order, -o/-s/-p/-H/-j and filters', () => {
+    const root = newRoot();
+    create(root, 'dual-stack-zone.json');
+    const lx = create(root, 'lx-dhcp.json');
+    const r = vmadm(root, ['list']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      `UUID${' '.repeat(34)}TYPE  RAM      STATE             ALIAS\n` +
+        `${ZONE_UUID}  OS    1024     running           web01\n` +
+        `${lx}  LX    2048     running           builder\n`,
+    );
+    assert.equal(vmadm(root, ['list', '-H', '-s', '-ram', '-o', 'alias,type']).stdout, 'builder     LX\nweb01       OS\n');
+    assert.equal(vmadm(root, ['list', '-p', '-o', 'alias,nics.0.ip,quota', 'type=OS']).stdout, 'web01:198.51.100.10:20\n');
+    assert.equal(vmadm(root, ['list', '-p', '-h', '-o', 'alias', 'alias=~^BUI']).stdout, 'ALIAS\nbuilder\n');
+    assert.equal(vmadm(root, ['list', '-H', '-o', 'uuid', 'nics.*.ips=2001:DB8:0:1:0:0:0:11/64']).stdout, `${ZONE_UUID}\n`);
+    const j = JSON.parse(vmadm(root, ['list', '-j', '-o', 'uuid,alias', 'brand=lx']).stdout);
+    assert.deepEqual(j, [{ uuid: lx, alias: 'builder' }]);
+    const bad = vmadm(root, ['list', ZONE_UUID]);
+    assert.deepEqual([bad.status, bad.stderr], [1, `vmadm: Invalid filter key: "${ZONE_UUID}"\n`]);
+    assert.equal(vmadm(root, ['list', '-o', 'nics.*.ip']).stderr, 'vmadm: Invalid order key: "nics.*.ip"\n');
+  });
+
+  it('looks VMs up: uuids, -j with type and ram, -o, -1', () => {
+    const root = newRoot();
+    create(root, 'dual-stack-zone.json');
+    create(root, 'lx-dhcp.json');
+    assert.equal(vmadm(root, ['lookup', 'tags.role=www']).stdout, `${ZONE_UUID}\n`);
+    assert.equal(vmadm(root, ['lookup', 'tags.role=nope']).stdout, '');
+    const full = JSON.parse(vmadm(root, ['lookup', '-j', 'alias=web01']).stdout);
+    assert.equal(full.length, 1);
+    assert.deepEqual([full[0].type, full[0].ram, full[0].nics[0].ip], ['OS', 1024, '198.51.100.10']);
+    assert.deepEqual(JSON.parse(vmadm(root, ['lookup', '-j', '-o', 'uuid,type', 'type=OS']).stdout), [{ uuid: ZONE_UUID, type: 'OS' }]);
+    assert.equal(vmadm(root, ['lookup', '-1', 'brand=lx']).status, 0);
+    const many = vmadm(root, ['lookup', '-1']);
+    assert.deepEqual([many.status, many.stderr], [1, 'vmadm: Requested unique lookup but found 2 results.\n']);
+    assert.equal(vmadm(root, ['lookup', '-o', 'uuid']).stderr, 'vmadm: Cannot specify -o without -j\n');
+    assert.equal(vmadm(root, ['lookup', 'nics.*.allowed_ips=x']).stderr, 'vmadm: Invalid lookup key: "nics.*.allowed_ips"\n');
+  });
+});
+
+describe('vmadm update', () => {
+  it('key=value pairs, unchanged updates, and a JSON payload of every form', () => {
+    const root = newRoot();
+    create(root, 'dual-stack-zone.json');
+    let r = vmadm(root, ['update', ZONE_UUID, 'alias=web02', 'quota=30', 'resolvers=10.0.0.54,2001:DB8::54']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr.split('\n')[0], `Successfully updated VM ${ZONE_UUID}`);
+    let vm = getVm(root, ZONE_UUID);
+    assert.deepEqual([vm.alias, vm.quota, vm.resolvers], ['web02', 30, ['10.0.0.54', '2001:db8::54']]);
+
+    r = vmadm(root, ['update', ZONE_UUID, 'alias=web02']);
+    assert.deepEqual([r.status, r.stderr], [0, `VM ${ZONE_UUID} unchanged\n`]);
+
+    const payload = {
+      set_tags: { role: 'db' },
+      remove_tags: ['env'],
+      set_customer_metadata: { a: 'b' },
+      set_routes: { '10.9.0.0/16': 'nics[0]' },
+      add_nics: [{ nic_tag: 'admin', ips: ['192.0.2.5/24', 'FD00:1::5/64'] }],
+      update_nics: [{ mac: '90:b8:d0:aa:bb:01', mtu: 1500 }],
+    };
+    r = vmadm(root, ['update', ZONE_UUID], JSON.stringify(payload));
+    assert.equal(r.status, 0, r.stderr);
+    vm = getVm(root, ZONE_UUID);
+    assert.deepEqual(vm.tags, { role: 'db' });
+    assert.equal(vm.customer_metadata.a, 'b');
+    assert.equal(vm.routes['10.9.0.0/16'], 'nics[0]');
+    assert.equal(vm.nics.length, 3);
+    assert.deepEqual(vm.nics[2].ips, ['192.0.2.5/24', 'fd00:1::5/64']);
+    assert.equal(vm.nics[0].mtu, 1500);
+    assert.equal(vmadm(root, ['lookup', 'nics.*.ips=fd00:1:0::5/64']).stdout, `${ZONE_UUID}\n`);
+
+    r = vmadm(root, ['update', ZONE_UUID, '-f', '-'], JSON.stringify({ remove_routes: ['fd00:aa::/64'], remove_nics: ['90:b8:d0:aa:bb:01'] }));
+    assert.equal(r.status, 0, r.stderr);
+    vm = getVm(root, ZONE_UUID);
+    assert.equal(vm.nics.length, 2);
+    assert.equal(vm.nics.filter((n: { primary?: boolean }) => n.primary).length, 1);
+  });
+
+  it('an invalid update prints the validate report and changes nothing; unknown VMs and UUIDs', () => {
+    const root = newRoot();
+    create(root, 'dual-stack-zone.json');
+    const before = getVm(root, ZONE_UUID);
+    const r = vmadm(root, ['update', ZONE_UUID], JSON.stringify({ add_nics: [{ nic_tag: 'x', ips: ['10.0.0.300/24'] }] }));
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /^bad_values: add_nics\.0\.ips\n/);
+    assert.deepEqual(getVm(root, ZONE_UUID), before);
+    assert.deepEqual([vmadm(root, ['update', UNKNOWN, 'alias=x']).stderr], [`vmadm: VM ${UNKNOWN} not found\n`]);
+    const usage = vmadm(root, ['update', 'nope', 'alias=x']);
+    assert.deepEqual([usage.status, usage.stderr], [2, 'vmadm: Invalid or missing UUID for update\n']);
+  });
+});
+
+describe('vmadm stop, start, reboot, delete', () => {
+  it('prints SmartOS lines and exit statuses per state', () => {
+    const root = newRoot();
+    create(root, 'dual-stack-zone.json');
+    const u = ZONE_UUID;
+    const run = (...args: string[]): [number | null, string] => {
+      const r = vmadm(root, args);
+      return [r.status, r.stderr];
+    };
+    assert.deepEqual(run('start', u), [0, `Unable to start VM ${u}: VM ${u} is already 'running'\n`]);
+    assert.deepEqual(run('reboot', u), [0, `Successfully completed reboot for VM ${u}\n`]);
+    assert.deepEqual(run('stop', u), [0, `Successfully completed stop for VM ${u}\n`]);
+    assert.equal(getVm(root, u).state, 'stopped');
+    assert.equal(getVm(root, u).autoboot, false);
+    assert.deepEqual(run('halt', u), [0, `VM ${u} is already not 'running' (currently: stopped)\n`]);
+    assert.deepEqual(run('reboot', '-F', u), [1, `vmadm: Cannot reboot vm from state "stopped", must be "running"\n`]);
+    assert.deepEqual(run('stop', '-t', '5', u), [1, 'vmadm: Timeout option is only supported for bhyve, KVM and docker containers.\n']);
+    assert.deepEqual(run('boot', u), [0, `Successfully started VM ${u}\n`]);
+    assert.deepEqual([getVm(root, u).state, getVm(root, u).autoboot], ['running', true]);
+    assert.deepEqual(run('stop', '-F', u), [0, `Successfully completed stop for VM ${u}\n`]);
+    assert.deepEqual(run('delete', u), [0, `Successfully deleted VM ${u}\n`]);
+    assert.equal(vmadm(root, ['list', '-H']).stdout, '');
+    assert.ok(!fs.existsSync(path.join(root, 'zones', u)));
+    assert.deepEqual(run('destroy', u), [1, `vmadm: VM ${u} not found\n`]);
+  });
+
+  it('unknown VMs and bad UUIDs', () => {
+    const root = newRoot();
+    const run = (...args: string[]): [number | null, string] => {
+      const r = vmadm(root, args);
+      return [r.status, r.stderr];
+    };
+    assert.deepEqual(run('get', UNKNOWN), [1, `vmadm: zoneadm: ${UNKNOWN}: No such zone configured\n`]);
+    for (const cmd of ['start', 'stop', 'reboot', 'delete']) assert.deepEqual(run(cmd, UNKNOWN), [1, `vmadm: VM ${UNKNOWN} not found\n`]);
+    for (const cmd of ['get', 'json', 'start', 'stop', 'reboot', 'delete']) {
+      assert.deepEqual(run(cmd, 'not-a-uuid'), [2, `vmadm: Invalid or missing UUID for ${cmd}\n`]);
+    }
+    assert.deepEqual(run('start', UNKNOWN, 'frob=1'), [2, 'vmadm: Invalid argument to start: frob\n']);
+  });
+});
+
+function spawnVmadm(root: string, args: string[], input: string): { done: Promise<number | null>; kill: () => void } {
+  const child = spawn(path.join(repoRoot, 'bin', 'vmadm'), args, {
+    env: { ...process.env, VMADM_ROOT: root, VMADM_HOST: 'local' },
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  child.stdin.end(input);
+  return {
+    done: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
+    kill: () => child.kill('SIGKILL'),
+  };
+}
+
+describe('vmadm under concurrency and kill -9', function () {
+  this.timeout(120000);
+
+  it('10 parallel creates make 10 VMs with distinct MACs', async () => {
+    const root = newRoot();
+    const spec = fs.readFileSync(examplePath('vms', 'dual-stack-web.json'), 'utf8');
+    const codes = await Promise.all(Array.from({ length: 10 }, () => spawnVmadm(root, ['create'], spec).done));
+    assert.deepEqual(codes, Array(10).fill(0));
+    const vms = JSON.parse(vmadm(root, ['list', '-j']).stdout) as { nics: { mac: string }[] }[];
+    assert.equal(vms.length, 10);
+    const macs = vms.flatMap((vm) => vm.nics.map((n) => n.mac));
+    assert.equal(new Set(macs).size, 20);
+  });
+
+  it('kill -9 during create and during update leaves whole VMs; list and a new create then succeed', async () => {
+    const root = newRoot();
+    const spec = fs.readFileSync(examplePath('vms', 'dual-stack-web.json'), 'utf8');
+    const base = create(root, 'dual-stack-zone.json');
+    for (const delay of [20, 60, 120, 200, 300]) {
+      const c = spawnVmadm(root, ['create'], spec);
+      const u = spawnVmadm(root, ['update', base, '-f', '-'], JSON.stringify({ alias: `a${delay}`, set_tags: { n: String(delay) } }));
+      await new Promise((res) => setTimeout(res, delay));
+      c.kill();
+      u.kill();
+      await Promise.all([c.done, u.done]);
+      const list = vmadm(root, ['list', '-j']);
+      assert.equal(list.status, 0, list.stderr);
+      for (const vm of JSON.parse(list.stdout) as Record<string, any>[]) {
+        assert.ok(vm.uuid && vm.zonepath && Array.isArray(vm.nics) && ['running', 'stopped'].includes(vm.state), JSON.stringify(vm));
+      }
+      const b = getVm(root, base);
+      // the update happened whole or not at all
+      assert.ok(b.alias === `a${delay}` ? b.tags.n === String(delay) : b.tags.n !== String(delay), JSON.stringify(b));
+    }
+    create(root, 'dual-stack-web.json');
+    assert.equal(vmadm(root, ['lookup', '-1', `uuid=${base}`]).status, 0);
+  });
+});
+
+describe('vmadm on the illumos host (fake zonecfg/zoneadm)', () => {
+  it('sends zonecfg the create script the fake zonecfg accepts, and undoes the create when zoneadm install fails', () => {
+    const root = newRoot();
+    const log = path.join(root, 'host.log');
+    // a zoneadm that knows no zone and refuses to install: the create must be undone
+    const bin = path.join(root, 'bin');
+    fs.mkdirSync(bin);
+    fs.writeFileSync(
+      path.join(bin, 'zoneadm'),
+      `#!/bin/sh\nnode -e 'require("fs").appendFileSync(process.env.FAKE_HOST_LOG, JSON.stringify({argv: ["zoneadm", ...process.argv.slice(1)]}) + "\\n")' -- "$@"\n` +
+        `case "$3" in list) echo "zoneadm: $2: No such zone configured" >&2; exit 1;; install) echo "zoneadm: $2: could not install: no image" >&2; exit 1;; esac\nexit 0\n`,
+      { mode: 0o755 },
+    );
+    const env = {
+      VMADM_HOST: 'illumos',
+      VMADM_HOST_PATH_LOOKUP: '1',
+      FAKE_HOST_LOG: log,
+      FAKE_HOST_STATE: path.join(root, 'fake-state'),
+      PATH: [bin, path.join(repoRoot, 'test', 'fakes', 'bin'), process.env.PATH].join(path.delimiter),
+    };
+    const r = vmadm(root, ['create', '-f', examplePath('vms', 'dual-stack-zone.json')], undefined, env);
+    const u = ZONE_UUID;
+    assert.deepEqual(
+      [r.status, r.stderr],
+      [1, `vmadm: zoneadm -z ${u} install -q 20 -t 2b683a82-a066-11e3-97ab-2faa44701c5a -x nodataset failed: zoneadm: ${u}: could not install: no image\n`],
+    );
+    const calls = fs.readFileSync(log, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { argv: string[]; stdin?: string });
+    const argvs = calls.map((c) => (c.argv[0] === 'zoneadm' || c.argv[0] === 'zonecfg' ? c.argv : ['zonecfg', ...c.argv]).join(' '));
+    assert.deepEqual(argvs, [
+      `zoneadm -z ${u} list -p`,
+      `zonecfg -z ${u}`,
+      `zoneadm -z ${u} install -q 20 -t 2b683a82-a066-11e3-97ab-2faa44701c5a -x nodataset`,
+      `zoneadm -z ${u} list -p`,
+      `zoneadm -z ${u} uninstall -F`,
+      `zonecfg -z ${u} delete -F`,
+    ]);
+    const script = calls[1].stdin ?? '';
+    assert.match(script, new RegExp(`^create -b\\nset zonepath=/zones/${u}\\nset brand=joyent\\n`));
+    assert.match(script, /\nadd net\nset physical=net0\nset mac-addr=90:b8:d0:aa:bb:1\nset global-nic=external\n/);
+    assert.equal(vmadm(root, ['list', '-H'], undefined, env).stdout, '');
+  });
+});
