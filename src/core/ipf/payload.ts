@@ -8,7 +8,7 @@ import type { FwRule, Target } from '../fwrule/types';
 import { UUID } from '../fwrule/actions';
 import { loneSurrogate } from '../fwrule/quoting';
 import { validateRuleObject } from '../fwrule/rule-object';
-import { excerpt } from '../fwrule/errors';
+import { FwruleError, excerpt } from '../fwrule/errors';
 import { IpfInputError, type CompileInput, type FwVm } from './model';
 import { IPF_MAX_LINE_BYTES, commentSafe, ruleComment, utf8Length } from './render';
 
@@ -212,7 +212,9 @@ function rule(raw: unknown, i: number): FwRule {
   try {
     r = validateRuleObject(raw);
   } catch (err) {
-    throw new IpfInputError(`${item}: ${oneLine(err instanceof Error ? err.message : String(err))}`);
+    // a rule's own fault; anything else is a bug, and shows as one
+    if (!(err instanceof FwruleError)) throw err;
+    throw new IpfInputError(`${item}: ${oneLine(err.message)}`);
   }
   if (r.owner_uuid === undefined && r.global !== true) throw new IpfInputError(`${item}: owner_uuid required`);
   checkCommentLength(r, item);
