@@ -9,6 +9,7 @@ import { canonicalText } from './canonical';
 import { FwruleError } from './errors';
 import { MAX_STRING_LENGTH } from './limits';
 import { parseRule } from './parse';
+import { loneSurrogate } from './quoting';
 import type { FwRule, ParsedRule } from './types';
 
 export interface RuleObjectOptions {
@@ -39,8 +40,16 @@ function stringProp(o: Payload, key: 'created_by' | 'description', errors: Fwrul
   const v = o[key];
   if (typeof v !== 'string') errors.push(new FwruleError(`${key} must be a string`, key));
   else if (v.length > MAX_STRING_LENGTH) errors.push(new FwruleError(`${key} must be shorter than ${MAX_STRING_LENGTH} characters`, key));
+  else if (!wellFormed(v, key, errors)) return undefined;
   else return v;
   return undefined;
+}
+
+/** Refuse a lone surrogate (no Unicode character: it prints as U+FFFD). */
+function wellFormed(v: string, key: string, errors: FwruleError[]): boolean {
+  const lone = loneSurrogate(v);
+  if (lone !== undefined) errors.push(new FwruleError(`${key} holds ${lone}, a lone surrogate: not a Unicode character`, key));
+  return lone === undefined;
 }
 
 function boolProp(o: Payload, key: 'enabled' | 'log', errors: FwruleError[]): boolean {
@@ -88,6 +97,8 @@ export function validateRuleObject(raw: unknown, opts: RuleObjectOptions = {}): 
   }
   if (has(o, 'version') && (typeof o.version !== 'string' || o.version === '')) {
     errors.push(new FwruleError('version must be a non-empty string', 'version'));
+  } else if (has(o, 'version')) {
+    wellFormed(o.version as string, 'version', errors);
   }
   if (has(o, 'owner_uuid') && (typeof o.owner_uuid !== 'string' || !UUID.test(o.owner_uuid))) {
     errors.push(new FwruleError('Invalid owner UUID', 'owner_uuid'));

@@ -5,6 +5,7 @@
 import type { IPAddress } from '../net/address';
 import type { FwRule } from '../fwrule/types';
 import { AppError } from '../errors';
+import { escapeControl } from '../text';
 
 /** A VM as the compiler sees it: a local VM (vmadm `get`) or a remote VM. */
 export interface FwVm {
@@ -56,5 +57,12 @@ export interface VmFilePieces {
   readonly ipf6: readonly string[];
 }
 
-/** Why a compile payload is unusable: one line, naming the bad item. */
-export class IpfInputError extends AppError {}
+/**
+ * Why a compile payload is unusable: one line, naming the bad item, with
+ * any control character from the input escaped.
+ */
+export class IpfInputError extends AppError {
+  constructor(message: string) {
+    super(escapeControl(message));
+  }
+}

@@ -3,11 +3,14 @@
  * does, into the compiler's input. The first problem found is thrown as an
  * IpfInputError: one line naming the item.
  */
-import { AddressError, compareAddresses, parseAddress, type IPAddress } from '../net/address';
-import type { FwRule } from '../fwrule/types';
+import { AddressError, compareAddresses, parseAddress, parseCidr, type IPAddress } from '../net/address';
+import type { FwRule, Target } from '../fwrule/types';
 import { UUID } from '../fwrule/actions';
+import { loneSurrogate } from '../fwrule/quoting';
 import { validateRuleObject } from '../fwrule/rule-object';
+import { FwruleError, excerpt } from '../fwrule/errors';
 import { IpfInputError, type CompileInput, type FwVm } from './model';
+import { IPF_MAX_LINE_BYTES, commentSafe, ruleComment, utf8Length } from './render';
 
 /** Fields SmartOS fwadm needs on every local VM. */
 const REQUIRED_VM_FIELDS = ['nics', 'state', 'tags', 'uuid', 'zonepath'] as const;
@@ -24,9 +27,9 @@ function has(o: Obj, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(o, key) && o[key] !== undefined;
 }
 
-/** A value quoted for a message (never breaks the line). */
+/** A value quoted for a message (never breaks the line; a long one is cut). */
 function q(v: unknown): string {
-  return JSON.stringify(v) ?? String(v);
+  return typeof v === 'string' ? JSON.stringify(excerpt(v)) : excerpt(JSON.stringify(v) ?? String(v));
 }
 
 function oneLine(message: string): string {
@@ -48,9 +51,24 @@ function sortedAddresses(list: IPAddress[]): IPAddress[] {
 }
 
 function address(text: unknown, where: string): IPAddress {
-  if (typeof text !== 'string') throw new IpfInputError(`${where}: expected an IP address, got ${q(text)}`);
+  if (typeof text !== 'string' || text.length > 100) throw new IpfInputError(`${where}: expected an IP address, got ${q(text)}`);
   try {
     return parseAddress(text);
+  } catch (err) {
+    if (err instanceof AddressError) throw new IpfInputError(`${where}: ${oneLine(err.message)}`);
+    throw err;
+  }
+}
+
+/**
+ * An `ips` entry: `addr/len` checked as `vmadm validate` checks a NIC's
+ * address (a prefix length the family allows, digits only), or a bare
+ * address; the address without its prefix.
+ */
+function ipsEntry(text: unknown, where: string): IPAddress {
+  if (typeof text !== 'string' || text.length > 100 || !text.includes('/')) return address(text, where);
+  try {
+    return parseCidr(text, 'allow').address;
   } catch (err) {
     if (err instanceof AddressError) throw new IpfInputError(`${where}: ${oneLine(err.message)}`);
     throw err;
@@ -67,8 +85,7 @@ function nicAddresses(nics: unknown, where: string): IPAddress[] {
     if (has(nic, 'ips')) {
       if (!Array.isArray(nic.ips)) throw new IpfInputError(`${at}.ips must be an array`);
       nic.ips.forEach((ip, j) => {
-        const text = typeof ip === 'string' ? ip.split('/')[0] : ip;
-        if (!NOT_ADDRESSES.has(text as string)) out.push(address(text, `${at}.ips[${j}]`));
+        if (!NOT_ADDRESSES.has(ip as string)) out.push(ipsEntry(ip, `${at}.ips[${j}]`));
       });
     } else if (has(nic, 'ip') && !NOT_ADDRESSES.has(nic.ip as string)) {
       out.push(address(nic.ip, `${at}.ip`));
@@ -85,7 +102,12 @@ function tagMap(tags: unknown, where: string): Map<string, string> {
     if (value === null || typeof value === 'object') {
       throw new IpfInputError(`${where}: tag ${q(name)} must be a string, number or boolean`);
     }
-    out.set(name, String(value));
+    const text = String(value);
+    const lone = loneSurrogate(name) ?? loneSurrogate(text);
+    if (lone !== undefined) {
+      throw new IpfInputError(`${where}: tag ${q(name)} holds ${lone}, a lone surrogate: not a Unicode character`);
+    }
+    out.set(name, text);
   }
   return out;
 }
@@ -144,6 +166,45 @@ function remoteVm(raw: unknown, i: number, local: ReadonlySet<string>): FwVm {
   };
 }
 
+/**
+ * The longest comment line a rule can give (its version and the longest
+ * target value: a tag name, most often), refused when ipf could not read
+ * it whole. Checked for every rule, enabled or not, so enabling one later
+ * cannot make an unreadable file.
+ */
+function checkCommentLength(r: FwRule, item: string): void {
+  // the comment with neither type nor value, then the longest `type=value`
+  const base = utf8Length(ruleComment(r, '', ''));
+  let longest = 0;
+  let tag: string | undefined;
+  for (const t of [...r.parsed.from, ...r.parsed.to]) {
+    const [type, value] = commentTarget(t);
+    const bytes = type.length + utf8Length(commentSafe(value));
+    if (bytes > longest) {
+      longest = bytes;
+      tag = t.kind === 'tag' ? t.name : undefined;
+    }
+  }
+  const bytes = base + longest;
+  if (bytes <= IPF_MAX_LINE_BYTES) return;
+  const cause = tag !== undefined ? `its version and tag name ${q(tag)} make` : 'its version makes';
+  throw new IpfInputError(
+    `${item}: ${cause} the ipf comment line "# rule=${r.uuid}, ..." ${bytes} bytes long; ipf reads at most ${IPF_MAX_LINE_BYTES} bytes of a line`,
+  );
+}
+
+/** The `<type>=<value>` a target gives an entry comment (compile.ts, vm-index.ts). */
+function commentTarget(t: Target): [string, string] {
+  switch (t.kind) {
+    case 'any': return ['wildcard', 'any'];
+    case 'allvms': return ['wildcard', 'vmall'];
+    case 'ip': return ['ip', t.address.text];
+    case 'subnet': return ['subnet', t.cidr.text];
+    case 'vm': return ['vm', t.uuid];
+    case 'tag': return [t.value === undefined ? 'tag' : 'tagValue', t.name];
+  }
+}
+
 function rule(raw: unknown, i: number): FwRule {
   const item = `rules[${i}]`;
   if (!isObject(raw)) throw new IpfInputError(`${item}: expected a rule object`);
@@ -151,9 +212,12 @@ function rule(raw: unknown, i: number): FwRule {
   try {
     r = validateRuleObject(raw);
   } catch (err) {
-    throw new IpfInputError(`${item}: ${oneLine(err instanceof Error ? err.message : String(err))}`);
+    // a rule's own fault; anything else is a bug, and shows as one
+    if (!(err instanceof FwruleError)) throw err;
+    throw new IpfInputError(`${item}: ${oneLine(err.message)}`);
   }
   if (r.owner_uuid === undefined && r.global !== true) throw new IpfInputError(`${item}: owner_uuid required`);
+  checkCommentLength(r, item);
   return r;
 }
 

@@ -92,6 +92,28 @@ export function commentSafe(text: string): string {
   return text.replace(UNSAFE_IN_COMMENT, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/**
+ * The longest line ipf reads whole, in bytes, newline not counted: illumos
+ * ipf reads at most 8,191 characters of a line and lexes the rest as rule
+ * text, so no line of ipf.conf or ipf6.conf may be longer.
+ */
+export const IPF_MAX_LINE_BYTES = 8191;
+
+/** The number of bytes `s` takes in UTF-8. */
+export function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if ((c & 0xfc00) === 0xd800 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2; // a surrogate pair: 4 bytes for its 2 code units
+      i++;
+    } else n += 2;
+  }
+  return n;
+}
+
 /** `# rule=<uuid>, version=<version>, <type>=<value>` */
 export function ruleComment(rule: FwRule, type: string, value: string): string {
   return `# rule=${rule.uuid}, version=${commentSafe(rule.version)}, ${type}=${commentSafe(value)}`;
@@ -110,12 +132,27 @@ export function headerText(date: Date, eventLog: boolean): string {
   ].join('\n');
 }
 
-function fallbacks(icmp: string): string {
+/**
+ * ipf6.conf only, right after `block in all` (ipf.md "IPv6 essentials";
+ * not in SmartOS): inbound packet-too-big (path MTU discovery) and
+ * neighbour discovery, which IPv6 needs to work at all (RFC 4890). After
+ * every rule's lines, so an explicit BLOCK rule still wins.
+ */
+export const IPV6_ESSENTIALS: readonly string[] = [
+  '# IPv6 essentials: path MTU discovery and neighbour discovery (RFC 4890)',
+  'pass in quick proto ipv6-icmp from any to any icmp-type 2',
+  'pass in quick proto ipv6-icmp from any to any icmp-type 134',
+  'pass in quick proto ipv6-icmp from any to any icmp-type 135',
+  'pass in quick proto ipv6-icmp from any to any icmp-type 136',
+];
+
+function fallbacks(icmp: string, essentials: readonly string[]): string {
   return [
     '',
     '',
     '# fwadm fallbacks',
     'block in all',
+    ...essentials,
     'pass out quick proto tcp from any to any flags S/SA keep state',
     'pass out proto tcp from any to any',
     'pass out proto udp from any to any keep state',
@@ -126,5 +163,5 @@ function fallbacks(icmp: string): string {
 }
 
 /** The end of ipf.conf / ipf6.conf: a blank line, the fallbacks, a newline. */
-export const FALLBACKS_V4 = fallbacks('icmp');
-export const FALLBACKS_V6 = fallbacks('ipv6-icmp');
+export const FALLBACKS_V4 = fallbacks('icmp', []);
+export const FALLBACKS_V6 = fallbacks('ipv6-icmp', IPV6_ESSENTIALS);

@@ -14,6 +14,15 @@ const OTHER = '8c3f3d5b-3c6d-4e4f-a091-bc2d3e4f5a44';
 const LEGACY = '7b2e2c4a-2b5c-4d3e-9f80-ab1c2d3e4f33';
 const EPOCH0 = { SOURCE_DATE_EPOCH: '0', TZ: 'UTC' };
 
+/** A firewall-enabled local VM with these nics[0].ips. */
+function vmWith(ips: string[], tags: Record<string, unknown> = {}): object {
+  return { uuid: WEB, nics: [{ ips }], state: 'running', tags, zonepath: '/z', firewall_enabled: true };
+}
+
+function globalRule(rule: string): object {
+  return { uuid: 'a1000000-0000-4000-8000-0000000000aa', version: '1700000000000.000001', global: true, enabled: true, rule };
+}
+
 function compileJson(args: string[] = []): Record<string, { ipf: string; ipf6: string }> {
   const r = runCli('fwadm', ['compile', '-j', '-f', HOST, ...args], { env: EPOCH0 });
   assert.equal(r.status, 0, r.stderr);
@@ -96,6 +105,24 @@ describe('fwadm compile', () => {
     ['a remote VM without IPs', { remoteVMs: [{ uuid: WEB }] }, new RegExp(`^fwadm: remote VM ${WEB}: has no IP addresses$`)],
     ['a remote VM with a local uuid', { vms: [{ uuid: WEB, nics: [], state: 'running', tags: {}, zonepath: '/z' }], remoteVMs: [{ uuid: WEB, ips: ['10.0.0.1'] }] }, /has the uuid of a local VM$/],
     ['not an object', [], /^fwadm: expected a JSON object/],
+    // issue 9, class 14: prefixes checked as vmadm validate checks them
+    ['an IPv4 prefix out of range', { vms: [vmWith(['10.0.0.20/999'])] }, new RegExp(`^fwadm: VM ${WEB}: nics\\[0\\]\\.ips\\[0\\]: "10\\.0\\.0\\.20/999" has an invalid prefix length "999" \\(IPv4 allows 0 to 32\\)$`)],
+    ['a prefix that is not a number', { vms: [vmWith(['10.0.0.20/24', '10.0.0.21/abc/def'])] }, /: nics\[0\]\.ips\[1\]: "10\.0\.0\.21\/abc" is not a valid IPv4 or IPv6 address$/],
+    ['a negative IPv6 prefix', { vms: [vmWith(['fd00::20/-1'])] }, /: nics\[0\]\.ips\[0\]: "fd00::20\/-1" has an invalid prefix length "-1" \(IPv6 allows 0 to 128\)$/],
+    ['an IPv6 prefix over 128', { remoteVMs: [{ uuid: OTHER, nics: [{ ips: ['fd00::20/129'] }] }] }, /^fwadm: remote VM [-0-9a-f]+: nics\[0\]\.ips\[0\]: "fd00::20\/129" has an invalid prefix length "129"/],
+    // class 4: no line longer than ipf reads
+    ['a tag name too long for an ipf comment line', { rules: [globalRule(`FROM any TO tag "${'t'.repeat(8200)}" ALLOW tcp PORT 22`)] }, /^fwadm: rules\[0\]: its version and tag name "t{100}\.\.\. \(8200 characters\)" make the ipf comment line "# rule=a1000000-0000-4000-8000-0000000000aa, \.\.\." 8279 bytes long; ipf reads at most 8191 bytes of a line$/],
+    ['a version too long for an ipf comment line', { rules: [{ ...globalRule('FROM any TO all vms ALLOW tcp PORT 22'), version: '1'.repeat(8150) }] }, /^fwadm: rules\[0\]: its version makes the ipf comment line "# rule=a1000000-0000-4000-8000-0000000000aa, \.\.\." 8219 bytes long; ipf reads at most 8191 bytes of a line$/],
+    // class 11: lone surrogates
+    ['a \\ud800 escape in a quoted tag', { rules: [globalRule('FROM any TO tag "\\ud800" ALLOW tcp PORT 22')] }, /^fwadm: rules\[0\]: String "\\ud800" is invalid: \\uD800 is a lone surrogate, not a Unicode character$/],
+    ['a lone surrogate in a VM tag name', { vms: [vmWith(['10.0.0.20/24'], { 'r\udc00le': 'www' })] }, new RegExp(`^fwadm: VM ${WEB}: tag "r\\\\udc00le" holds \\\\uDC00, a lone surrogate: not a Unicode character$`)],
+    ['a lone surrogate in a remote VM tag value', { remoteVMs: [{ uuid: OTHER, ips: ['10.0.0.9'], tags: { role: 'w\ud800' } }] }, /^fwadm: remote VM [-0-9a-f]+: tag "role" holds \\uD800, a lone surrogate/],
+    ['a lone surrogate in a rule\'s version', { rules: [{ ...globalRule('FROM any TO all vms ALLOW tcp PORT 22'), version: '1\ud800' }] }, /^fwadm: rules\[0\]: version holds \\uD800, a lone surrogate: not a Unicode character$/],
+    // class 6: control characters escaped
+    ['control characters in a rule', { rules: [globalRule('FROM "\x1b[2J\x07\r\x9b" TO all vms ALLOW tcp PORT 22')] }, /^fwadm: rules\[0\]: Error at character 4: '"\\x1b\[2J\\x07\\r\\x9b"', expected: /],
+    ['control characters in a VM tag name', { vms: [vmWith(['10.0.0.20/24'], { '\x1b]0;x\x07\x7f': {} })] }, /^fwadm: VM [-0-9a-f]+: tag "\\u001b\]0;x\\u0007\\x7f" must be a string, number or boolean$/],
+    // class 3: a multi-megabyte tag is read (and refused for its length), not a stack overflow
+    ['a tag of 3 million \\u escapes', { rules: [globalRule(`FROM any TO tag "${'\\u0041'.repeat(3_000_000)}" ALLOW tcp PORT 22`)] }, /^fwadm: rules\[0\]: its version and tag name "A{100}\.\.\. \(3000000 characters\)" make the ipf comment line "# rule=a1000000-0000-4000-8000-0000000000aa, \.\.\." 3000079 bytes long; /],
   ];
   for (const [what, payload, message] of bad) {
     it(`${what}: one line, exit 1, nothing on stdout`, () => {
@@ -107,10 +134,35 @@ describe('fwadm compile', () => {
     });
   }
 
-  it('usage errors exit 2; a bad SOURCE_DATE_EPOCH exits 1', () => {
+  it('usage errors exit 2, a SOURCE_DATE_EPOCH that is no date among them (one line, nothing on stdout)', () => {
     assert.equal(runCli('fwadm', ['compile', '--frobnicate']).status, 2);
-    const r = runCli('fwadm', ['compile', '-f', HOST], { env: { SOURCE_DATE_EPOCH: 'yesterday' } });
-    assert.equal(r.status, 1);
-    assert.match(r.stderr, /SOURCE_DATE_EPOCH/);
+    for (const epoch of ['yesterday', '-1', '1.5', '8640000000001', '99999999999999', '1e3', '\x1b[2J']) {
+      const r = runCli('fwadm', ['compile', '-f', HOST], { env: { SOURCE_DATE_EPOCH: epoch } });
+      assert.equal(r.status, 2, epoch);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^fwadm: SOURCE_DATE_EPOCH must be a whole number of seconds from 0 to 8640000000000, got "[^\x00-\x1f]*"\n$/);
+    }
+    const last = runCli('fwadm', ['compile', '-f', HOST], { env: { SOURCE_DATE_EPOCH: '8640000000000', TZ: 'UTC' } });
+    assert.equal(last.status, 0, last.stderr);
+    assert.ok(last.stdout.includes('# File generated at Sat Sep 13 275760 00:00:00 GMT+0000 (Coordinated Universal Time)\n'));
+  });
+
+  it('every line of every file is within what ipf reads (8191 bytes), at the longest tag name allowed', () => {
+    // 79 bytes of "# rule=<uuid>, version=<20 characters>, tag=" and 4056 two-byte characters
+    const name = '\u00e9'.repeat(4056);
+    const payload = {
+      vms: [{ ...vmWith(['10.0.0.20/24', 'fd00::20/64']), tags: { [name]: 1 } }],
+      rules: [globalRule(`FROM tag "${name}" TO all vms ALLOW tcp PORT 22`)],
+    };
+    const r = runCli('fwadm', ['compile', '-j'], { input: JSON.stringify(payload) });
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(r.stdout.includes(`, tag=${name}`));
+    payload.rules = [globalRule(`FROM tag "${name}\u00e9" TO all vms ALLOW tcp PORT 22`)];
+    const over = runCli('fwadm', ['compile', '-j'], { input: JSON.stringify(payload) });
+    assert.equal(over.status, 1);
+    assert.match(over.stderr, /8193 bytes long; ipf reads at most 8191 bytes of a line\n$/);
+    const files = JSON.parse(r.stdout) as Record<string, { ipf: string; ipf6: string }>;
+    const lines = Object.values(files).flatMap((f) => [...f.ipf.split('\n'), ...f.ipf6.split('\n')]);
+    assert.equal(Math.max(...lines.map((l) => Buffer.byteLength(l))), 8191);
   });
 });

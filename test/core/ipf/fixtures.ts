@@ -98,10 +98,20 @@ export const HEADER = [
   '#',
 ];
 
+/** ipf.md "IPv6 essentials": ipf6.conf only, right after `block in all`. */
+export const IPV6_ESSENTIALS = [
+  '# IPv6 essentials: path MTU discovery and neighbour discovery (RFC 4890)',
+  'pass in quick proto ipv6-icmp from any to any icmp-type 2',
+  'pass in quick proto ipv6-icmp from any to any icmp-type 134',
+  'pass in quick proto ipv6-icmp from any to any icmp-type 135',
+  'pass in quick proto ipv6-icmp from any to any icmp-type 136',
+];
+
 export const FALLBACKS = (icmp: 'icmp' | 'ipv6-icmp'): string[] => [
   '',
   '# fwadm fallbacks',
   'block in all',
+  ...(icmp === 'ipv6-icmp' ? IPV6_ESSENTIALS : []),
   'pass out quick proto tcp from any to any flags S/SA keep state',
   'pass out proto tcp from any to any',
   'pass out proto udp from any to any keep state',
