@@ -10,10 +10,9 @@ import { loneSurrogate } from '../fwrule/quoting';
 import { validateRuleObject } from '../fwrule/rule-object';
 import { FwruleError, excerpt } from '../fwrule/errors';
 import { IpfInputError, type CompileInput, type FwVm } from './model';
+import { firewallVmFromObject } from '../vm/firewall';
 import { IPF_MAX_LINE_BYTES, commentSafe, ruleComment, utf8Length } from './render';
 
-/** Fields SmartOS fwadm needs on every local VM. */
-const REQUIRED_VM_FIELDS = ['nics', 'state', 'tags', 'uuid', 'zonepath'] as const;
 /** `nics[].ips` entries that are not addresses. */
 const NOT_ADDRESSES = new Set(['dhcp', 'addrconf']);
 
@@ -120,25 +119,9 @@ function ownerOf(o: Obj, where: string): string | undefined {
   return o.owner_uuid;
 }
 
+/** A local VM (`vmadm get` object): the one VM model's reading, as vmadm itself checks it. */
 function localVm(raw: unknown, i: number): FwVm {
-  if (!isObject(raw)) throw new IpfInputError(`vms[${i}]: expected a VM object`);
-  const name = typeof raw.uuid === 'string' && UUID.test(raw.uuid) ? raw.uuid : `vms[${i}]`;
-  const missing = REQUIRED_VM_FIELDS.filter((f) => !has(raw, f));
-  if (missing.length > 0) {
-    throw new IpfInputError(`VM ${name}: missing field(s) required for firewall: ${missing.join(', ')}`);
-  }
-  if (name !== raw.uuid) throw new IpfInputError(`VM ${name}: invalid uuid ${q(raw.uuid)}`);
-  if (has(raw, 'firewall_enabled') && typeof raw.firewall_enabled !== 'boolean') {
-    throw new IpfInputError(`VM ${name}: firewall_enabled must be true or false`);
-  }
-  return {
-    uuid: name,
-    owner_uuid: ownerOf(raw, `VM ${name}`),
-    firewallEnabled: raw.firewall_enabled === true,
-    remote: false,
-    tags: tagMap(raw.tags, `VM ${name}`),
-    addresses: sortedAddresses(nicAddresses(raw.nics, `VM ${name}`)),
-  };
+  return firewallVmFromObject(raw, `vms[${i}]`);
 }
 
 function remoteVm(raw: unknown, i: number, local: ReadonlySet<string>): FwVm {

@@ -7,6 +7,7 @@
  */
 import { compareAddresses, parseCidr, type IPAddress } from '../net/address';
 import { IpfInputError, type FwVm } from '../ipf/model';
+import { loneSurrogate } from '../fwrule/quoting';
 import { BRANDS } from '../vmspec/brands';
 import { UUID } from '../vmspec/formats';
 import { validateCreate } from '../vmspec/validate';
@@ -85,6 +86,8 @@ export function firewallVmFromObject(raw: unknown, where: string): FwVm {
   if (!isObject(raw.tags)) throw new IpfInputError(`${name}: tags must be an object`);
   for (const [tag, value] of Object.entries(raw.tags)) {
     if (value === null || typeof value === 'object') throw new IpfInputError(`${name}: tag ${q(tag)} must be a string, number or boolean`);
+    const lone = loneSurrogate(tag) ?? loneSurrogate(String(value));
+    if (lone !== undefined) throw new IpfInputError(`${name}: tag ${q(tag)} holds ${lone}, a lone surrogate: not a Unicode character`);
   }
   if (!Array.isArray(raw.nics)) throw new IpfInputError(`${name}: nics must be an array`);
   // The NICs' address fields, checked as `vmadm validate create` checks them.

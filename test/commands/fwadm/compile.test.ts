@@ -106,9 +106,9 @@ describe('fwadm compile', () => {
     ['a remote VM with a local uuid', { vms: [{ uuid: WEB, nics: [], state: 'running', tags: {}, zonepath: '/z' }], remoteVMs: [{ uuid: WEB, ips: ['10.0.0.1'] }] }, /has the uuid of a local VM$/],
     ['not an object', [], /^fwadm: expected a JSON object/],
     // issue 9, class 14: prefixes checked as vmadm validate checks them
-    ['an IPv4 prefix out of range', { vms: [vmWith(['10.0.0.20/999'])] }, new RegExp(`^fwadm: VM ${WEB}: nics\\[0\\]\\.ips\\[0\\]: "10\\.0\\.0\\.20/999" has an invalid prefix length "999" \\(IPv4 allows 0 to 32\\)$`)],
-    ['a prefix that is not a number', { vms: [vmWith(['10.0.0.20/24', '10.0.0.21/abc/def'])] }, /: nics\[0\]\.ips\[1\]: "10\.0\.0\.21\/abc" is not a valid IPv4 or IPv6 address$/],
-    ['a negative IPv6 prefix', { vms: [vmWith(['fd00::20/-1'])] }, /: nics\[0\]\.ips\[0\]: "fd00::20\/-1" has an invalid prefix length "-1" \(IPv6 allows 0 to 128\)$/],
+    ['an IPv4 prefix out of range', { vms: [vmWith(['10.0.0.20/999'])] }, new RegExp(`^fwadm: VM ${WEB}: nics\\.0\\.ips: "10\\.0\\.0\\.20/999" has an invalid prefix length "999" \\(IPv4 allows 0 to 32\\)$`)],
+    ['a prefix that is not a number', { vms: [vmWith(['10.0.0.20/24', '10.0.0.21/abc/def'])] }, /: nics\.0\.ips: "10\.0\.0\.21\/abc" is not a valid IPv4 or IPv6 address$/],
+    ['a negative IPv6 prefix', { vms: [vmWith(['fd00::20/-1'])] }, /: nics\.0\.ips: "fd00::20\/-1" has an invalid prefix length "-1" \(IPv6 allows 0 to 128\)$/],
     ['an IPv6 prefix over 128', { remoteVMs: [{ uuid: OTHER, nics: [{ ips: ['fd00::20/129'] }] }] }, /^fwadm: remote VM [-0-9a-f]+: nics\[0\]\.ips\[0\]: "fd00::20\/129" has an invalid prefix length "129"/],
     // class 4: no line longer than ipf reads
     ['a tag name too long for an ipf comment line', { rules: [globalRule(`FROM any TO tag "${'t'.repeat(8200)}" ALLOW tcp PORT 22`)] }, /^fwadm: rules\[0\]: its version and tag name "t{100}\.\.\. \(8200 characters\)" make the ipf comment line "# rule=a1000000-0000-4000-8000-0000000000aa, \.\.\." 8279 bytes long; ipf reads at most 8191 bytes of a line$/],

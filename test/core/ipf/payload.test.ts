@@ -37,7 +37,7 @@ function quoted(text: string): string {
 }
 
 describe('core/ipf payload: hostile input', () => {
-  it('NIC addresses with a prefix are checked as vmadm validate checks them', () => {
+  it('local VM NIC addresses are checked as vmadm validate checks them (the one VM model)', () => {
     for (const [ip, why] of [
       ['10.0.0.20/999', '"10.0.0.20/999" has an invalid prefix length "999" (IPv4 allows 0 to 32)'],
       ['10.0.0.20/33', '"10.0.0.20/33" has an invalid prefix length "33" (IPv4 allows 0 to 32)'],
@@ -46,10 +46,16 @@ describe('core/ipf payload: hostile input', () => {
       ['fd00::20/', '"fd00::20/" has an invalid prefix length "" (IPv6 allows 0 to 128)'],
       ['fd00::20/064', '"fd00::20/064" has an invalid prefix length "064" (IPv6 allows 0 to 128)'],
     ]) {
-      assert.equal(refusal({ vms: [localVm(['10.0.0.1/24', ip])] }), `VM ${VM}: nics[0].ips[1]: ${why}`);
+      assert.equal(refusal({ vms: [localVm(['10.0.0.1/24', ip])] }), `VM ${VM}: nics.0.ips: ${why}`);
     }
-    const ok = parseCompilePayload({ vms: [localVm(['10.0.0.20/24', 'fd00::20/128', '10.0.0.21', 'dhcp', 'addrconf'])] });
+    const ok = parseCompilePayload({ vms: [localVm(['10.0.0.20/24', 'fd00::20/128', '10.0.0.21/24', 'dhcp', 'addrconf'])] });
     assert.deepEqual(ok.vms[0].addresses.map((a) => a.text), ['10.0.0.20', '10.0.0.21', 'fd00::20']);
+  });
+
+  it('a local VM is read as vmadm reads it: an upper-case uuid is accepted (as validate accepts it) and lower-cased; a bare address in ips is refused', () => {
+    const upper = { ...localVm(['10.0.0.20/24']), uuid: VM.toUpperCase() };
+    assert.equal(parseCompilePayload({ vms: [upper] }).vms[0].uuid, VM);
+    assert.equal(refusal({ vms: [localVm(['10.0.0.21'])] }), `VM ${VM}: nics.0.ips: "10.0.0.21" has no prefix length (expected address/length)`);
   });
 
   it('a rule whose comment line would be longer than ipf reads is refused, at exactly 8192 bytes', () => {
