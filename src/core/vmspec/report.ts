@@ -29,8 +29,9 @@ export const MAX_LISTED = 3;
 
 /**
  * Collects problems; each name is listed once, in the order found. Each
- * name gets at most MAX_MESSAGES_PER_NAME sentences, then one line saying
- * how many more there were (in the place of the first one left out).
+ * name gets at most MAX_MESSAGES_PER_NAME distinct sentences, then one
+ * line saying how many more there were (in the place of the first one
+ * left out).
  */
 export class ReportBuilder {
   private readonly lists: Record<ListKey, Set<string>> = {
@@ -42,6 +43,8 @@ export class ReportBuilder {
   private readonly messages: string[] = [];
   /** name -> sentences given for it, and where its `... and N more` line goes. */
   private readonly perName = new Map<string, { count: number; moreAt?: number }>();
+  /** Every `<name>: <sentence>` given: the same one twice is one problem (the schema can find one twice). */
+  private readonly given = new Set<string>();
 
   badValue(name: string, sentence: string): void {
     this.add('bad_values', name, sentence);
@@ -80,10 +83,13 @@ export class ReportBuilder {
 
   private add(key: ListKey, name: string, sentence: string): void {
     this.lists[key].add(name);
+    const line = `${name}: ${sentence}`;
+    if (this.given.has(line)) return;
+    this.given.add(line);
     let seen = this.perName.get(name);
     if (seen === undefined) this.perName.set(name, (seen = { count: 0 }));
     seen.count++;
-    if (seen.count <= MAX_MESSAGES_PER_NAME) this.messages.push(`${name}: ${sentence}`);
+    if (seen.count <= MAX_MESSAGES_PER_NAME) this.messages.push(line);
     else if (seen.moreAt === undefined) {
       seen.moreAt = this.messages.length;
       this.messages.push(''); // filled in by result()
