@@ -21,12 +21,23 @@ export type AddressErrorKind = 'invalid' | 'scope' | 'mapped' | 'hostbits' | 'pr
 
 /** Why a text is not an acceptable address. `reason` reads after the value. */
 export class AddressError extends Error {
-  constructor(
-    readonly input: string,
-    readonly reason: string,
-    readonly kind: AddressErrorKind = 'invalid',
-  ) {
-    super(`${JSON.stringify(input)} ${reason}`);
+  readonly input: string;
+  readonly reason: string;
+  readonly kind: AddressErrorKind;
+
+  constructor(input: string, reason: string, kind: AddressErrorKind = 'invalid') {
+    // A refused address is an answer, not a fault: no stack trace is taken
+    // (capturing one was most of the cost of refusing 10,000 addresses).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(`${JSON.stringify(input)} ${reason}`);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    this.input = input;
+    this.reason = reason;
+    this.kind = kind;
     this.name = 'AddressError';
   }
 }

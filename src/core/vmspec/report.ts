@@ -30,8 +30,8 @@ export const MAX_LISTED = 3;
 /**
  * Collects problems; each name is listed once, in the order found. Each
  * name gets at most MAX_MESSAGES_PER_NAME distinct sentences, then one
- * line saying how many more there were (in the place of the first one
- * left out).
+ * line saying how many more were given (in the place of the first one
+ * left out; a repeat of a kept sentence is not counted).
  */
 export class ReportBuilder {
   private readonly lists: Record<ListKey, Set<string>> = {
@@ -41,10 +41,8 @@ export class ReportBuilder {
   };
   private badBrand: string | undefined;
   private readonly messages: string[] = [];
-  /** name -> sentences given for it, and where its `... and N more` line goes. */
-  private readonly perName = new Map<string, { count: number; moreAt?: number }>();
-  /** Every `<name>: <sentence>` given: the same one twice is one problem (the schema can find one twice). */
-  private readonly given = new Set<string>();
+  /** name -> the sentences kept for it, how many were given, and where its `... and N more` line goes. */
+  private readonly perName = new Map<string, { kept: string[]; count: number; moreAt?: number }>();
 
   badValue(name: string, sentence: string): void {
     this.add('bad_values', name, sentence);
@@ -83,13 +81,14 @@ export class ReportBuilder {
 
   private add(key: ListKey, name: string, sentence: string): void {
     this.lists[key].add(name);
-    const line = `${name}: ${sentence}`;
-    if (this.given.has(line)) return;
-    this.given.add(line);
     let seen = this.perName.get(name);
-    if (seen === undefined) this.perName.set(name, (seen = { count: 0 }));
+    if (seen === undefined) this.perName.set(name, (seen = { kept: [], count: 0 }));
+    else if (seen.kept.includes(sentence)) return; // the same problem found twice (the schema can)
     seen.count++;
-    if (seen.count <= MAX_MESSAGES_PER_NAME) this.messages.push(line);
+    if (seen.count <= MAX_MESSAGES_PER_NAME) {
+      seen.kept.push(sentence);
+      this.messages.push(`${name}: ${sentence}`);
+    }
     else if (seen.moreAt === undefined) {
       seen.moreAt = this.messages.length;
       this.messages.push(''); // filled in by result()
