@@ -17,7 +17,7 @@ const target = path.join(root, 'src', 'generated', 'vmspec-validators.js');
 // allErrors: report every bad value at once; verbose: errors carry the
 // value and its schema, for the sentences of src/core/vmspec/schema.ts.
 // allErrors keeps one error per bad value: src/core/vmspec/size.ts refuses
-// a payload beyond 10,000 entries in a list or 50,000 values before the
+// a payload beyond 10,000 entries in a list or 20,000 values before the
 // validator runs, which bounds them.
 const ajv = new Ajv2019({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, strictRequired: false, code: { source: true } });
 const ids = {};

@@ -12,7 +12,7 @@ import { nameOf } from './schema';
 /** At most this many items in one array, or keys in one object (the payload itself included). */
 export const MAX_ENTRIES = 10_000;
 /** At most this many values (array items and object keys) in one payload. */
-export const MAX_VALUES = 50_000;
+export const MAX_VALUES = 20_000;
 
 /** The report name of the payload as a whole, when it is itself too big. */
 const WHOLE = 'payload';

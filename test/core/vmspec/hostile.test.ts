@@ -56,7 +56,7 @@ describe('vmspec: hostile payloads stay bounded (issue 9)', () => {
       ['network_uuids with 30,000 keys', zone([{ ...NIC, ips: ['10.0.0.1/8'], network_uuids: Object.fromEntries(range(30000, (i) => [far(i), 'x'])) }]), 'nics.0.network_uuids', /has 30000 keys/],
       ['45,000 NICs sharing one address', zone(range(45000, () => ({ ...NIC, ips: ['10.0.0.1/8'] }))), 'nics', /^nics: has 45000 items/],
       ['60,000 unknown properties', { brand: 'joyent', ...Object.fromEntries(range(60000, (i) => [`k${i}`, 1])) }, 'payload', /^payload: has 60001 keys/],
-      [`more than ${MAX_VALUES} values in all`, zone(range(10, () => ({ ...NIC, ips: range(MAX_ENTRIES - 1, () => 'dhcp') }))), 'nics', /^nics: the payload holds more than 50000 values/],
+      [`more than ${MAX_VALUES} values in all`, zone(range(10, () => ({ ...NIC, ips: range(MAX_ENTRIES - 1, () => 'dhcp') }))), 'nics', /^nics: the payload holds more than 20000 values/],
     ];
     for (const [what, payload, name, says] of cases) {
       it(what, () => {
@@ -89,12 +89,12 @@ describe('vmspec: hostile payloads stay bounded (issue 9)', () => {
       assert.ok(r.messages.length <= 1 + 2 * (MAX_MESSAGES_PER_NAME + 1), r.messages.join('\n'));
     });
 
-    it('9,999 NICs sharing one address or one interface: one sentence each, naming the first few NICs', () => {
-      const r = validateCreate(zone(range(9999, () => ({ ...NIC, interface: 'net0', ips: ['10.0.0.1/8'] }))));
+    it('3,000 NICs sharing one address or one interface: one sentence each, naming the first few NICs', () => {
+      const r = validateCreate(zone(range(3000, () => ({ ...NIC, interface: 'net0', ips: ['10.0.0.1/8'] }))));
       assert.deepEqual(r.report, { bad_values: ['nics'] });
       assert.deepEqual(r.messages, [
-        'nics: interface net0 is used by nics.0, nics.1, nics.2 and 9996 more',
-        'nics: address 10.0.0.1 is used by nics.0, nics.1, nics.2 and 9996 more',
+        'nics: interface net0 is used by nics.0, nics.1, nics.2 and 2997 more',
+        'nics: address 10.0.0.1 is used by nics.0, nics.1, nics.2 and 2997 more',
       ]);
     });
 
