@@ -15,7 +15,10 @@ const schemaDir = path.join(root, 'schemas');
 const target = path.join(root, 'src', 'generated', 'vmspec-validators.js');
 
 // allErrors: report every bad value at once; verbose: errors carry the
-// value and its schema, for the sentences of src/core/vmspec/schema-errors.ts
+// value and its schema, for the sentences of src/core/vmspec/schema.ts.
+// allErrors keeps one error per bad value: src/core/vmspec/size.ts refuses
+// a payload beyond 10,000 entries in a list or 20,000 values before the
+// validator runs, which bounds them.
 const ajv = new Ajv2019({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, strictRequired: false, code: { source: true } });
 const ids = {};
 for (const file of fs.readdirSync(schemaDir).filter((f) => f.endsWith('.schema.json')).sort()) {

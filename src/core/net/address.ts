@@ -21,12 +21,23 @@ export type AddressErrorKind = 'invalid' | 'scope' | 'mapped' | 'hostbits' | 'pr
 
 /** Why a text is not an acceptable address. `reason` reads after the value. */
 export class AddressError extends Error {
-  constructor(
-    readonly input: string,
-    readonly reason: string,
-    readonly kind: AddressErrorKind = 'invalid',
-  ) {
-    super(`${JSON.stringify(input)} ${reason}`);
+  readonly input: string;
+  readonly reason: string;
+  readonly kind: AddressErrorKind;
+
+  constructor(input: string, reason: string, kind: AddressErrorKind = 'invalid') {
+    // A refused address is an answer, not a fault: no stack trace is taken
+    // (capturing one was most of the cost of refusing 10,000 addresses).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(`${JSON.stringify(input)} ${reason}`);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    this.input = input;
+    this.reason = reason;
+    this.kind = kind;
     this.name = 'AddressError';
   }
 }
@@ -162,7 +173,7 @@ export function parseAddress(input: string): IPAddress {
   if (pct >= 0) {
     throw new AddressError(
       input,
-      `has a scope identifier (${input.slice(pct)}): scope identifiers are local to one host and are not allowed`,
+      `has a scope identifier (${clip(input.slice(pct))}): scope identifiers are local to one host and are not allowed`,
       'scope',
     );
   }
@@ -177,6 +188,11 @@ export function parseAddress(input: string): IPAddress {
     );
   }
   return v6;
+}
+
+/** At most 40 characters of a part of the input quoted in a reason (a hostile input can be megabytes). */
+function clip(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
 /** Parse, or return the error instead of throwing it. */
@@ -223,7 +239,7 @@ export function parseCidr(input: string, hostBits: HostBits): Cidr {
   if (!PREFIX.test(lenText) || Number(lenText) > max) {
     throw new AddressError(
       input,
-      `has an invalid prefix length "${lenText}" (IPv${address.family} allows 0 to ${max})`,
+      `has an invalid prefix length "${clip(lenText)}" (IPv${address.family} allows 0 to ${max})`,
       'prefix',
     );
   }
@@ -246,7 +262,14 @@ export function sameAddress(a: IPAddress, b: IPAddress): boolean {
 /** Whether `a` lies inside the network `net` (families must match). */
 export function cidrContains(net: Cidr, a: IPAddress): boolean {
   if (net.address.family !== a.family) return false;
-  return maskAddress(a, net.prefix).key === maskAddress(net.address, net.prefix).key;
+  const x = net.address.bytes;
+  const y = a.bytes;
+  const whole = net.prefix >> 3;
+  for (let i = 0; i < whole; i++) if (x[i] !== y[i]) return false;
+  const bits = net.prefix & 7;
+  if (bits === 0) return true;
+  const mask = (0xff << (8 - bits)) & 0xff;
+  return (x[whole] & mask) === (y[whole] & mask);
 }
 
 const LINK_LOCAL_V6 = parseCidr('fe80::/10', 'reject');
@@ -278,4 +301,40 @@ export function netmaskFromPrefix(prefix: number): string {
     return (0xff << (8 - bits)) & 0xff;
   });
   return bytes.join('.');
+}
+
+/**
+ * The addresses no interface can hold as its own or use as a gateway:
+ * `unspecified` (0.0.0.0, ::), `loopback` (127.0.0.0/8, ::1), `multicast`
+ * (224.0.0.0/4, ff00::/8) and `broadcast` (255.255.255.255).
+ */
+export type SpecialAddressKind = 'unspecified' | 'loopback' | 'multicast' | 'broadcast';
+
+/** Which special address `a` is (see SpecialAddressKind), or undefined for an ordinary unicast address. */
+export function specialAddressKind(a: IPAddress): SpecialAddressKind | undefined {
+  const b = a.bytes;
+  if (a.family === 4) {
+    if (b[0] === 0 && b[1] === 0 && b[2] === 0 && b[3] === 0) return 'unspecified';
+    if (b[0] === 127) return 'loopback';
+    if (b[0] >= 224 && b[0] <= 239) return 'multicast';
+    if (b[0] === 255 && b[1] === 255 && b[2] === 255 && b[3] === 255) return 'broadcast';
+    return undefined;
+  }
+  if (b[0] === 0xff) return 'multicast';
+  for (let i = 0; i < 15; i++) if (b[i] !== 0) return undefined;
+  if (b[15] === 0) return 'unspecified';
+  if (b[15] === 1) return 'loopback';
+  return undefined;
+}
+
+const SPECIAL_WORDS: Record<SpecialAddressKind, string> = {
+  unspecified: 'the unspecified address',
+  loopback: 'a loopback address',
+  multicast: 'a multicast address',
+  broadcast: 'the broadcast address',
+};
+
+/** `the unspecified address`, `a loopback address`, ...: the kind as a sentence names it. */
+export function describeSpecialAddress(kind: SpecialAddressKind): string {
+  return SPECIAL_WORDS[kind];
 }

@@ -6,8 +6,9 @@ import { MAC, ROUTE_VIA_MAC, ROUTE_VIA_NIC } from './formats';
 import type { NicFacts } from './nic';
 import { ReportBuilder, show } from './report';
 
+/** The address model's reason, with the value shown short (`show`). */
 function reason(err: unknown): string {
-  return err instanceof AddressError ? err.message : String(err);
+  return err instanceof AddressError ? `${show(err.input)} ${err.reason}` : String(err);
 }
 
 export function checkResolvers(resolvers: unknown, name: string, report: ReportBuilder): void {
@@ -39,6 +40,7 @@ function nicHasFamily(nic: NicFacts, family: Family): boolean {
  */
 export function checkRoutes(routes: unknown, prefix: string, nics: readonly NicFacts[] | undefined, report: ReportBuilder): void {
   if (routes === null || typeof routes !== 'object' || Array.isArray(routes)) return;
+  let byMacs: Map<string, NicFacts> | undefined;
   for (const [key, value] of Object.entries(routes as Record<string, unknown>)) {
     const name = `${prefix}.${key}`;
     let family: Family;
@@ -57,7 +59,11 @@ export function checkRoutes(routes: unknown, prefix: string, nics: readonly NicF
         continue;
       }
       if (nics === undefined) continue;
-      const nic = byIndex ? nics[Number(byIndex[1])] : nics.find((n) => n.mac === byMac![1].toLowerCase());
+      if (!byIndex && byMacs === undefined) {
+        byMacs = new Map();
+        for (const n of nics) if (n.mac !== undefined && !byMacs.has(n.mac)) byMacs.set(n.mac, n);
+      }
+      const nic = byIndex ? nics[Number(byIndex[1])] : byMacs!.get(byMac![1].toLowerCase());
       if (!nic) report.badValue(name, `${show(value)} names no NIC of this VM`);
       else if (!nicHasFamily(nic, family)) report.badValue(name, `${show(value)}: ${nic.name} has no IPv${family} address for an IPv${family} route`);
       continue;

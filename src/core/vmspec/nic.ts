@@ -6,11 +6,11 @@
  * skipped here.
  */
 import {
-  AddressError, cidrContains, isLinkLocal, parseAddress, parseCidr, prefixFromNetmask, sameAddress,
-  type Cidr, type IPAddress,
+  AddressError, cidrContains, describeSpecialAddress, isLinkLocal, parseAddress, parseCidr, prefixFromNetmask,
+  sameAddress, specialAddressKind, type Cidr, type IPAddress,
 } from '../net/address';
 import { DHCP_CID, INTERFACE, NIC_TAG, UUID, macProblem } from './formats';
-import { ReportBuilder, show } from './report';
+import { ReportBuilder, clip, listSome, show } from './report';
 
 /** The kernel's limit on a link's allowed-ips: ips + allowed_ips (+ vrrp_primary_ip). */
 export const MAX_NIC_ADDRESSES = 32;
@@ -39,13 +39,26 @@ function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
+/** The address model's reason, with the value shown short (`show`). */
 function reason(err: unknown): string {
-  return err instanceof AddressError ? err.message : String(err);
+  return err instanceof AddressError ? `${show(err.input)} ${err.reason}` : String(err);
 }
 
-/** `ips`: CIDR addresses, dhcp, addrconf; nothing twice. */
+/**
+ * Why an address cannot be a NIC's own address or a gateway (unspecified,
+ * loopback, multicast, broadcast), or undefined.
+ */
+function specialProblem(a: IPAddress, shown: string, role: string): string | undefined {
+  const kind = specialAddressKind(a);
+  return kind && `${shown} is ${describeSpecialAddress(kind)}: ${role}`;
+}
+
+/**
+ * `ips`: CIDR addresses, dhcp, addrconf; nothing twice (one map keyed by
+ * canonical address: linear).
+ */
 function checkIps(items: readonly string[], name: string, report: ReportBuilder): { subnets: Cidr[]; dhcp: boolean; addrconf: boolean } {
-  const subnets: Cidr[] = [];
+  const byKey = new Map<string, Cidr>();
   const seen = new Set<string>();
   let dhcp = false;
   let addrconf = false;
@@ -64,11 +77,13 @@ function checkIps(items: readonly string[], name: string, report: ReportBuilder)
       report.badValue(name, ipsItemProblem(item, err));
       continue;
     }
-    const twin = subnets.find((s) => sameAddress(s.address, cidr.address));
+    const special = specialProblem(cidr.address, item, "a NIC's own address must be one a host can hold");
+    if (special) report.badValue(name, special);
+    const twin = byKey.get(cidr.address.key);
     if (twin) report.badValue(name, `${item} repeats the address ${cidr.address.text} (already listed as ${twin.text})`);
-    else subnets.push(cidr);
+    else byKey.set(cidr.address.key, cidr);
   }
-  return { subnets, dhcp, addrconf };
+  return { subnets: [...byKey.values()], dhcp, addrconf };
 }
 
 /** Why an `ips` item is refused: no prefix, not an address at all, or the address model's reason. */
@@ -106,8 +121,17 @@ function checkAllowedIps(items: readonly string[], name: string, report: ReportB
   }
 }
 
-/** A gateway: an address of a family the NIC has, on one of its subnets. */
-function checkGateway(text: string, name: string, nic: Pick<NicFacts, 'subnets' | 'dhcp' | 'addrconf'>, report: ReportBuilder): void {
+/**
+ * A gateway: a unicast address of a family the NIC has, on one of its
+ * subnets. `subnets` undefined: the NIC's addresses are not all known (it
+ * is over the cap), so only the gateway itself is checked.
+ */
+function checkGateway(
+  text: string,
+  name: string,
+  nic: { subnets?: readonly Cidr[]; dhcp: boolean; addrconf: boolean },
+  report: ReportBuilder,
+): void {
   let gw: IPAddress;
   try {
     gw = parseAddress(text);
@@ -115,6 +139,12 @@ function checkGateway(text: string, name: string, nic: Pick<NicFacts, 'subnets' 
     report.badValue(name, text.includes('/') ? `${show(text)} has a prefix: a gateway is a single address` : reason(err));
     return;
   }
+  const special = specialProblem(gw, text, 'a gateway must be a unicast address a host can hold');
+  if (special) {
+    report.badValue(name, special);
+    return;
+  }
+  if (nic.subnets === undefined) return;
   const own = nic.subnets.filter((s) => s.address.family === gw.family);
   const dynamic = gw.family === 4 ? nic.dhcp : nic.addrconf;
   const family = `IPv${gw.family}`;
@@ -123,7 +153,7 @@ function checkGateway(text: string, name: string, nic: Pick<NicFacts, 'subnets' 
     return;
   }
   if (dynamic || own.some((s) => cidrContains(s, gw)) || (gw.family === 6 && isLinkLocal(gw))) return;
-  const nets = own.map((s) => s.text).join(', ');
+  const nets = listSome(own.map((s) => s.text));
   report.badValue(
     name,
     gw.family === 4
@@ -132,8 +162,13 @@ function checkGateway(text: string, name: string, nic: Pick<NicFacts, 'subnets' 
   );
 }
 
-/** `network_uuids`: each key one of this NIC's static addresses, each value a UUID. */
-function checkNetworkUuids(map: Record<string, unknown>, name: string, subnets: readonly Cidr[], report: ReportBuilder): void {
+/**
+ * `network_uuids`: each key one of this NIC's static addresses, each value
+ * a UUID. `subnets` undefined: the NIC's addresses are not all known (it is
+ * over the cap), so keys are checked only for being addresses.
+ */
+function checkNetworkUuids(map: Record<string, unknown>, name: string, subnets: readonly Cidr[] | undefined, report: ReportBuilder): void {
+  const own = subnets && new Set(subnets.map((s) => s.address.key));
   for (const [key, value] of Object.entries(map)) {
     let addr: IPAddress | undefined;
     try {
@@ -141,10 +176,10 @@ function checkNetworkUuids(map: Record<string, unknown>, name: string, subnets: 
     } catch {
       addr = undefined;
     }
-    if (!addr || !subnets.some((s) => sameAddress(s.address, addr))) {
+    if (!addr || (own !== undefined && !own.has(addr.key))) {
       report.badValue(name, `${show(key)} is not one of the NIC's static addresses in ips`);
     }
-    if (typeof value === 'string' && !UUID.test(value)) report.badValue(name, `${show(value)} (for ${key}) is not a UUID`);
+    if (typeof value === 'string' && !UUID.test(value)) report.badValue(name, `${show(value)} (for ${show(key)}) is not a UUID`);
   }
 }
 
@@ -185,7 +220,7 @@ function deprecatedForms(
     if (implied !== undefined) {
       if (!Array.isArray(nic.ips)) out.ips = [implied];
       else if (!agrees(implied, strings(nic.ips))) {
-        report.badValue(prefix, `ip ${implied} (from ip and netmask) disagrees with ips [${strings(nic.ips).join(', ')}]`);
+        report.badValue(prefix, `ip ${implied} (from ip and netmask) disagrees with ips [${listSome(strings(nic.ips).map(clip))}]`);
       }
     }
   }
@@ -205,7 +240,7 @@ function deprecatedForms(
       out.gateways = [gw];
       out.gatewayName = `${prefix}.gateway`;
     } else if (ok && !strings(nic.gateways).some((g) => isAddress(g) && sameAddress(parseAddress(g), parseAddress(gw)))) {
-      report.badValue(prefix, `gateway ${gw} disagrees with gateways [${strings(nic.gateways).join(', ')}]`);
+      report.badValue(prefix, `gateway ${gw} disagrees with gateways [${listSome(strings(nic.gateways).map(clip))}]`);
     }
   }
   return out;
@@ -231,7 +266,7 @@ function checkHvmIps(items: readonly string[], name: string, ctx: NicContext, re
     items.length === 0 ||
     (items.length === 1 && (items[0] === 'dhcp' || (items[0] !== 'addrconf' && isCidr4(items[0]))));
   if (!ok) {
-    report.badValue(name, `[${items.join(', ')}]: a ${ctx.brand} VM's NIC takes only "dhcp" or a single IPv4 address in ips (more go in allowed_ips)`);
+    report.badValue(name, `[${listSome(items.map(clip))}]: a ${ctx.brand} VM's NIC takes only "dhcp" or a single IPv4 address in ips (more go in allowed_ips)`);
   }
 }
 
@@ -259,10 +294,13 @@ function checkFormats(nic: Nic, prefix: string, ctx: NicContext, report: ReportB
     if (!DHCP_CID.test(cid)) report.badValue(`${prefix}.allowed_dhcp_cids`, `${show(cid)} is not 0x followed by an even number of hex digits`);
   }
   if (typeof nic.vrrp_primary_ip === 'string') {
+    const text = nic.vrrp_primary_ip;
+    const name = `${prefix}.vrrp_primary_ip`;
     try {
-      parseAddress(nic.vrrp_primary_ip);
+      const special = specialProblem(parseAddress(text), text, 'the VRRP primary address must be one a host can hold');
+      if (special) report.badValue(name, special);
     } catch (err) {
-      report.badValue(`${prefix}.vrrp_primary_ip`, reason(err));
+      report.badValue(name, text.includes('/') ? `${show(text)} has a prefix: vrrp_primary_ip is a single address` : reason(err));
     }
   }
   if (nic.model !== undefined && ctx.brand !== undefined && !ctx.hvm) {
@@ -276,24 +314,28 @@ export function checkNic(nic: Nic, prefix: string, ctx: NicContext, report: Repo
   const deprecated = deprecatedForms(nic, prefix, report);
   const ipsName = Array.isArray(nic.ips) ? `${prefix}.ips` : `${prefix}.ip`;
   const ipItems = deprecated.ips ?? strings(nic.ips);
-  const ips = checkIps(ipItems, ipsName, report);
-  if (ctx.hvm && Array.isArray(nic.ips)) checkHvmIps(ipItems, ipsName, ctx, report);
-
   const allowed = strings(nic.allowed_ips);
-  checkAllowedIps(allowed, `${prefix}.allowed_ips`, report);
   const count = (Array.isArray(nic.ips) ? nic.ips.length : ipItems.length) + allowed.length + (nic.vrrp_primary_ip !== undefined ? 1 : 0);
-  if (count > MAX_NIC_ADDRESSES) {
+  // Over the cap the NIC is refused as a whole: its first MAX_NIC_ADDRESSES
+  // items are still checked, the rest are not looked at.
+  const overCap = count > MAX_NIC_ADDRESSES;
+  if (overCap) {
     report.badValue(
       prefix,
       `has ${count} entries in ips, allowed_ips and vrrp_primary_ip together; at most ${MAX_NIC_ADDRESSES} are allowed`,
     );
   }
+  const bounded = (items: string[]): string[] => (overCap ? items.slice(0, MAX_NIC_ADDRESSES) : items);
+  const ips = checkIps(bounded(ipItems), ipsName, report);
+  if (ctx.hvm && Array.isArray(nic.ips)) checkHvmIps(ipItems, ipsName, ctx, report);
+  checkAllowedIps(bounded(allowed), `${prefix}.allowed_ips`, report);
 
   const gatewayName = deprecated.gatewayName ?? `${prefix}.gateways`;
-  for (const gw of deprecated.gateways ?? strings(nic.gateways)) checkGateway(gw, gatewayName, ips, report);
+  const known = { subnets: overCap ? undefined : ips.subnets, dhcp: ips.dhcp, addrconf: ips.addrconf };
+  for (const gw of deprecated.gateways ?? strings(nic.gateways)) checkGateway(gw, gatewayName, known, report);
 
   if (nic.network_uuids !== null && typeof nic.network_uuids === 'object' && !Array.isArray(nic.network_uuids)) {
-    checkNetworkUuids(nic.network_uuids as Record<string, unknown>, `${prefix}.network_uuids`, ips.subnets, report);
+    checkNetworkUuids(nic.network_uuids as Record<string, unknown>, `${prefix}.network_uuids`, known.subnets, report);
   }
   return {
     name: prefix,

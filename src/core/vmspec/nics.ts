@@ -1,38 +1,66 @@
 /**
  * Relations between the NICs of one VM: one primary, and no MAC, interface
  * or address used twice. Problems are reported on the list (`nics`).
+ * Linear: one map per kind of value, keyed by its canonical form.
  */
 import type { NicFacts } from './nic';
-import type { ReportBuilder } from './report';
+import { INTERFACE, MAC } from './formats';
+import { listSome, show, type ReportBuilder } from './report';
 
-/** `value` -> the NICs that use it, for the values used more than once. */
-function sharedBy(nics: readonly NicFacts[], values: (n: NicFacts) => readonly string[]): Map<string, string[]> {
-  const users = new Map<string, string[]>();
-  for (const nic of nics) {
-    for (const v of new Set(values(nic))) users.set(v, [...(users.get(v) ?? []), nic.name]);
-  }
-  return new Map([...users].filter(([, names]) => names.length > 1));
+interface Users {
+  /** The value as first seen; `text` is how it is shown (an address's canonical text, made on demand). */
+  readonly first: { readonly text: string };
+  /** The first few NICs that use it, in order. */
+  readonly names: string[];
+  /** How many NICs use it. */
+  count: number;
+  /** The last NIC counted (a NIC holding a value twice counts once). */
+  last: string;
 }
 
-function textOfKey(nics: readonly NicFacts[], key: string): string {
-  for (const n of nics) for (const s of n.subnets) if (s.address.key === key) return s.address.text;
-  return key;
+/** A value shared by NICs, compared by `key`; `text` is how it is shown (made on demand for addresses). */
+interface Value {
+  readonly key: string;
+  readonly text: string;
+}
+
+/** NIC names a sentence lists before `... and N more`. */
+const MAX_NAMES = 3;
+
+/** `value` -> the NICs that use it, for the values used by more than one NIC, in the order first seen. */
+function sharedBy(nics: readonly NicFacts[], values: (n: NicFacts) => Iterable<Value>): Users[] {
+  const users = new Map<string, Users>();
+  for (const nic of nics) {
+    for (const value of values(nic)) {
+      const key = value.key;
+      let u = users.get(key);
+      if (u === undefined) users.set(key, (u = { first: value, names: [], count: 0, last: '' }));
+      if (u.count > 0 && u.last === nic.name) continue;
+      u.count++;
+      u.last = nic.name;
+      if (u.names.length <= MAX_NAMES) u.names.push(nic.name);
+    }
+  }
+  return [...users.values()].filter((u) => u.count > 1);
+}
+
+/** `nics.0 and nics.1`, `nics.0, nics.1, nics.2 and 44997 more`. */
+function nicNames(u: Users): string {
+  if (u.count <= MAX_NAMES) return u.names.join(' and ');
+  return `${u.names.slice(0, MAX_NAMES).join(', ')} and ${u.count - MAX_NAMES} more`;
 }
 
 export function checkNicList(nics: readonly NicFacts[], listName: string, report: ReportBuilder): void {
   const primaries = nics.filter((n) => n.primary).map((n) => n.name);
   if (primaries.length > 1) {
-    report.badValue(listName, `${primaries.length} NICs are primary (${primaries.join(', ')}); a VM has exactly one`);
+    report.badValue(listName, `${primaries.length} NICs are primary (${listSome(primaries)}); a VM has exactly one`);
   }
-  const checks: Array<[string, (n: NicFacts) => readonly string[]]> = [
-    ['MAC', (n) => (n.mac ? [n.mac] : [])],
-    ['interface', (n) => (n.interface ? [n.interface] : [])],
-    ['address', (n) => n.subnets.map((s) => s.address.key)],
+  const checks: Array<[string, (n: NicFacts) => Iterable<Value>]> = [
+    ['MAC', (n) => (n.mac ? [{ key: n.mac, text: MAC.test(n.mac) ? n.mac : show(n.mac) }] : [])],
+    ['interface', (n) => (n.interface ? [{ key: n.interface, text: INTERFACE.test(n.interface) ? n.interface : show(n.interface) }] : [])],
+    ['address', (n) => n.subnets.map((s) => s.address)],
   ];
   for (const [what, values] of checks) {
-    for (const [value, names] of sharedBy(nics, values)) {
-      const shown = what === 'address' ? textOfKey(nics, value) : value;
-      report.badValue(listName, `${what} ${shown} is used by ${names.join(' and ')}`);
-    }
+    for (const u of sharedBy(nics, values)) report.badValue(listName, `${what} ${u.first.text} is used by ${nicNames(u)}`);
   }
 }

@@ -29,8 +29,13 @@ const OBJECT_LISTS = new Set(['nics', 'add_nics', 'update_nics', 'disks', 'add_d
 export function dottedName(pointer: string, extra?: string): string {
   const parts = pointer === '' ? [] : pointer.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (extra !== undefined) parts.push(extra);
+  return nameOf(parts);
+}
+
+/** The report name of a path of keys: `['nics', '0', 'ips', '1']` -> `nics.0.ips`. */
+export function nameOf(parts: string[]): string {
   const n = parts.length;
-  if (n >= 2 && /^\d+$/.test(parts[n - 1]) && !OBJECT_LISTS.has(parts[n - 2])) parts.pop();
+  if (n >= 2 && /^\d+$/.test(parts[n - 1]) && !OBJECT_LISTS.has(parts[n - 2])) parts = parts.slice(0, -1);
   return parts.join('.');
 }
 

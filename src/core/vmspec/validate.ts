@@ -11,6 +11,7 @@ import { checkNicList } from './nics';
 import { checkResolvers, checkRoutes } from './network';
 import { ReportBuilder, show, type ValidationResult } from './report';
 import { checkSchema } from './schema';
+import { checkSize } from './size';
 
 type Payload = Record<string, unknown>;
 
@@ -75,6 +76,7 @@ export function validateCreate(payload: Payload): ValidationResult {
   const report = new ReportBuilder();
   const brand = typeof payload.brand === 'string' ? payload.brand : undefined;
   if (brand !== undefined && !BRANDS.includes(brand)) return badBrand(brand, report);
+  if (!checkSize(payload, report)) return report.result();
   checkSchema(payload, 'create', report);
   if (brand !== undefined) checkBrandProperties(payload, brand, report);
   checkUuids(payload, report);
@@ -92,6 +94,7 @@ export function validateCreate(payload: Payload): ValidationResult {
 export function validateUpdate(payload: Payload, brand?: string): ValidationResult {
   const report = new ReportBuilder();
   if (brand !== undefined && !BRANDS.includes(brand)) return badBrand(brand, report);
+  if (!checkSize(payload, report)) return report.result();
   checkSchema(payload, 'update', report);
   if (brand !== undefined) checkBrandProperties(payload, brand, report);
   checkUuids(payload, report);

@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { parseAddress, parseCidr, compareAddresses, cidrContains, maskAddress } from '../../../src/core/net/address';
+import {
+  parseAddress, parseCidr, compareAddresses, cidrContains, maskAddress, specialAddressKind, type IPAddress,
+} from '../../../src/core/net/address';
 
 /** 16 bytes of an IPv6 address that is not IPv4-mapped. */
 const v6bytes = fc
@@ -86,6 +88,44 @@ describe('core/net/address properties', () => {
         assert.equal(parseCidr(`${a.text}/${prefix}`, 'allow').address.key, a.key);
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it('cidrContains agrees with masking both addresses', () => {
+    fc.assert(
+      fc.property(anyAddress, anyAddress, fc.integer({ min: 0, max: 128 }), (x, y, len) => {
+        const a = parseAddress(x);
+        const b = parseAddress(y);
+        const prefix = a.family === 4 ? len % 33 : len;
+        const net = parseCidr(`${a.text}/${prefix}`, 'allow');
+        const want = a.family === b.family && maskAddress(a, prefix).key === maskAddress(b, prefix).key;
+        assert.equal(cidrContains(net, b), want);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('specialAddressKind agrees with the ranges of vm-network.md', () => {
+    const inside = (a: IPAddress, net: string): boolean => cidrContains(parseCidr(net, 'reject'), a);
+    const reference = (a: IPAddress): string | undefined =>
+      inside(a, '0.0.0.0/32') || inside(a, '::/128') ? 'unspecified'
+        : inside(a, '127.0.0.0/8') || inside(a, '::1/128') ? 'loopback'
+          : inside(a, '224.0.0.0/4') || inside(a, 'ff00::/8') ? 'multicast'
+            : inside(a, '255.255.255.255/32') ? 'broadcast'
+              : undefined;
+    // bias towards the special ranges: first bytes 0, 127, 224-255 and IPv6 ff.. / ::x
+    const nearSpecial = fc.oneof(
+      anyAddress,
+      fc.tuple(fc.constantFrom(0, 127, 224, 239, 240, 255), fc.constantFrom(0, 255), fc.constantFrom(0, 1, 255), fc.constantFrom(0, 1, 254, 255))
+        .map((b) => b.join('.')),
+      fc.constantFrom('::', '::1', '::2', 'ff00::', 'ff02::1', 'fe00::1', '1::'),
+    );
+    fc.assert(
+      fc.property(nearSpecial, (text) => {
+        const a = parseAddress(text);
+        assert.equal(specialAddressKind(a), reference(a), text);
+      }),
+      { numRuns: 3000 },
     );
   });
 });

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import {
   parseAddress, parseCidr, compareAddresses, cidrContains, prefixFromNetmask,
-  netmaskFromPrefix, isLinkLocal, AddressError,
+  netmaskFromPrefix, isLinkLocal, AddressError, specialAddressKind, describeSpecialAddress, type SpecialAddressKind,
 } from '../../../src/core/net/address';
 
 describe('core/net/address', () => {
@@ -78,5 +78,50 @@ describe('core/net/address', () => {
     assert.equal(prefixFromNetmask('255.255.255.255'), 32);
     assert.throws(() => prefixFromNetmask('255.0.255.0'), /contiguous/);
     assert.equal(netmaskFromPrefix(20), '255.255.240.0');
+  });
+
+  describe('addresses no interface can hold (specialAddressKind)', () => {
+    const table: Array<[string, SpecialAddressKind | undefined]> = [
+      ['0.0.0.0', 'unspecified'],
+      ['::', 'unspecified'],
+      ['0:0:0:0:0:0:0:0', 'unspecified'],
+      ['127.0.0.1', 'loopback'],
+      ['127.255.255.254', 'loopback'],
+      ['::1', 'loopback'],
+      ['224.0.0.1', 'multicast'],
+      ['239.255.255.255', 'multicast'],
+      ['ff02::1', 'multicast'],
+      ['FF05::1:3', 'multicast'],
+      ['255.255.255.255', 'broadcast'],
+      // ordinary unicast addresses, and the edges next to the special ranges
+      ['0.0.0.1', undefined],
+      ['126.255.255.255', undefined],
+      ['128.0.0.1', undefined],
+      ['223.255.255.255', undefined],
+      ['240.0.0.1', undefined],
+      ['255.255.255.254', undefined],
+      ['10.0.0.255', undefined],
+      ['::2', undefined],
+      ['::1:0', undefined],
+      ['1::', undefined],
+      ['fe80::1', undefined],
+      ['feff::1', undefined],
+      ['2001:db8::1', undefined],
+    ];
+    for (const [text, kind] of table) {
+      it(`${text}: ${kind ?? 'unicast'}`, () => assert.equal(specialAddressKind(parseAddress(text)), kind));
+    }
+    it('names each kind for a sentence', () => {
+      assert.deepEqual(
+        (['unspecified', 'loopback', 'multicast', 'broadcast'] as const).map(describeSpecialAddress),
+        ['the unspecified address', 'a loopback address', 'a multicast address', 'the broadcast address'],
+      );
+    });
+  });
+
+  it('quotes at most 40 characters of a bad prefix or scope in a reason', () => {
+    const long = '1'.repeat(100_000);
+    assert.throws(() => parseCidr(`10.0.0.0/${long}`, 'allow'), (e: unknown) => e instanceof AddressError && e.reason.length < 120);
+    assert.throws(() => parseAddress(`fe80::1%${long}`), (e: unknown) => e instanceof AddressError && e.reason.length < 200);
   });
 });

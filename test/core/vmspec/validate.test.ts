@@ -54,6 +54,8 @@ const VALID: Array<[string, Payload]> = [
   ['resolvers of both families', zone([], { resolvers: ['10.0.0.53', '2001:DB8::53'] })],
   ['routes: same-family gateways, nics[N], macs[...]', zone([nic({ ips: ['10.0.0.5/24', 'addrconf'], mac: '90:b8:d0:00:00:01' })], { routes: { '10.2.0.0/16': '10.0.0.1', '10.3.0.1': '10.0.0.1', 'fd00:9::/48': 'fe80::1', '169.254.169.254': 'nics[0]', 'fd00:8::/64': 'macs[90:B8:D0:00:00:01]' } })],
   ['vrrp', zone([nic({ vrrp_vrid: 255, vrrp_primary_ip: '10.0.0.9' })])],
+  ['allowed_ips and routes may name 0.0.0.0/0 and ::/0', zone([nic({ ips: ['10.0.0.5/24', 'fd00::5/64'], allowed_ips: ['0.0.0.0/0', '::/0'] })], { routes: { '0.0.0.0/0': '10.0.0.1', '::/0': 'fe80::1' } })],
+  ['addresses next to the special ranges', zone([nic({ ips: ['0.0.0.1/8', '126.255.255.255/8', '223.255.255.254/8', '255.255.255.254/24', '::2/128', 'fe80::5/64'], gateways: ['0.0.0.2', 'fe80::1'] })])],
   ['non-network properties of a real spec', zone([nic({ ips: ['dhcp'] })], { alias: 'a', uuid: '5f0c0a2e-0f3a-4b1c-9b6e-8d2a5c0e1f11', owner_uuid: '930896af-bf8c-48d4-885c-6573a94b1853', image_uuid: '2b683a82-a066-11e3-97ab-2faa44701c5a', max_physical_memory: 512, quota: 10, ram: 512, tags: { a: 'b', n: 1, t: true }, customer_metadata: { k: 'v' }, firewall_enabled: true, autoboot: false, cpu_cap: 100 })],
 ];
 
@@ -72,6 +74,45 @@ const INVALID: Case[] = [
   { what: 'ips: IPv4-mapped IPv6', payload: zone([nic({ ips: ['::ffff:10.0.0.1/128'] })]), report: { bad_values: ['nics.0.ips'] }, says: /IPv4-mapped.*write the IPv4 address 10\.0\.0\.1/ },
   { what: 'ips: a comma-separated string is not a list', payload: zone([nic({ ips: '10.0.0.5/24,10.0.0.6/24' })]), report: { bad_values: ['nics.0.ips'] }, says: /is not an array/ },
   { what: 'ips: a non-string item', payload: zone([nic({ ips: [5] })]), report: { bad_values: ['nics.0.ips'] } },
+  // addresses a NIC cannot hold (unspecified, loopback, multicast, broadcast)
+  ...(
+    [
+      ['::/128', 'the unspecified address'],
+      ['::1/128', 'a loopback address'],
+      ['ff02::1/64', 'a multicast address'],
+      ['0.0.0.0/24', 'the unspecified address'],
+      ['127.0.0.1/8', 'a loopback address'],
+      ['224.0.0.5/4', 'a multicast address'],
+      ['255.255.255.255/32', 'the broadcast address'],
+    ] as const
+  ).map(([ip, kind]): Case => ({
+    what: `ips: ${ip} is ${kind}`,
+    payload: zone([nic({ ips: ['10.0.0.5/24', ip] })]),
+    report: { bad_values: ['nics.0.ips'] },
+    says: new RegExp(`^nics\\.0\\.ips: ${ip.replace(/\./g, '\\.')} is ${kind}: a NIC's own address`),
+  })),
+  ...(
+    [
+      ['0.0.0.0', 'the unspecified address'],
+      ['::', 'the unspecified address'],
+      ['127.0.0.1', 'a loopback address'],
+      ['::1', 'a loopback address'],
+      ['ff02::1', 'a multicast address'],
+      ['239.1.1.1', 'a multicast address'],
+      ['255.255.255.255', 'the broadcast address'],
+    ] as const
+  ).map(([gw, kind]): Case => ({
+    what: `gateways: ${gw} is ${kind}`,
+    payload: zone([nic({ ips: ['dhcp', 'addrconf'], gateways: [gw] })]),
+    report: { bad_values: ['nics.0.gateways'] },
+    says: new RegExp(`^nics\\.0\\.gateways: ${gw.replace(/\./g, '\\.')} is ${kind}: a gateway`),
+  })),
+  { what: 'deprecated ip: a loopback address', payload: zone([nic({ ip: '127.0.0.1', netmask: '255.0.0.0' })]), report: { bad_values: ['nics.0.ip'] }, says: /^nics\.0\.ip: 127\.0\.0\.1\/8 is a loopback address/ },
+  { what: 'deprecated ip: the unspecified address', payload: zone([nic({ ip: '0.0.0.0', netmask: '255.255.255.0' })]), report: { bad_values: ['nics.0.ip'] }, says: /unspecified/ },
+  { what: 'deprecated gateway: the broadcast address', payload: zone([nic({ ips: ['dhcp'], gateway: '255.255.255.255' })]), report: { bad_values: ['nics.0.gateway'] }, says: /^nics\.0\.gateway: 255\.255\.255\.255 is the broadcast address/ },
+  { what: 'vrrp_primary_ip: the unspecified address', payload: zone([nic({ vrrp_primary_ip: '0.0.0.0' })]), report: { bad_values: ['nics.0.vrrp_primary_ip'] }, says: /^nics\.0\.vrrp_primary_ip: 0\.0\.0\.0 is the unspecified address/ },
+  { what: 'vrrp_primary_ip: a multicast address', payload: zone([nic({ vrrp_primary_ip: 'ff02::12' })]), report: { bad_values: ['nics.0.vrrp_primary_ip'] }, says: /multicast/ },
+  { what: 'vrrp_primary_ip: a prefix', payload: zone([nic({ vrrp_primary_ip: '10.0.0.9/24' })]), report: { bad_values: ['nics.0.vrrp_primary_ip'] }, says: /has a prefix: vrrp_primary_ip is a single address/ },
   // allowed_ips
   { what: 'allowed_ips: host bits in a range', payload: zone([nic({ allowed_ips: ['10.0.0.5/24'] })]), report: { bad_values: ['nics.0.allowed_ips'] }, says: /bits set to the right of the \/24 prefix/ },
   { what: 'allowed_ips: not an address', payload: zone([nic({ allowed_ips: ['any'] })]), report: { bad_values: ['nics.0.allowed_ips'] } },
