@@ -101,8 +101,9 @@ const MAX_SHOWN = 80;
 
 /**
  * Refuse a number literal that JSON.parse would change: an overflow (it
- * becomes Infinity, which is no JSON value) or an integer beyond the range
- * where every integer is exact (it becomes a neighbour).
+ * becomes Infinity, which is no JSON value) or a number beyond the range
+ * where every integer is exact (Number.MAX_SAFE_INTEGER): an integer there
+ * becomes a neighbour, and every double that large is an integer.
  */
 function checkNumber(literal: string, fail: (what: string) => never): void {
   const value = Number(literal);
@@ -111,7 +112,7 @@ function checkNumber(literal: string, fail: (what: string) => never): void {
     fail(`the number ${shown} is out of range (a JSON number here is at most about 1.8e308)`);
   }
   if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
-    fail(`the integer ${shown} cannot be held exactly (integers must lie between -9007199254740991 and 9007199254740991)`);
+    fail(`the number ${shown} is outside the range of exact integers (-9007199254740991 to 9007199254740991)`);
   }
 }
 
