@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { Config, Plugin, run, flush, handle, Interfaces } from '@oclif/core';
 import type { Command } from '@oclif/core';
 import { describeFailure } from '../cli/base-command';
+import { quoteText } from '../cli/names';
 
 export type CommandMap = Record<string, Command.Class>;
 
@@ -88,7 +89,15 @@ export async function runCli(def: CliDefinition, argv: string[]): Promise<void> 
   });
   try {
     const config = await withoutCollator(() =>
-      Config.load({ root: packageRoot(), pjson: pjsonOf(def), isRoot: true } as Interfaces.LoadOptions & object),
+      // no user or dev plugins: nothing under the user's data directory
+      // (~/.local/share/<bin>, $XDG_DATA_HOME/<bin>) is read
+      Config.load({
+        root: packageRoot(),
+        pjson: pjsonOf(def),
+        isRoot: true,
+        userPlugins: false,
+        devPlugins: false,
+      } as Interfaces.LoadOptions & object),
     );
     await run(argv, config);
     await flush();
@@ -101,7 +110,7 @@ export async function runCli(def: CliDefinition, argv: string[]): Promise<void> 
     const notFound = e && typeof e.message === 'string' ? /^command (\S+) not found/.exec(e.message) : null;
     if (notFound) {
       // oclif names the command by its id (validate:frob); users type spaces
-      process.stderr.write(`${def.bin}: command "${notFound[1].replace(/:/g, ' ')}" not found (see ${def.bin} --help)\n`);
+      process.stderr.write(`${def.bin}: command ${quoteText(notFound[1].replace(/:/g, ' '))} not found (see ${def.bin} --help)\n`);
       process.exitCode = 2;
       return;
     }

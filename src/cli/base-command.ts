@@ -4,6 +4,7 @@
  */
 import { Command } from '@oclif/core';
 import { AppError } from '../core/errors';
+import { escapeControl } from '../core/text';
 
 /** Whether an error came from oclif's flag/argument parser. */
 export function isParseError(err: unknown): boolean {
@@ -13,15 +14,19 @@ export function isParseError(err: unknown): boolean {
   return !!e && typeof e === 'object' && (e.parse !== undefined || e.oclif?.exit === 2);
 }
 
-/** The single line and exit status a failed command reports. */
+/**
+ * The single line and exit status a failed command reports. Messages may
+ * carry names from the input or the command line: control characters in
+ * them are escaped, so the report is one line and drives no terminal.
+ */
 export function describeFailure(bin: string, err: unknown): { line: string; exitCode: number } {
-  if (err instanceof AppError) return { line: `${bin}: ${err.message}`, exitCode: err.exitCode };
+  if (err instanceof AppError) return { line: escapeControl(`${bin}: ${err.message}`), exitCode: err.exitCode };
   const message = err instanceof Error ? err.message : String(err);
   const firstLine = message.split('\n').find((l) => l.trim() !== '') ?? message;
   if (isParseError(err)) {
-    return { line: `${bin}: ${firstLine.trim()} (see --help)`, exitCode: 2 };
+    return { line: escapeControl(`${bin}: ${firstLine.trim()} (see --help)`), exitCode: 2 };
   }
-  return { line: `${bin}: internal error: ${firstLine}`, exitCode: 1 };
+  return { line: escapeControl(`${bin}: internal error: ${firstLine}`), exitCode: 1 };
 }
 
 export abstract class BaseCommand extends Command {

@@ -6,10 +6,11 @@ import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { InputError, UsageError } from './errors';
+import { quoteText, showName } from './names';
 
-/** Display name of the input, for messages. */
+/** Display name of the input, for messages (quoted when it is not plain text). */
 export function inputName(file: string | undefined): string {
-  return file === undefined || file === '-' ? '<stdin>' : file;
+  return file === undefined || file === '-' ? '<stdin>' : showName(file);
 }
 
 function ensureStdinIsNotTerminal(file: string | undefined): void {
@@ -89,13 +90,124 @@ function locateJsonError(text: string): { offset: number; reason: string } | und
   }
 }
 
+/** One object or array being scanned: the keys seen so far, or the index of the current element. */
+interface Frame {
+  keys: Map<string, number> | undefined;
+  /** The current key (objects) or element index (arrays), for the path in messages. */
+  at: string | number;
+}
+
+const MAX_SHOWN = 80;
+
+/**
+ * Refuse a number literal that JSON.parse would change: an overflow (it
+ * becomes Infinity, which is no JSON value) or a number beyond the range
+ * where every integer is exact (Number.MAX_SAFE_INTEGER): an integer there
+ * becomes a neighbour, and every double that large is an integer.
+ */
+function checkNumber(literal: string, fail: (what: string) => never): void {
+  const value = Number(literal);
+  const shown = literal.length > MAX_SHOWN ? `${literal.slice(0, MAX_SHOWN)}...` : literal;
+  if (!Number.isFinite(value)) {
+    fail(`the number ${shown} is out of range (a JSON number here is at most about 1.8e308)`);
+  }
+  if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
+    fail(`the number ${shown} is outside the range of exact integers (-9007199254740991 to 9007199254740991)`);
+  }
+}
+
+/** ` in nics.0`: where the object being scanned is, in vmadm's dotted form ('' at the top). */
+function where(stack: readonly Frame[]): string {
+  if (stack.length < 2) return '';
+  const path = stack.slice(0, -1).map((f) => String(f.at)).join('.');
+  return ` in ${path.length > MAX_SHOWN ? quoteText(path, MAX_SHOWN) : showName(path)}`;
+}
+
+/**
+ * What JSON.parse cannot see, in text that it parsed: a key repeated in
+ * one object (JSON.parse keeps the last one silently), and a number that
+ * does not survive as a JavaScript number (an integer beyond
+ * Number.MAX_SAFE_INTEGER rounds to a neighbour; an overflow becomes
+ * Infinity, which JSON has no form for). One linear pass; it holds the keys
+ * of the objects on the current path only.
+ */
+function checkKeysAndNumbers(text: string, name: string): void {
+  const fail = (offset: number, what: string): never => {
+    const { line, column } = lineColumn(text, offset);
+    throw new InputError(`${name}: line ${line}, column ${column}: ${what}`);
+  };
+  const stack: Frame[] = [];
+  let expectKey = false;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      // a string ends at the first quote after an even run of backslashes
+      let j = text.indexOf('"', i + 1);
+      for (;;) {
+        let k = j - 1;
+        while (text.charCodeAt(k) === 0x5c /* \\ */) k--;
+        if ((j - 1 - k) % 2 === 0) break;
+        j = text.indexOf('"', j + 1);
+      }
+      const top = stack[stack.length - 1];
+      if (expectKey && top?.keys) {
+        const raw = text.slice(i + 1, j);
+        const key = raw.includes('\\') ? (JSON.parse(text.slice(i, j + 1)) as string) : raw;
+        const first = top.keys.get(key);
+        if (first !== undefined) {
+          const was = lineColumn(text, first);
+          fail(
+            i,
+            `duplicate key ${quoteText(key, MAX_SHOWN)}${where(stack)} (first at line ${was.line}, column ${was.column}): ` +
+              'a key may appear only once in an object',
+          );
+        }
+        top.keys.set(key, i);
+        top.at = key;
+        expectKey = false;
+      }
+      i = j + 1;
+    } else if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
+      let j = i + 1;
+      let exponent = false;
+      for (; j < n; j++) {
+        const d = text.charCodeAt(j);
+        if (d === 0x65 || d === 0x45) exponent = true;
+        else if (!((d >= 0x30 && d <= 0x39) || d === 0x2e || d === 0x2b || d === 0x2d)) break;
+      }
+      // up to 15 characters without an exponent: always exact
+      if (exponent || j - i > 15) checkNumber(text.slice(i, j), (what) => fail(i, what));
+      i = j;
+    } else if (c === 0x7b /* { */) {
+      stack.push({ keys: new Map(), at: '' });
+      expectKey = true;
+      i++;
+    } else if (c === 0x5b /* [ */) {
+      stack.push({ keys: undefined, at: 0 });
+      i++;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      stack.pop();
+      i++;
+    } else if (c === 0x2c /* , */) {
+      const top = stack[stack.length - 1];
+      if (top.keys) expectKey = true;
+      else top.at = (top.at as number) + 1;
+      i++;
+    } else i++; // white space, ':', the letters of true, false and null
+  }
+}
+
 /**
  * Parse JSON input; a syntax error names the line and column where the
- * input stops being JSON.
+ * input stops being JSON. A key repeated in an object and a number that
+ * JSON.parse would silently change are refused, naming where they are.
  */
 export function parseJsonText(text: string, name: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     if (text.trim() === '') throw new InputError(`${name}: empty input, expected JSON`);
     const where = locateJsonError(text);
@@ -103,6 +215,8 @@ export function parseJsonText(text: string, name: string): unknown {
     const { line, column } = lineColumn(text, where?.offset ?? text.length);
     throw new InputError(`${name}: invalid JSON at line ${line}, column ${column}: ${where?.reason ?? v8}`);
   }
+  checkKeysAndNumbers(text, name);
+  return value;
 }
 
 /** Read and parse a JSON document from -f FILE or stdin. */

@@ -1,24 +1,29 @@
 /**
- * Text taken from the input and shown to a user: made safe for one line
- * of a terminal.
+ * Text taken from input, made safe to print: control characters shown as
+ * visible escapes, so a name can neither start a new line nor drive the
+ * terminal.
  */
 
-/** C0 controls, DEL and C1 controls. */
+// C0 controls, DEL and C1 controls
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const HAS_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
-const SHORT: Readonly<Record<string, string>> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
-function escapeOne(c: string): string {
-  return SHORT[c] ?? '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0');
+function visible(c: string): string {
+  const named = NAMED[c];
+  if (named !== undefined) return named;
+  const code = c.charCodeAt(0);
+  const hex = code.toString(16).padStart(2, '0');
+  // C0 and DEL as \xHH (\x1b, \x7f); C1 as \uHHHH (\u0085, \u009b)
+  return code <= 0x7f ? `\\x${hex}` : `\\u00${hex}`;
 }
 
 /**
- * `s` with every C0/C1 control character and DEL written as a visible
- * escape (`\t`, `\n`, `\r`, otherwise `\xHH`, e.g. ESC as `\x1b`), so it
- * cannot break a line or drive a terminal. Other characters, printable
- * Unicode included, are left as they are.
+ * `s` with every C0/C1 control character and DEL turned into a visible
+ * escape (`\n`, `\r`, `\t`, `\x1b`, `\x00`, `\x7f`, `\u0085`); any other
+ * character, Unicode included, is left as it is.
  */
 export function escapeControl(s: string): string {
-  CONTROL.lastIndex = 0;
-  return CONTROL.test(s) ? s.replace(CONTROL, escapeOne) : s;
+  return HAS_CONTROL.test(s) ? s.replace(CONTROL, visible) : s;
 }

@@ -119,7 +119,7 @@ describe('fwadm compile', () => {
     ['a lone surrogate in a remote VM tag value', { remoteVMs: [{ uuid: OTHER, ips: ['10.0.0.9'], tags: { role: 'w\ud800' } }] }, /^fwadm: remote VM [-0-9a-f]+: tag "role" holds \\uD800, a lone surrogate/],
     ['a lone surrogate in a rule\'s version', { rules: [{ ...globalRule('FROM any TO all vms ALLOW tcp PORT 22'), version: '1\ud800' }] }, /^fwadm: rules\[0\]: version holds \\uD800, a lone surrogate: not a Unicode character$/],
     // class 6: control characters escaped
-    ['control characters in a rule', { rules: [globalRule('FROM "\x1b[2J\x07\r\x9b" TO all vms ALLOW tcp PORT 22')] }, /^fwadm: rules\[0\]: Error at character 4: '"\\x1b\[2J\\x07\\r\\x9b"', expected: /],
+    ['control characters in a rule', { rules: [globalRule('FROM "\x1b[2J\x07\r\x9b" TO all vms ALLOW tcp PORT 22')] }, /^fwadm: rules\[0\]: Error at character 4: '"\\x1b\[2J\\x07\\r\\u009b"', expected: /],
     ['control characters in a VM tag name', { vms: [vmWith(['10.0.0.20/24'], { '\x1b]0;x\x07\x7f': {} })] }, /^fwadm: VM [-0-9a-f]+: tag "\\u001b\]0;x\\u0007\\x7f" must be a string, number or boolean$/],
     // class 3: a multi-megabyte tag is read (and refused for its length), not a stack overflow
     ['a tag of 3 million \\u escapes', { rules: [globalRule(`FROM any TO tag "${'\\u0041'.repeat(3_000_000)}" ALLOW tcp PORT 22`)] }, /^fwadm: rules\[0\]: its version and tag name "A{100}\.\.\. \(3000000 characters\)" make the ipf comment line "# rule=a1000000-0000-4000-8000-0000000000aa, \.\.\." 3000079 bytes long; /],

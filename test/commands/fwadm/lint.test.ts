@@ -102,7 +102,7 @@ describe('fwadm lint', () => {
     const lines = r.stderr.trimEnd().split('\n');
     assert.deepEqual(lines, [
       `line 1: Error at character 4: '"\\x1b[2J\\x1b]0;pwned\\x07"', expected: '(', 'all', 'any', 'ip', 'subnet', 'vm', 'tag', found: STRING`,
-      `line 2: Error at character 23: '\\x00\\x1b[31m\\x7f\\x9b', found: unexpected text`,
+      `line 2: Error at character 23: '\\x00\\x1b[31m\\x7f\\u009b', found: unexpected text`,
       'line 3: String "\\ud800" is invalid: \\uD800 is a lone surrogate, not a Unicode character',
     ]);
     assert.doesNotMatch(r.stderr, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);

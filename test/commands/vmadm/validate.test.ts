@@ -8,6 +8,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { examplePath, runCli } from '../../helpers/run-cli';
 
+/** The -j report's three lists, always present (vmadm-cli.md §4). */
+const EMPTY = { bad_values: [], bad_properties: [], missing_properties: [] };
+
 const VALID_SPECS = ['dual-stack-zone.json', 'lx-dhcp.json', 'bhyve-vm.json', 'legacy-ipv4.json'];
 
 describe('vmadm validate create', () => {
@@ -44,15 +47,16 @@ describe('vmadm validate create', () => {
     assert.deepEqual(JSON.parse(r.stdout), {
       bad_properties: ['nics.0.model'],
       bad_values: ['ram', 'nics.0.vlan_id', 'routes.10.2.0.1/16', 'routes.fd00::/64', 'routes.192.168.0.0/16'],
+      missing_properties: [],
     });
     assert.equal(r.stderr.trimEnd().split('\n').length, 6);
   });
 
   it('a missing brand and an unknown brand', () => {
     const missing = runCli('vmadm', ['validate', 'create', '-j'], { input: '{"nics": []}' });
-    assert.deepEqual([missing.status, JSON.parse(missing.stdout)], [1, { missing_properties: ['brand'] }]);
+    assert.deepEqual([missing.status, JSON.parse(missing.stdout)], [1, { ...EMPTY, missing_properties: ['brand'] }]);
     const bad = runCli('vmadm', ['validate', 'create', '-j'], { input: '{"brand": "xen"}' });
-    assert.deepEqual([bad.status, JSON.parse(bad.stdout)], [1, { bad_brand: 'xen' }]);
+    assert.deepEqual([bad.status, JSON.parse(bad.stdout)], [1, { bad_brand: 'xen', ...EMPTY }]);
   });
 
   it('bad JSON: one line naming line and column, exit 1', () => {
@@ -73,7 +77,7 @@ describe('vmadm validate create', () => {
   it('deep nesting and a 10 MB payload do not crash it', () => {
     const deep = runCli('vmadm', ['validate', 'create', '-j'], { input: `{"brand": "joyent", "tags": {"a": ${'['.repeat(100000)}${']'.repeat(100000)}}}` });
     assert.equal(deep.status, 1);
-    assert.deepEqual(JSON.parse(deep.stdout), { bad_values: ['tags.a'] });
+    assert.deepEqual(JSON.parse(deep.stdout), { ...EMPTY, bad_values: ['tags.a'] });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmadm-'));
     const big = path.join(dir, 'big.json');
     fs.writeFileSync(big, JSON.stringify({ brand: 'joyent', customer_metadata: { blob: 'x'.repeat(10 * 1024 * 1024) } }));
@@ -111,13 +115,13 @@ describe('vmadm validate update', () => {
     const input = JSON.stringify({ add_nics: [{ nic_tag: 'external', ips: ['10.0.0.5/24', 'fd00::5/64'] }] });
     assert.equal(runCli('vmadm', ['validate', 'update'], { input }).status, 0);
     const r = runCli('vmadm', ['validate', 'update', 'kvm', '-j'], { input });
-    assert.deepEqual([r.status, JSON.parse(r.stdout)], [1, { bad_values: ['add_nics.0.ips'] }]);
+    assert.deepEqual([r.status, JSON.parse(r.stdout)], [1, { ...EMPTY, bad_values: ['add_nics.0.ips'] }]);
     assert.match(r.stderr, /^add_nics\.0\.ips: .*a kvm VM's NIC takes only/);
   });
 
   it('an unknown brand is a bad_brand report', () => {
     const r = runCli('vmadm', ['validate', 'update', 'xen', '-j'], { input: '{}' });
-    assert.deepEqual([r.status, JSON.parse(r.stdout)], [1, { bad_brand: 'xen' }]);
+    assert.deepEqual([r.status, JSON.parse(r.stdout)], [1, { bad_brand: 'xen', ...EMPTY }]);
   });
 
   it('--help has examples', () => {
@@ -125,4 +129,109 @@ describe('vmadm validate update', () => {
     assert.equal(r.status, 0);
     assert.match(r.stdout, /EXAMPLES[\s\S]*vmadm validate update bhyve -f examples\/vms\/update-add-nic\.json/);
   });
+});
+
+describe('vmadm validate: -j output is always JSON', () => {
+  it('a valid payload: the report with its three lists empty on stdout, the VALID line on stderr, exit 0', () => {
+    const r = runCli('vmadm', ['validate', 'create', '-j', '-f', examplePath('vms', 'dual-stack-zone.json')]);
+    assert.deepEqual([r.status, JSON.parse(r.stdout), r.stderr], [0, EMPTY, 'VALID create payload for joyent brand VMs.\n']);
+    const u = runCli('vmadm', ['validate', 'update', 'bhyve', '-j', '-f', examplePath('vms', 'update-add-nic.json')]);
+    assert.deepEqual([u.status, JSON.parse(u.stdout), u.stderr], [0, EMPTY, 'VALID update payload for bhyve brand VMs.\n']);
+  });
+});
+
+describe('vmadm validate: names from the input cannot forge lines', () => {
+  const FORGED = 'VALID create payload for joyent brand VMs.';
+
+  it('route, property, tag and NIC keys holding a newline are printed quoted, one line per problem', () => {
+    const input = JSON.stringify({
+      brand: 'joyent',
+      [`bogus\n${FORGED}`]: 1,
+      routes: { [`10.9.0.0/16\n${FORGED}`]: '10.0.0.1' },
+      nics: [{ nic_tag: 'external', ips: ['10.0.0.5/24'], [`x\r${FORGED}`]: 1 }],
+    });
+    const r = runCli('vmadm', ['validate', 'create'], { input });
+    assert.equal(r.status, 1);
+    for (const line of [...r.stdout.split('\n'), ...r.stderr.split('\n')]) assert.notEqual(line, FORGED);
+    assert.doesNotMatch(r.stdout + r.stderr, /[\r\u0000-\u0009\u000b-\u001f]/);
+    assert.match(r.stdout, /"bogus\\nVALID create payload for joyent brand VMs\."/);
+    assert.match(r.stdout, /"routes\.10\.9\.0\.0\/16\\nVALID create payload for joyent brand VMs\."/);
+    const reportLines = r.stdout.trimEnd().split('\n');
+    assert.equal(reportLines.length, reportLines.filter((l) => /^(bad_brand|bad_properties|bad_values|missing_properties): /.test(l)).length);
+  });
+
+  it('the BRAND argument of validate update', () => {
+    const r = runCli('vmadm', ['validate', 'update', `x\nVALID update payload.`], { input: '{}' });
+    assert.equal(r.status, 1);
+    assert.deepEqual(r.stdout, 'bad_brand: "x\\nVALID update payload."\n');
+    assert.equal(r.stderr.split('\n').length, 2);
+  });
+
+  it('a -f file name holding a newline or an escape is quoted and escaped', () => {
+    const r = runCli('vmadm', ['validate', 'create', '-f', `/nonexistent\n${FORGED}\u001b[2J`]);
+    assert.deepEqual([r.status, r.stdout, r.stderr], [1, '', `vmadm: "/nonexistent\\n${FORGED}\\x1b[2J": cannot read input: ENOENT\n`]);
+  });
+
+  it('control characters in a command name or a flag are escaped', () => {
+    const r = runCli('vmadm', ['\u001b[31mred\u0007']);
+    assert.deepEqual([r.status, r.stderr], [2, 'vmadm: command "\\x1b[31mred\\x07" not found (see vmadm --help)\n']);
+    const f = runCli('vmadm', ['validate', 'create', '--bo\rgus']);
+    assert.equal(f.status, 2);
+    assert.doesNotMatch(f.stderr, /\r/);
+    assert.equal(f.stderr.split('\n').length, 2);
+  });
+});
+
+describe('vmadm validate: what JSON.parse alone gets wrong', () => {
+  it('a brand given twice is refused, not read as the last one', () => {
+    const r = runCli('vmadm', ['validate', 'create'], { input: '{"brand":"joyent","brand":"kvm","vcpus":2}' });
+    assert.deepEqual([r.status, r.stdout, r.stderr], [
+      1,
+      '',
+      'vmadm: <stdin>: line 1, column 19: duplicate key "brand" (first at line 1, column 2): a key may appear only once in an object\n',
+    ]);
+  });
+
+  it('a second ips key cannot hide the first', () => {
+    const input = '{"add_nics": [{"nic_tag": "external",\n  "ips": ["fe80::1%net0"],\n  "ips": ["10.0.0.5/24"]}]}';
+    const r = runCli('vmadm', ['validate', 'update', '-j'], { input });
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^vmadm: <stdin>: line 3, column 3: duplicate key "ips" in add_nics\.0 \(first at line 2, column 3\)/);
+  });
+
+  it('an integer beyond the safe range and an overflowing number are refused as typed', () => {
+    const big = runCli('vmadm', ['validate', 'create'], { input: '{"brand": "kvm", "vcpus": 9007199254740993}' });
+    assert.deepEqual([big.status, big.stderr], [1, 'vmadm: <stdin>: line 1, column 27: the number 9007199254740993 is outside the range of exact integers (-9007199254740991 to 9007199254740991)\n']);
+    const inf = runCli('vmadm', ['validate', 'create'], { input: '{"brand": "kvm", "vcpus": 1e400}' });
+    assert.deepEqual([inf.status, inf.stderr], [1, 'vmadm: <stdin>: line 1, column 27: the number 1e400 is out of range (a JSON number here is at most about 1.8e308)\n']);
+  });
+});
+
+describe('vmadm and fwadm read no user plugin files', () => {
+  for (const bin of ['vmadm', 'fwadm'] as const) {
+    it(`${bin}: a malformed or unreadable package.json in its data directory changes nothing`, () => {
+      const home = fs.mkdtempSync(path.join(os.tmpdir(), `${bin}-home-`));
+      const xdg = fs.mkdtempSync(path.join(os.tmpdir(), `${bin}-xdg-`));
+      try {
+        fs.mkdirSync(path.join(home, '.local', 'share', bin), { recursive: true });
+        fs.writeFileSync(path.join(home, '.local', 'share', bin, 'package.json'), '{"oclif": {"plugins": [');
+        // a directory where the file should be: unreadable as a file, even for root
+        fs.mkdirSync(path.join(xdg, bin, 'package.json'), { recursive: true });
+        fs.chmodSync(path.join(xdg, bin), 0o000);
+        const args = bin === 'vmadm' ? ['validate', 'update'] : ['lint'];
+        const input = bin === 'vmadm' ? '{}' : 'FROM any TO all vms ALLOW tcp PORT 22\n';
+        const plain = runCli(bin, args, { input });
+        for (const env of [{ HOME: home }, { HOME: home, XDG_DATA_HOME: xdg }]) {
+          const r = runCli(bin, args, { input, env });
+          assert.deepEqual([r.status, r.stdout, r.stderr], [plain.status, plain.stdout, plain.stderr], JSON.stringify(env));
+        }
+        assert.equal(plain.status, 0);
+      } finally {
+        fs.chmodSync(path.join(xdg, bin), 0o755);
+        fs.rmSync(home, { recursive: true, force: true });
+        fs.rmSync(xdg, { recursive: true, force: true });
+      }
+    });
+  }
 });

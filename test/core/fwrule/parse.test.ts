@@ -220,7 +220,7 @@ describe('fwrule: hostile input', () => {
     );
     assert.equal(errorOf('FROM "\x1b]0;owned\x07\r\n" TO all vms ALLOW tcp PORT 22'), `Error at character 4: '"\\x1b]0;owned\\x07\\r\\n"', expected: '(', 'all', 'any', 'ip', 'subnet', 'vm', 'tag', found: STRING`);
     assert.equal(errorOf('FROM ip fe80::1%\x1b[31m\x00 TO all vms ALLOW tcp PORT 22').split('"')[1], 'fe80::1%\\x1b[31m\\x00');
-    assert.equal(errorOf('FROM any TO all vms ALLOW tcp PORT 22 \x9b\x7f'), `Error at character 23: '\\x9b\\x7f', found: unexpected text`);
+    assert.equal(errorOf('FROM any TO all vms ALLOW tcp PORT 22 \x9b\x7f'), `Error at character 23: '\\u009b\\x7f', found: unexpected text`);
   });
 
   it('a \\u escape that leaves a lone surrogate is refused; a pair is one character', () => {

@@ -10,7 +10,9 @@ export default class ValidateCreate extends BaseCommand {
 
   static override description = [
     'Reads a vmadm create payload (JSON) from FILE or standard input and checks it as vmadm create would, without creating anything: shapes and types of every VM property, and every rule of the NIC and network properties (ips with several IPv4/IPv6 addresses, dhcp and addrconf, allowed_ips and the 32-entry cap, gateways, routes, resolvers, the deprecated ip/netmask/gateway, mac, nic_tag, vlan_id, mtu, model and the HVM rules).',
-    'A valid payload prints "VALID create payload for <brand> brand VMs." and exits 0. Otherwise the report (bad_brand, bad_properties, bad_values, missing_properties; names in dotted form such as nics.0.ips) goes to standard output, as JSON with -j, and one sentence per problem to standard error; exit status 1.',
+    'A valid payload prints "VALID create payload for <brand> brand VMs." and exits 0. Otherwise the report (bad_brand, bad_properties, bad_values, missing_properties; names in dotted form such as nics.0.ips) goes to standard output and one sentence per problem to standard error; exit status 1.',
+    'With -j, standard output is always one JSON object: the report, with bad_values, bad_properties and missing_properties always present (all three empty for a valid payload) and bad_brand when the brand is unknown; the VALID line then goes to standard error.',
+    'Names taken from the payload are printed quoted when they hold anything but plain printable text, and control characters are escaped: one problem is always one line.',
   ].join('\n\n');
 
   static override examples = [

@@ -11,7 +11,7 @@ export default class ValidateUpdate extends BaseCommand {
 
   static override description = [
     'Reads a vmadm update payload (JSON) from FILE or standard input and checks it on its own, as vmadm update would, without reading or changing any VM: add_nics and update_nics (by mac) get the same NIC checks as create, remove_nics must hold MAC addresses, set_routes/set_tags/set_customer_metadata and their remove_* forms are checked for shape.',
-    'Brand rules (HVM ips, NIC model, brand-only properties) apply only when BRAND is given. A valid payload prints "VALID update payload for <brand> brand VMs." (or "VALID update payload." without a brand) and exits 0; otherwise the report as for validate create, exit status 1.',
+    'Brand rules (HVM ips, NIC model, brand-only properties) apply only when BRAND is given. A valid payload prints "VALID update payload for <brand> brand VMs." (or "VALID update payload." without a brand) and exits 0; otherwise the report as for validate create, exit status 1. With -j, standard output is always the JSON report, as for validate create.',
   ].join('\n\n');
 
   static override examples = [
