@@ -25,10 +25,13 @@
  * word may not run into `.` or `:` (then it is an address, tried next).
  * Where the input has no token at all, the whitespace rule near the end
  * moves past the spaces first, so errors point where SmartOS's do.
+ * A quoted string is matched up to its opening quote; yy.string reads the
+ * rest with a loop (a regex repeating a group per character or escape
+ * overflows the stack on a string of a few megabytes).
  */
 \s*[a-zA-Z0-9_][-a-zA-Z0-9_]*(?![-a-zA-Z0-9_.:])        return yy.word(this)
 \s*[-,=()]                                             return yy.token(this)
-\s*\"(?:\\[\"bfnrt/()\\]|\\u[a-fA-F0-9]{4}|[^\"\\])*\"   return yy.token(this, 'STRING')
+\s*\"                                                  return yy.string(this)
 \s*[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}       return yy.token(this, 'IPV4ADDR')
 \s*[0-9a-fA-F]*\:[0-9a-fA-F]*\:[:0-9a-fA-F.]*(?:\%[^\s()/]*)?   return yy.token(this, 'IPV6ADDR')
 \s*\/[0-9]{1,3}                                        return yy.token(this, 'CIDRSUFFIX')

@@ -7,22 +7,29 @@ import { InputError } from './errors';
 
 /** Each line (without its `\n` or `\r\n`) with its 1-based number. */
 export async function* readLines(stream: Readable, name: string): AsyncGenerator<[number, string]> {
-  let rest = '';
+  // the start of a line that has not ended yet, in pieces: a line of
+  // megabytes is joined once, and each chunk is searched once
+  let pending: string[] = [];
   let n = 0;
   try {
     for await (const chunk of stream) {
-      const text = rest + (chunk as string);
+      const text = chunk as string;
       let start = 0;
       for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-        const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-        yield [++n, text.slice(start, end)];
+        let line = text.slice(start, nl);
+        if (pending.length > 0) {
+          line = pending.join('') + line;
+          pending = [];
+        }
+        yield [++n, line.endsWith('\r') ? line.slice(0, -1) : line];
         start = nl + 1;
       }
-      rest = text.slice(start);
+      if (start < text.length) pending.push(text.slice(start));
     }
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     throw new InputError(`${name}: cannot read input: ${e.code ?? e.message}`);
   }
+  const rest = pending.join('');
   if (rest !== '') yield [++n, rest.endsWith('\r') ? rest.slice(0, -1) : rest];
 }

@@ -5,7 +5,7 @@
  * values. Addresses go through the project's one address model.
  */
 import { AddressError, parseAddress, parseCidr, type IPAddress } from '../net/address';
-import { FwruleError } from './errors';
+import { FwruleError, excerpt } from './errors';
 import { ICMP_MAX, PORT_MAX, PORT_MIN, PRIORITY_MAX } from './limits';
 import { unquote } from './quoting';
 import type { IcmpType, Port, Protocol, Target } from './types';
@@ -23,13 +23,17 @@ for (const kw of [
   KEYWORDS.set(kw.toUpperCase(), kw.toUpperCase());
 }
 
-/** The part of jison's lexer the word action uses. */
+/** The part of jison's lexer the word and string actions use. */
 interface WordLexer {
   yytext: string;
+  yyleng: number;
+  yylineno: number;
   match: string;
   matched: string;
-  yylloc: { last_column: number };
+  _input: string;
+  yylloc: { first_column: number; last_column: number; last_line: number };
   less(n: number): void;
+  parseError(str: string, hash: unknown): never;
 }
 
 /** Drop the whitespace a token regex took in front of the token. */
@@ -44,6 +48,35 @@ function trimStart(lexer: WordLexer): string {
   return text;
 }
 
+/** A run of characters that need no escape inside quotes. */
+const PLAIN = /[^"\\]*/y;
+/** One escape sequence (fwrule.md: JSON-like, plus `\(` and `\)`). */
+const ESCAPE = /\\(?:["bfnrt/()\\]|u[a-fA-F0-9]{4})/y;
+/** jison's count of line breaks in a token (for its column numbers). */
+const LINE_BREAKS = /(?:\r\n?|\n).*/g;
+
+/**
+ * Where the closing quote of a string ends (the index just past it) in
+ * `input`, which starts right after the opening quote; -1 if the string
+ * is unterminated or holds a bad escape. A loop over runs, not one regex:
+ * a regex repeating a group once per character or escape overflows the
+ * stack on a multi-megabyte string.
+ */
+function stringEnd(input: string): number {
+  let i = 0;
+  for (;;) {
+    PLAIN.lastIndex = i;
+    PLAIN.test(input);
+    i = PLAIN.lastIndex;
+    const c = input.charCodeAt(i);
+    if (c === 34) return i + 1; // "
+    if (c !== 92) return -1; // end of input
+    ESCAPE.lastIndex = i;
+    if (!ESCAPE.test(input)) return -1;
+    i = ESCAPE.lastIndex;
+  }
+}
+
 const DIGITS = /^\d+$/;
 
 /** A decimal number within [min, max], or undefined. */
@@ -55,7 +88,7 @@ function decimal(text: string, min: number, max: number): number | undefined {
 
 function portNumber(text: string): number {
   const n = decimal(text, PORT_MIN, PORT_MAX);
-  if (n === undefined) throw new FwruleError(`Port number "${text}" is invalid`);
+  if (n === undefined) throw new FwruleError(`Port number "${excerpt(text)}" is invalid`);
   return n;
 }
 
@@ -63,7 +96,7 @@ function portRange(startText: string, endText: string): Port {
   const start = portNumber(startText);
   const end = portNumber(endText);
   if (end < start) {
-    throw new FwruleError(`The end of the range (${endText}) cannot be less than the start (${startText})`);
+    throw new FwruleError(`The end of the range (${excerpt(endText)}) cannot be less than the start (${excerpt(startText)})`);
   }
   return { start, end };
 }
@@ -121,6 +154,48 @@ export const actions = {
     return 'WORD';
   },
 
+  /**
+   * A double-quoted string: the lexer matched the whitespace and the
+   * opening quote; this reads the rest and takes it into the token, as if
+   * one regex had matched all of it. Text that is not a whole string is
+   * left unmatched, so the lexer reports it as SmartOS's does.
+   */
+  string(lexer: WordLexer): string {
+    const raw = lexer.match;
+    trimStart(lexer);
+    const input = lexer._input;
+    const end = stringEnd(input);
+    if (end < 0) {
+      // as if no rule had matched at the quote (the whitespace before it was skipped)
+      lexer.yytext = lexer.match = '';
+      lexer.matched = lexer.matched.slice(0, -1);
+      lexer._input = '"' + input;
+      return lexer.parseError('', {});
+    }
+    const body = input.slice(0, end);
+    lexer._input = input.slice(end);
+    lexer.yytext = lexer.match = '"' + body;
+    lexer.yyleng = lexer.yytext.length;
+    lexer.matched += body;
+    const whole = raw + body;
+    if (/[\r\n]/.test(whole)) {
+      // jison's line and column arithmetic over the whole token
+      const all = whole.match(LINE_BREAKS) ?? [];
+      const before = raw.match(LINE_BREAKS) ?? [];
+      lexer.yylineno += all.length - before.length;
+      lexer.yylloc.last_line = lexer.yylineno + 1;
+      if (all.length > 0) {
+        const last = all[all.length - 1];
+        lexer.yylloc.last_column = last.length - (/^\r?\n?/.exec(last) as RegExpExecArray)[0].length;
+      } else {
+        lexer.yylloc.last_column = lexer.yylloc.first_column + whole.length;
+      }
+    } else {
+      lexer.yylloc.last_column += body.length;
+    }
+    return 'STRING';
+  },
+
   unquote,
 
   ip(text: string, family: 4 | 6): Target {
@@ -128,7 +203,7 @@ export const actions = {
     try {
       address = parseAddress(text);
     } catch (err) {
-      throw new FwruleError(`IPv${family} address "${text}" is invalid${addressDetail(err)}`);
+      throw new FwruleError(`IPv${family} address "${excerpt(text)}" is invalid${addressDetail(err)}`);
     }
     // as SmartOS: no host is ever 0.0.0.0 or the broadcast address
     if (family === 4 && (text === '0.0.0.0' || text === '255.255.255.255')) {
@@ -151,12 +226,12 @@ export const actions = {
             : kind === 'invalid'
               ? ' (bad address component)'
               : `: ${(err as AddressError).message}`;
-      throw new FwruleError(`Subnet "${text}" is invalid${why}`);
+      throw new FwruleError(`Subnet "${excerpt(text)}" is invalid${why}`);
     }
   },
 
   vm(text: string): Target {
-    if (!UUID.test(text)) throw new FwruleError(`UUID "${text}" is invalid`);
+    if (!UUID.test(text)) throw new FwruleError(`UUID "${excerpt(text)}" is invalid`);
     return { kind: 'vm', uuid: text };
   },
 
@@ -166,7 +241,7 @@ export const actions = {
 
   priority(text: string): number {
     const n = decimal(text, 0, PRIORITY_MAX);
-    if (n === undefined) throw new FwruleError(`Priority level "${text}" is invalid`);
+    if (n === undefined) throw new FwruleError(`Priority level "${excerpt(text)}" is invalid`);
     return n;
   },
 
@@ -178,7 +253,7 @@ export const actions = {
     const parts = text.split('-');
     if (parts.length === 1) return portNumber(text);
     if (parts.length === 2) return portRange(parts[0], parts[1]);
-    throw new FwruleError(`"${text}" is not a valid port number or range`);
+    throw new FwruleError(`"${excerpt(text)}" is not a valid port number or range`);
   },
 
   /** `PORTS a - b`. */
@@ -186,7 +261,7 @@ export const actions = {
 
   icmpNumber(text: string, what: 'type' | 'code'): number {
     const n = decimal(text, 0, ICMP_MAX);
-    if (n === undefined) throw new FwruleError(`ICMP ${what} "${text}" is invalid`);
+    if (n === undefined) throw new FwruleError(`ICMP ${what} "${excerpt(text)}" is invalid`);
     return n;
   },
 

@@ -4,8 +4,9 @@
  * actions.ts, and turns its errors into SmartOS's one-line messages.
  */
 import { actions } from './actions';
-import { FwruleError } from './errors';
+import { FwruleError, excerpt } from './errors';
 import { ruleMeaning } from './meaning';
+import { loneSurrogate } from './quoting';
 import type { ParsedRule } from './types';
 
 /** What parseRule uses of jison's lexer and parser. */
@@ -45,7 +46,7 @@ function foundName(token: SyntaxErrorHash['token']): string {
 function syntaxError(_: string, hash: SyntaxErrorHash): never {
   const expected = (hash.expected ?? []).map(expectedName).join(', ');
   throw new FwruleError(
-    `Error at character ${hash.loc?.last_column ?? 0}: '${hash.text}', expected: ${expected}, found: ${foundName(hash.token)}`,
+    `Error at character ${hash.loc?.last_column ?? 0}: '${excerpt(hash.text)}', expected: ${expected}, found: ${foundName(hash.token)}`,
   );
 }
 
@@ -73,5 +74,9 @@ parser.lexer.parseError = function (this: JisonLexer): never {
 export function parseRule(text: string): ParsedRule {
   if (typeof text !== 'string') throw new FwruleError('rule must be a string');
   if (text === '') throw new FwruleError('No rule specified');
+  const lone = loneSurrogate(text);
+  if (lone !== undefined) {
+    throw new FwruleError(`rule text holds ${lone}, a lone surrogate: not a Unicode character`);
+  }
   return parser.parse(text);
 }

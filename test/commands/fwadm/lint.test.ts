@@ -79,6 +79,39 @@ describe('fwadm lint', () => {
     assert.equal(r.status, 0);
   });
 
+  it('a rule of 9 MB (1.5 million \\u escapes in a tag) is linted, not an internal error', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lint-'));
+    const file = path.join(dir, 'rules.txt');
+    fs.writeFileSync(file, `FROM any TO tag "${'\\u0041'.repeat(1_500_000)}" ALLOW tcp PORT 22\nFROM any TO tag "${'\\u0041'.repeat(1_500_000)}\\q" ALLOW tcp PORT 22\n`);
+    const r = runCli('fwadm', ['lint', '-f', file]);
+    fs.rmSync(dir, { recursive: true });
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, `FROM any TO tag "${'A'.repeat(1_500_000)}" ALLOW tcp PORT 22\n`);
+    assert.equal(r.stderr, `line 2: Error at character 16: '"\\u0041\\u0041\\u0041\\', found: unexpected text\n`);
+  });
+
+  it('control characters and lone surrogates in rules: escaped in one line per problem, text and -j', () => {
+    const input = [
+      'FROM "\x1b[2J\x1b]0;pwned\x07" TO all vms ALLOW tcp PORT 22',
+      'FROM any TO all vms ALLOW tcp PORT 22 \x00\x1b[31m\x7f\x9b',
+      'FROM any TO tag "\\ud800" ALLOW tcp PORT 22',
+      'FROM any TO tag "a\rb" ALLOW tcp PORT 22',
+    ].join('\n');
+    const r = runCli('fwadm', ['lint'], { input });
+    assert.equal(r.status, 1);
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.deepEqual(lines, [
+      `line 1: Error at character 4: '"\\x1b[2J\\x1b]0;pwned\\x07"', expected: '(', 'all', 'any', 'ip', 'subnet', 'vm', 'tag', found: STRING`,
+      `line 2: Error at character 23: '\\x00\\x1b[31m\\x7f\\x9b', found: unexpected text`,
+      'line 3: String "\\ud800" is invalid: \\uD800 is a lone surrogate, not a Unicode character',
+    ]);
+    assert.doesNotMatch(r.stderr, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    // a control character inside a valid tag is escaped in canonical text
+    assert.equal(r.stdout, 'FROM any TO tag "a\\rb" ALLOW tcp PORT 22\n');
+    const j = runCli('fwadm', ['lint', '-j'], { input });
+    assert.deepEqual(j.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).error ?? JSON.parse(l).rule), [...lines.map((l) => l.replace(/^line \d+: /, '')), 'FROM any TO tag "a\\rb" ALLOW tcp PORT 22']);
+  });
+
   it('--help shows examples', () => {
     const r = runCli('fwadm', ['lint', '--help']);
     assert.equal(r.status, 0);

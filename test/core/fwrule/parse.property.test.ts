@@ -56,4 +56,45 @@ describe('fwrule properties', () => {
       { numRuns: 3000 },
     );
   });
+
+  it('hostile text in a rule: an error message is one line with no control character', () => {
+    // any UTF-16 code unit, controls and lone surrogates included, raw or as a \u escape
+    const unit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));
+    const escape = fc.integer({ min: 0, max: 0xffff }).map((c) => '\\u' + c.toString(16).padStart(4, '0'));
+    const junk = fc.array(fc.oneof(unit, escape, fc.constantFrom('"', '\\', ' ')), { maxLength: 8 }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(validRule, fc.nat(), junk, (r, at, insert) => {
+        const i = at % (r.length + 1);
+        try {
+          parseRule(r.slice(0, i) + insert + r.slice(i));
+        } catch (err) {
+          if (!(err instanceof FwruleError)) throw err;
+          assert.doesNotMatch(err.message, /[\u0000-\u001f\u007f-\u009f]/, err.message);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('tags of any text: the canonical text of an accepted rule re-lints to itself and means the same', () => {
+    const unit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));
+    const text = fc.array(fc.oneof(unit, fc.constantFrom('\ud83d\ude00', '"', '\\')), { maxLength: 6 }).map((a) => a.join(''));
+    /** A tag string quoted with JSON's escapes, which fwrule reads too. */
+    const quoted = text.map((t) => JSON.stringify(t).replace(/[()]/g, (c) => '\\' + c));
+    fc.assert(
+      fc.property(quoted, quoted, (name, value) => {
+        let c: string;
+        try {
+          c = canonicalText(parseRule(`FROM any TO tag ${name} = ${value} ALLOW tcp PORT 22`));
+        } catch (err) {
+          assert.ok(err instanceof FwruleError && /lone surrogate/.test(err.message), String(err));
+          assert.ok(/\\ud[89a-f]/i.test(name + value), `refused: ${name} ${value}`);
+          return;
+        }
+        assert.equal(canonicalText(parseRule(c)), c);
+        assert.deepEqual(plain(c), plain(`FROM any TO tag ${name} = ${value} ALLOW tcp PORT 22`));
+      }),
+      { numRuns: 3000 },
+    );
+  });
 });

@@ -189,3 +189,49 @@ describe('fwrule: errors', () => {
     assert.equal(errorOf('from ip 10.0.0.256 to vm asdf allow tcp port 0'), 'IPv4 address "10.0.0.256" is invalid');
   });
 });
+
+describe('fwrule: hostile input', () => {
+  it('a quoted tag of 8.4 million characters is read, not a stack overflow', () => {
+    const name = 'a'.repeat(8_400_000);
+    assert.equal(canon(`FROM any TO tag "${name}" ALLOW tcp PORT 22`), `FROM any TO tag "${name}" ALLOW tcp PORT 22`);
+  });
+
+  it('1.5 million \\u escapes in one tag are read, not a stack overflow', () => {
+    const rule = parseRule(`FROM any TO tag "${'\\u0041'.repeat(1_500_000)}" = "${'\\(x'.repeat(10_000)}" ALLOW tcp PORT 22`);
+    assert.deepEqual(rule.to, [{ kind: 'tag', name: 'A'.repeat(1_500_000), value: '(x'.repeat(10_000) }]);
+  });
+
+  it('an unterminated or badly escaped long string is an ordinary syntax error', () => {
+    assert.equal(errorOf(`FROM any TO tag   "${'a'.repeat(3_000_000)} ALLOW tcp PORT 22`), `Error at character 18: '"aaaaaaaaaaaaaaaaaaa', found: unexpected text`);
+    assert.equal(errorOf(`FROM any TO tag "${'\\u0041'.repeat(1_000_000)}\\q" ALLOW tcp PORT 22`), `Error at character 16: '"\\u0041\\u0041\\u0041\\', found: unexpected text`);
+  });
+
+  it('a long token in a message is cut, with its length', () => {
+    const msg = errorOf(`FROM "${'x'.repeat(1_000_000)}" TO all vms ALLOW tcp PORT 22`);
+    assert.match(msg, /^Error at character 4: '"x{99}\.\.\. \(1000002 characters\)', expected: /);
+    assert.ok(msg.length < 400);
+    assert.equal(errorOf(`FROM vm ${'a'.repeat(200)} TO all vms ALLOW tcp PORT 22`), `UUID "${'a'.repeat(100)}... (200 characters)" is invalid`);
+  });
+
+  it('control characters in a message are escaped: one line, nothing raw for a terminal', () => {
+    assert.equal(
+      errorOf('FROM any TO tag "\x1b[2J\x07" BLURB tcp PORT 22'),
+      `Error at character 23: 'BLURB', expected: 'TO', ')', 'OR', '=', 'BLOCK', 'ALLOW', found: word`,
+    );
+    assert.equal(errorOf('FROM "\x1b]0;owned\x07\r\n" TO all vms ALLOW tcp PORT 22'), `Error at character 4: '"\\x1b]0;owned\\x07\\r\\n"', expected: '(', 'all', 'any', 'ip', 'subnet', 'vm', 'tag', found: STRING`);
+    assert.equal(errorOf('FROM ip fe80::1%\x1b[31m\x00 TO all vms ALLOW tcp PORT 22').split('"')[1], 'fe80::1%\\x1b[31m\\x00');
+    assert.equal(errorOf('FROM any TO all vms ALLOW tcp PORT 22 \x9b\x7f'), `Error at character 23: '\\x9b\\x7f', found: unexpected text`);
+  });
+
+  it('a \\u escape that leaves a lone surrogate is refused; a pair is one character', () => {
+    assert.equal(errorOf('FROM any TO tag "\\ud800" ALLOW tcp PORT 22'), 'String "\\ud800" is invalid: \\uD800 is a lone surrogate, not a Unicode character');
+    assert.equal(errorOf('FROM any TO tag a = "x\\uDC00y" ALLOW tcp PORT 22'), 'String "x\\uDC00y" is invalid: \\uDC00 is a lone surrogate, not a Unicode character');
+    assert.equal(errorOf('FROM any TO tag "\\ude00\\ud83d" ALLOW tcp PORT 22'), 'String "\\ude00\\ud83d" is invalid: \\uDE00 is a lone surrogate, not a Unicode character');
+    assert.equal(canon('FROM any TO tag "\\ud83d\\ude00" ALLOW tcp PORT 22'), 'FROM any TO tag "\u{1f600}" ALLOW tcp PORT 22');
+  });
+
+  it('rule text holding a lone surrogate (from a JSON string) is refused', () => {
+    assert.equal(errorOf('FROM any TO tag "\ud800" ALLOW tcp PORT 22'), 'rule text holds \\uD800, a lone surrogate: not a Unicode character');
+    assert.equal(errorOf('FROM any TO tag "\udfff" ALLOW tcp PORT 22'), 'rule text holds \\uDFFF, a lone surrogate: not a Unicode character');
+  });
+});

@@ -1,0 +1,62 @@
+/** `vmadm list`: VMs as a table. */
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../../cli/base-command';
+import { openContext, quietFlags, rootFlag } from '../../cli/vm-context';
+import { filterVms, parseFilters } from '../../core/vm/filter';
+import { formatTable, planList, sortVms, valueAt, withListFields, type VmView } from '../../core/vm/list';
+import { getView } from '../../core/vm/view';
+
+export default class List extends BaseCommand {
+  static override summary = 'List VMs as a table, filtered by field=value or field=~regex.';
+
+  static override description = [
+    'Prints one line per VM: the columns of -o (default uuid,type,ram,state,alias), each padded to its width and separated by two spaces, sorted by -s (default ram,uuid; a leading - sorts descending, + ascending). A missing or false value prints "-". TYPE is OS, LX, KVM or BHYV; RAM of a zone is its max_physical_memory.',
+    'Filters: field=value matches the value exactly; field=~regex matches a case-insensitive regular expression. Fields: any column, nics.<N|*>.<property> (interface, mac, ip, netmask, gateway, ips, gateways, nic_tag, vlan_id, model, dhcp_server), disks.<N|*>.<property>, tags.<key>, customer_metadata.<key>, internal_metadata.<key>. nics.*.ips and nics.*.gateways match one entry in canonical form (not in SmartOS). All filters must match.',
+    'Columns: any top-level field SmartOS lists (alias, autoboot, brand, cpu_shares, create_timestamp, dns_domain, firewall_enabled, hostname, image_uuid, max_physical_memory, owner_uuid, quota, state, type, uuid, zone_state, zonepath, ...), nics.<N>.<property>, disks.<N>.<property>, tags.<key>, customer_metadata.<key>, internal_metadata.<key>, routes.<key>.',
+  ].join('\n\n');
+
+  static override strict = false;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> -o uuid,alias,nics.0.ip,state -s -alias type=OS',
+    '<%= config.bin %> <%= command.id %> -p -o uuid,alias nics.*.ips=2001:DB8:0:1::10/64',
+    '<%= config.bin %> <%= command.id %> -j tags.role=www',
+  ];
+
+  static override flags = {
+    order: Flags.string({ char: 'o', summary: 'Columns to print, comma-separated.', helpValue: 'FIELD,...' }),
+    sortby: Flags.string({ char: 's', summary: 'Sort keys, comma-separated; prefix - for descending, + for ascending.', helpValue: 'FIELD,...' }),
+    parsable: Flags.boolean({ char: 'p', summary: 'Values separated by ":", no padding, no header.' }),
+    'no-header': Flags.boolean({ char: 'H', summary: 'Do not print the header.' }),
+    header: Flags.boolean({ char: 'h', summary: 'Print the header (also with -p).' }),
+    json: Flags.boolean({ char: 'j', summary: 'Print the listed VMs as a JSON array (with -o: only those fields).' }),
+    root: rootFlag,
+    ...quietFlags,
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(List);
+    const filters = parseFilters(argv as string[], 'filter');
+    const plan = planList({ order: flags.order, sortby: flags.sortby });
+    const { store } = openContext(flags.root);
+    const views = store.list().map((vm) => withListFields(getView(vm)));
+    const vms = sortVms(filterVms(views, filters), plan.sort);
+    if (flags.json) {
+      const out = flags.order === undefined ? vms : vms.map((vm) => pick(vm, plan.columns.map((c) => c.key)));
+      process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+      return;
+    }
+    const header = flags['no-header'] ? false : flags.header ? true : !flags.parsable;
+    process.stdout.write(formatTable(vms, plan.columns, { parsable: flags.parsable, header }));
+  }
+}
+
+function pick(vm: VmView, keys: readonly string[]): VmView {
+  const out: VmView = {};
+  for (const key of keys) {
+    const value = valueAt(vm, key);
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}

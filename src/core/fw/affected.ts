@@ -1,0 +1,241 @@
+/**
+ * What a change touches: from the compiler input before and after a change
+ * (rules, local VMs, remote VMs), the local VMs whose ipf.conf or ipf6.conf
+ * text changes, and nothing else. Pure.
+ *
+ * Only candidate VMs are compiled: VMs whose own state changed, VMs a
+ * changed rule matches (before or after), and VMs on the opposite side of
+ * a rule that matches a changed VM or remote VM. A VM outside that set has
+ * the same rules with the same other sides, so the same files; the
+ * candidates are compiled on both sides (with a fixed date) and compared.
+ */
+import { compileFirewall } from '../ipf/compile';
+import type { CompileInput, CompileOptions, FwVm, VmFiles } from '../ipf/model';
+import { VmIndex } from '../ipf/vm-index';
+import type { FwRule, Target } from '../fwrule/types';
+
+export interface AffectedOptions {
+  /** Compare event-logging files (where `log` shows in the text). Default false. */
+  readonly eventLog?: boolean;
+}
+
+/** Everything about a VM other VMs' files can show: owner, tags, addresses, local or remote. */
+function appearance(vm: FwVm): string {
+  const tags = [...vm.tags].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return JSON.stringify([vm.remote, vm.owner_uuid ?? null, tags, vm.addresses.map((a) => a.text)]);
+}
+
+/** Everything about a rule its lines show (`rule` is the canonical text of `parsed`). */
+function ruleKey(r: FwRule): string {
+  return JSON.stringify([r.version, r.rule, r.enabled, r.owner_uuid ?? null, r.global === true, r.log]);
+}
+
+/** The uuids both lists hold, in the same relative order in each. */
+function sameOrder(a: readonly { uuid: string }[], b: readonly { uuid: string }[]): boolean {
+  const inA = new Set(a.map((x) => x.uuid));
+  const inB = new Set(b.map((x) => x.uuid));
+  const sa = a.filter((x) => inB.has(x.uuid));
+  const sb = b.filter((x) => inA.has(x.uuid));
+  return sa.every((x, i) => x.uuid === sb[i].uuid);
+}
+
+function vmTargets(side: readonly Target[]): boolean {
+  return side.some((t) => t.kind === 'tag' || t.kind === 'vm' || t.kind === 'allvms');
+}
+
+/** Rules by the VM targets they have: `vm <uuid>`, tag names, `all vms`. */
+class RuleIndex {
+  private readonly byVm = new Map<string, FwRule[]>();
+  private readonly byTag = new Map<string, FwRule[]>();
+  private readonly allVms: FwRule[] = [];
+
+  constructor(rules: readonly FwRule[]) {
+    for (const r of rules) {
+      if (!r.enabled) continue;
+      const seen = new Set<string>();
+      for (const t of [...r.parsed.from, ...r.parsed.to]) {
+        const key = t.kind === 'vm' ? `v${t.uuid}` : t.kind === 'tag' ? `t${t.name}` : t.kind === 'allvms' ? 'a' : undefined;
+        if (key === undefined || seen.has(key)) continue;
+        seen.add(key);
+        if (t.kind === 'allvms') this.allVms.push(r);
+        else {
+          const map = t.kind === 'vm' ? this.byVm : this.byTag;
+          const k = t.kind === 'vm' ? t.uuid : (t as { name: string }).name;
+          let list = map.get(k);
+          if (!list) map.set(k, (list = []));
+          list.push(r);
+        }
+      }
+    }
+  }
+
+  /** Enabled rules that may name `vm` on a side (each once); owner scoping not yet applied. */
+  mayName(vm: FwVm): FwRule[] {
+    const out = new Set<FwRule>(this.allVms);
+    for (const r of this.byVm.get(vm.uuid) ?? []) out.add(r);
+    for (const name of vm.tags.keys()) for (const r of this.byTag.get(name) ?? []) out.add(r);
+    return [...out];
+  }
+}
+
+/** One side of the change: its VMs by uuid, its index and its rules. */
+class State {
+  readonly local = new Map<string, FwVm>();
+  readonly remote = new Map<string, FwVm>();
+  readonly rules = new Map<string, FwRule>();
+  readonly index: VmIndex;
+  private ruleIndex?: RuleIndex;
+
+  constructor(readonly input: CompileInput) {
+    for (const vm of input.vms) this.local.set(vm.uuid, vm);
+    for (const vm of input.remoteVms) this.remote.set(vm.uuid, vm);
+    for (const r of input.rules) this.rules.set(r.uuid, r);
+    this.index = new VmIndex(input.vms, input.remoteVms);
+  }
+
+  vm(uuid: string): FwVm | undefined {
+    return this.local.get(uuid) ?? this.remote.get(uuid);
+  }
+
+  rulesNaming(vm: FwVm): FwRule[] {
+    this.ruleIndex ??= new RuleIndex(this.input.rules);
+    return this.ruleIndex.mayName(vm);
+  }
+
+  /** Firewall-enabled local VMs a side of a rule matches. */
+  enabledOn(rule: FwRule, side: readonly Target[], into: Set<string>): void {
+    for (const m of this.index.matchSide(rule, side, true)) if (m.vm.firewallEnabled) into.add(m.vm.uuid);
+  }
+
+  /** A rule's enabled local VMs on both sides. */
+  ruleVms(rule: FwRule, into: Set<string>): void {
+    if (!rule.enabled) return;
+    this.enabledOn(rule, rule.parsed.from, into);
+    this.enabledOn(rule, rule.parsed.to, into);
+  }
+
+  /** For each rule that matches `vm` on a side: the enabled VMs of the other side. */
+  neighbours(vm: FwVm, into: Set<string>): void {
+    const alone = new VmIndex([vm], []);
+    for (const r of this.rulesNaming(vm)) {
+      const { from, to } = r.parsed;
+      if (alone.matchSide(r, from, false).length > 0) this.enabledOn(r, to, into);
+      if (alone.matchSide(r, to, false).length > 0) this.enabledOn(r, from, into);
+    }
+  }
+}
+
+/** The local VMs whose files may differ: a superset of the answer. */
+function candidates(a: State, b: State): Set<string> {
+  const out = new Set<string>();
+  const { input: before } = a;
+  const { input: after } = b;
+  if (
+    !sameOrder(before.rules, after.rules) ||
+    !sameOrder(before.vms, after.vms) ||
+    !sameOrder(before.remoteVms, after.remoteVms)
+  ) {
+    // Reordered inputs reorder ties between entries: anything may change.
+    for (const vm of [...before.vms, ...after.vms]) if (vm.firewallEnabled) out.add(vm.uuid);
+    return out;
+  }
+
+  // Rules added, removed or changed: every VM they match, before and after.
+  for (const uuid of new Set([...a.rules.keys(), ...b.rules.keys()])) {
+    const ra = a.rules.get(uuid);
+    const rb = b.rules.get(uuid);
+    if (ra !== undefined && rb !== undefined && (ra === rb || ruleKey(ra) === ruleKey(rb))) continue;
+    if (ra) a.ruleVms(ra, out);
+    if (rb) b.ruleVms(rb, out);
+  }
+
+  // VMs and remote VMs added, removed or changed.
+  for (const uuid of new Set([...a.local.keys(), ...a.remote.keys(), ...b.local.keys(), ...b.remote.keys()])) {
+    const va = a.vm(uuid);
+    const vb = b.vm(uuid);
+    if (va === vb) continue;
+    const enabledA = va?.firewallEnabled === true && !va.remote;
+    const enabledB = vb?.firewallEnabled === true && !vb.remote;
+    const looksSame = va !== undefined && vb !== undefined && appearance(va) === appearance(vb);
+    if (looksSame && enabledA === enabledB) continue;
+    // Its own files: present on one side only, or made from a changed VM.
+    if (enabledA || enabledB) out.add(uuid);
+    // Other VMs' files show its owner, tags and addresses, not its firewall flag.
+    if (!looksSame) {
+      if (va) a.neighbours(va, out);
+      if (vb) b.neighbours(vb, out);
+    }
+  }
+  return out;
+}
+
+/**
+ * The input with only `uuids` getting files, and only the rules that may
+ * match one of them (rule order kept): compiles to exactly those VMs'
+ * files as the whole input would.
+ */
+export function restrictInput(input: CompileInput, uuids: ReadonlySet<string>): CompileInput {
+  const tagNames = new Set<string>();
+  const vms = input.vms.map((vm) => {
+    if (!uuids.has(vm.uuid)) return vm.firewallEnabled ? { ...vm, firewallEnabled: false } : vm;
+    for (const name of vm.tags.keys()) tagNames.add(name);
+    return vm;
+  });
+  const touches = (side: readonly Target[]): boolean =>
+    side.some((t) => t.kind === 'allvms' || (t.kind === 'vm' && uuids.has(t.uuid)) || (t.kind === 'tag' && tagNames.has(t.name)));
+  const rules = input.rules.filter(
+    (r) => r.enabled && ((vmTargets(r.parsed.from) && touches(r.parsed.from)) || (vmTargets(r.parsed.to) && touches(r.parsed.to))),
+  );
+  return { vms, remoteVms: input.remoteVms, rules };
+}
+
+/** The files of the firewall-enabled VMs among `uuids`, as compileFirewall of the whole input gives them. */
+export function compileOnly(input: CompileInput, uuids: ReadonlySet<string>, opts: CompileOptions): VmFiles[] {
+  return compileFirewall(restrictInput(input, uuids), opts);
+}
+
+const FIXED_DATE = new Date(0);
+
+/**
+ * The local VMs whose ipf.conf or ipf6.conf text differs between
+ * compileFirewall(before) and compileFirewall(after) at one date, sorted.
+ * A VM with files on one side only (firewall_enabled flipped, VM created
+ * or deleted) counts. Unchanged rules and VMs must keep their relative
+ * order in both inputs (e.g. both sorted by uuid); otherwise every VM is
+ * compared.
+ */
+export function affectedVms(before: CompileInput, after: CompileInput, opts: AffectedOptions = {}): string[] {
+  const a = new State(before);
+  const b = new State(after);
+  const cand = candidates(a, b);
+  if (cand.size === 0) return [];
+  const copts: CompileOptions = { eventLog: opts.eventLog === true, date: FIXED_DATE };
+  const filesA = new Map(compileOnly(before, cand, copts).map((f) => [f.uuid, f]));
+  const filesB = new Map(compileOnly(after, cand, copts).map((f) => [f.uuid, f]));
+  const out: string[] = [];
+  for (const uuid of cand) {
+    const fa = filesA.get(uuid);
+    const fb = filesB.get(uuid);
+    if (fa === undefined && fb === undefined) continue;
+    if (fa === undefined || fb === undefined || fa.ipf !== fb.ipf || fa.ipf6 !== fb.ipf6) out.push(uuid);
+  }
+  return out.sort();
+}
+
+/** `fwadm vms <rule>`: the local VMs a rule matches on either side (firewall enabled or not), sorted. */
+export function ruleVms(input: CompileInput, rule: FwRule): string[] {
+  const index = new VmIndex(input.vms, []);
+  const out = new Set<string>();
+  for (const side of [rule.parsed.from, rule.parsed.to]) {
+    for (const m of index.matchSide(rule, side, true)) out.add(m.vm.uuid);
+  }
+  return [...out].sort();
+}
+
+/** `fwadm rules <vm>` / `rvm-rules <rvm>`: the rules naming a VM on either side (enabled or not), sorted by uuid. */
+export function vmRules(rules: readonly FwRule[], vm: FwVm): FwRule[] {
+  const alone = new VmIndex([vm], []);
+  return rules
+    .filter((r) => alone.matchSide(r, r.parsed.from, false).length > 0 || alone.matchSide(r, r.parsed.to, false).length > 0)
+    .sort((x, y) => (x.uuid < y.uuid ? -1 : x.uuid > y.uuid ? 1 : 0));
+}

@@ -1,0 +1,30 @@
+/** What both hosts share: the one-line failure and the event-log setting. */
+import { HostError } from '../core/errors';
+
+/** `<program> <args...> failed: <first line of its stderr>` (or `exit status N` when it printed nothing). */
+export function hostFailure(program: string, args: readonly string[], stderr: string, exitCode?: number): HostError {
+  const first = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l !== '');
+  const why = first ?? (exitCode === undefined ? 'no output' : `exit status ${exitCode}`);
+  return new HostError(`${[program, ...args].join(' ')} failed: ${why}`);
+}
+
+/** VMADM_IPF_EVENT_LOG=1|true or 0|false when set, else undefined. */
+export function eventLogOverride(env: NodeJS.ProcessEnv): boolean | undefined {
+  const v = env.VMADM_IPF_EVENT_LOG;
+  if (v === '1' || v === 'true') return true;
+  if (v === '0' || v === 'false') return false;
+  return undefined;
+}
+
+/** What ipf prints for a zone that is not running (fwadm-cli.md §8: not an error for load/disable). */
+export const NOT_RUNNING = 'Could not find running zone';
+
+/** Graceful stop/reboot command run inside an OS zone (vmadm-cli.md §9). */
+export function inZoneCommand(brand: string, action: 'halt' | 'reboot'): string[] | undefined {
+  if (brand === 'kvm' || brand === 'bhyve') return undefined;
+  if (brand === 'lx') return ['/sbin/shutdown', action === 'halt' ? '-h' : '-r', 'now'];
+  return ['/usr/sbin/shutdown', '-y', '-g', '0', '-i', action === 'halt' ? '5' : '6'];
+}

@@ -1,0 +1,83 @@
+/**
+ * The host a command acts on: the zone and firewall operations vmadm and
+ * fwadm need, one interface, chosen at start (selectHost).
+ *
+ * - illumos (hosts/illumos.ts): runs zonecfg, zoneadm, zlogin, zfs, ipf and
+ *   ipfstat from /usr/sbin through execa (argument arrays, scripts on stdin).
+ * - local (hosts/local.ts): an embedded host that needs nothing installed;
+ *   it keeps each zone's state in files under the state root and writes down
+ *   what it would have run, so it can be read back.
+ *
+ * Every failure is a HostError with one line:
+ * `<program> <args...> failed: <first line of its stderr>`.
+ */
+import type { HostKind } from '../store/root';
+import { IllumosHost } from './illumos';
+import { LocalHost } from './local';
+
+export interface ZoneRef {
+  zonename: string;
+  uuid: string;
+  zonepath: string;
+  brand: string;
+}
+
+export interface Host {
+  readonly kind: HostKind;
+  /** zonecfg -z <zonename>, the script on stdin (create). */
+  configure(zone: ZoneRef, script: string): Promise<void>;
+  /** zonecfg -u <uuid>, the script on stdin (update). */
+  reconfigure(zone: ZoneRef, script: string): Promise<void>;
+  /** zoneadm -z <zonename> install -q <quota> [-t <image>] -x nodataset */
+  install(zone: ZoneRef, opts: { quota: number; imageUuid?: string }): Promise<void>;
+  /** zoneadm -z <zonename> boot */
+  boot(zone: ZoneRef): Promise<void>;
+  /**
+   * Stop the zone. Graceful (as SmartOS vmadm): the zone's own shutdown
+   * (OS brands: `zlogin -Q <zn> /usr/sbin/shutdown -y -g 0 -i 5`, lx
+   * `/sbin/shutdown -h now`; HVM: `zoneadm -z <zn> shutdown`), then up to
+   * 60 s for the zone to reach `installed`, then a forced halt.
+   * Forced: `zoneadm -u <uuid> halt -X`.
+   */
+  halt(zone: ZoneRef, force: boolean): Promise<void>;
+  /** Graceful: the zone's own reboot (`shutdown ... -i 6`, lx `/sbin/shutdown -r now`, HVM `zoneadm -z <zn> reboot`); forced: `zoneadm -u <uuid> reboot -X`. */
+  reboot(zone: ZoneRef, force: boolean): Promise<void>;
+  /** zoneadm -z <zonename> uninstall -F */
+  uninstall(zone: ZoneRef): Promise<void>;
+  /** zonecfg -z <zonename> delete -F */
+  unconfigure(zone: ZoneRef): Promise<void>;
+  /** The zone's state (zoneadm list -p, 3rd field): configured, incomplete, installed, ready, running, ...; undefined when the zone does not exist. */
+  zoneState(zone: ZoneRef): Promise<string | undefined>;
+  /** zfs set quota=<n>g <zonepath without its leading slash> */
+  setQuota(zone: ZoneRef, gib: number): Promise<void>;
+  /**
+   * ipf -G -E -I -Fa -f <ipf.conf> -6 -Fa -f <ipf6.conf> -sy <uuid>. A zone
+   * that is not running ("Could not find running zone") is not an error:
+   * nothing is loaded.
+   */
+  loadFirewall(zone: ZoneRef, ipfConf: string, ipf6Conf: string): Promise<void>;
+  /** ipf -GD <uuid>; a zone that is not running is not an error. */
+  disableFirewall(zone: ZoneRef): Promise<void>;
+  /**
+   * stdout of `ipf -GV <uuid>` (`Key: value` lines, `Running: yes|no`). A
+   * zone that is not running answers `Running: no` (the text of a stopped
+   * firewall) rather than an error.
+   */
+  firewallStatus(zone: ZoneRef): Promise<string>;
+  /**
+   * stdout of `ipfstat -hoi -G <uuid>` (`<hits> <rule>` lines). `''` when
+   * ipfstat reports an empty list or a zone that is not running (the caller
+   * tells the two apart with firewallStatus).
+   */
+  firewallStats(zone: ZoneRef): Promise<string>;
+  /**
+   * Whether ipf files are written in event-logging mode (ipf.md).
+   * VMADM_IPF_EVENT_LOG=1 or 0 decides on either host; without it, illumos:
+   * /dev/ipfev exists; local: false.
+   */
+  eventLog(): boolean;
+}
+
+export function selectHost(kind: HostKind, root: string, env: NodeJS.ProcessEnv = process.env): Host {
+  return kind === 'illumos' ? new IllumosHost(env) : new LocalHost(root, env);
+}

@@ -1,0 +1,298 @@
+/**
+ * The embedded local host: needs nothing installed. It keeps what a real
+ * host keeps, in files under the state root, and refuses what zoneadm and
+ * zonecfg refuse, with their kind of message.
+ *
+ *   <root>/host/zones/<zonename>.json   the zone: {zonename, uuid, zonepath,
+ *                                       brand, state, scripts, quota, image_uuid}
+ *                                       state: configured → installed → running
+ *   <zonepath>/zonecfg/<n>-create.txt   each zonecfg script it was given, in
+ *   <zonepath>/zonecfg/<n>-update.txt   order (n = 1, 2, ...)
+ *   <root>/host/ipf/<uuid>/ipf.conf     copies of the files last loaded, and
+ *   <root>/host/ipf/<uuid>/ipf6.conf    state.json {"running": bool}
+ *
+ * Like the platform, booting a zone loads its <zonepath>/config/ipf.conf
+ * and ipf6.conf when both exist (fwadm keeps them only while the firewall
+ * is enabled), and halting it drops what was loaded. Event-logging mode:
+ * VMADM_IPF_EVENT_LOG=1 (off otherwise).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { HostError } from '../core/errors';
+import type { Host, ZoneRef } from './host';
+import { eventLogOverride, hostFailure } from './common';
+
+type ZoneState = 'configured' | 'installed' | 'running';
+
+interface LocalZone {
+  zonename: string;
+  uuid: string;
+  zonepath: string;
+  brand: string;
+  state: ZoneState;
+  /** zonecfg scripts written so far. */
+  scripts: number;
+  quota?: number;
+  image_uuid?: string;
+}
+
+interface FirewallState {
+  running: boolean;
+}
+
+const ZONENAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/** `ipf -GV` text (fwadm-cli.md §7). */
+function statusText(running: boolean): string {
+  return [
+    'ipf: IP Filter: v4.1.9 (592)',
+    'Kernel: IP Filter: v4.1.9',
+    `Running: ${running ? 'yes' : 'no'}`,
+    'Log Flags: 0 = none set',
+    'Default: nomatch -> block all, Logging: available',
+    'Active list: 0',
+    'Feature mask: 0x107',
+    '',
+  ].join('\n');
+}
+
+function ruleLines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+}
+
+export class LocalHost implements Host {
+  readonly kind = 'local' as const;
+  private readonly zonesDir: string;
+  private readonly ipfDir: string;
+
+  constructor(
+    readonly root: string,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.zonesDir = path.join(root, 'host', 'zones');
+    this.ipfDir = path.join(root, 'host', 'ipf');
+  }
+
+  // ------------------------------------------------------------ zones
+
+  async configure(zone: ZoneRef, script: string): Promise<void> {
+    const args = ['-z', zone.zonename];
+    this.checkName(zone, 'zonecfg', args);
+    if (this.read(zone.zonename)) throw hostFailure('zonecfg', args, `zonecfg:${zone.zonename}: Zone ${zone.zonename} already exists`);
+    const z: LocalZone = { zonename: zone.zonename, uuid: zone.uuid, zonepath: zone.zonepath, brand: zone.brand, state: 'configured', scripts: 0 };
+    await this.writeScript(z, 'create', script);
+    await this.write(z);
+  }
+
+  async reconfigure(zone: ZoneRef, script: string): Promise<void> {
+    const args = ['-u', zone.uuid];
+    const z = this.existing(zone, 'zonecfg', args, `zonecfg:${zone.uuid}: No such zone configured`);
+    await this.writeScript(z, 'update', script);
+    await this.write(z);
+  }
+
+  async install(zone: ZoneRef, opts: { quota: number; imageUuid?: string }): Promise<void> {
+    const args = ['-z', zone.zonename, 'install', '-q', String(opts.quota)];
+    if (opts.imageUuid) args.push('-t', opts.imageUuid);
+    args.push('-x', 'nodataset');
+    const z = this.existing(zone, 'zoneadm', args);
+    if (z.state !== 'configured') throw this.zoneadmRefusal(z, args, `is already ${z.state === 'running' ? 'installed' : z.state}.`);
+    z.state = 'installed';
+    z.quota = opts.quota;
+    if (opts.imageUuid) z.image_uuid = opts.imageUuid;
+    await this.write(z);
+  }
+
+  async boot(zone: ZoneRef): Promise<void> {
+    const args = ['-z', zone.zonename, 'boot'];
+    const z = this.existing(zone, 'zoneadm', args);
+    if (z.state === 'running') throw this.zoneadmRefusal(z, args, 'zone is already booted.');
+    if (z.state !== 'installed') throw this.zoneadmRefusal(z, args, 'must be installed before boot.');
+    z.state = 'running';
+    await this.write(z);
+    await this.loadAtBoot(z);
+  }
+
+  async halt(zone: ZoneRef, force: boolean): Promise<void> {
+    const args = force ? ['-u', zone.uuid, 'halt', '-X'] : ['-z', zone.zonename, 'halt'];
+    const z = this.existing(zone, 'zoneadm', args);
+    if (z.state === 'configured') throw this.zoneadmRefusal(z, args, 'must be installed before halt.');
+    if (z.state === 'installed') return;
+    z.state = 'installed';
+    await this.write(z);
+    this.dropFirewall(z.uuid);
+  }
+
+  async reboot(zone: ZoneRef, force: boolean): Promise<void> {
+    const args = force ? ['-u', zone.uuid, 'reboot', '-X'] : ['-z', zone.zonename, 'reboot'];
+    const z = this.existing(zone, 'zoneadm', args);
+    if (z.state !== 'running') throw this.zoneadmRefusal(z, args, 'must be running before reboot.');
+    this.dropFirewall(z.uuid);
+    await this.loadAtBoot(z);
+  }
+
+  async uninstall(zone: ZoneRef): Promise<void> {
+    const args = ['-z', zone.zonename, 'uninstall', '-F'];
+    const z = this.existing(zone, 'zoneadm', args);
+    if (z.state === 'running') throw this.zoneadmRefusal(z, args, 'must be halted before uninstall.');
+    if (z.state !== 'installed') throw this.zoneadmRefusal(z, args, 'must be installed before uninstall.');
+    z.state = 'configured';
+    delete z.quota;
+    delete z.image_uuid;
+    await this.write(z);
+  }
+
+  async unconfigure(zone: ZoneRef): Promise<void> {
+    const args = ['-z', zone.zonename, 'delete', '-F'];
+    const z = this.existing(zone, 'zonecfg', args, `zonecfg:${zone.zonename}: No such zone configured`);
+    if (z.state !== 'configured') {
+      throw hostFailure('zonecfg', args, `zonecfg:${z.zonename}: Zone ${z.zonename} already installed; delete not allowed.`);
+    }
+    fs.rmSync(this.zonePath(z.zonename), { force: true });
+    fs.rmSync(path.join(this.ipfDir, z.uuid), { recursive: true, force: true });
+  }
+
+  async zoneState(zone: ZoneRef): Promise<string | undefined> {
+    if (!ZONENAME.test(zone.zonename)) return undefined;
+    return this.read(zone.zonename)?.state;
+  }
+
+  async setQuota(zone: ZoneRef, gib: number): Promise<void> {
+    const dataset = zone.zonepath.replace(/^\/+/, '');
+    const args = ['set', `quota=${gib}g`, dataset];
+    const z = ZONENAME.test(zone.zonename) ? this.read(zone.zonename) : undefined;
+    if (!z || z.state === 'configured') throw hostFailure('zfs', args, `cannot open '${dataset}': dataset does not exist`);
+    z.quota = gib;
+    await this.write(z);
+  }
+
+  // ------------------------------------------------------------ firewall
+
+  async loadFirewall(zone: ZoneRef, ipfConf: string, ipf6Conf: string): Promise<void> {
+    const args = ['-G', '-E', '-I', '-Fa', '-f', ipfConf, '-6', '-Fa', '-f', ipf6Conf, '-sy', zone.uuid];
+    const z = this.runningZone(zone);
+    if (!z) return; // ipf: "Could not find running zone": not an error
+    let v4: string;
+    let v6: string;
+    try {
+      v4 = fs.readFileSync(ipfConf, 'utf8');
+      v6 = fs.readFileSync(ipf6Conf, 'utf8');
+    } catch (err) {
+      throw hostFailure('ipf', args, `ipf: ${(err as Error).message}`);
+    }
+    await this.loadTexts(zone.uuid, v4, v6);
+  }
+
+  async disableFirewall(zone: ZoneRef): Promise<void> {
+    if (!this.runningZone(zone)) return;
+    const dir = path.join(this.ipfDir, this.checkUuid(zone.uuid));
+    if (!fs.existsSync(dir)) return;
+    await writeFileAtomic(path.join(dir, 'state.json'), JSON.stringify({ running: false } satisfies FirewallState) + '\n');
+  }
+
+  async firewallStatus(zone: ZoneRef): Promise<string> {
+    return statusText(this.firewallRunning(zone));
+  }
+
+  async firewallStats(zone: ZoneRef): Promise<string> {
+    if (!this.firewallRunning(zone)) return '';
+    const dir = path.join(this.ipfDir, zone.uuid);
+    const rules = [...ruleLines(fs.readFileSync(path.join(dir, 'ipf.conf'), 'utf8')), ...ruleLines(fs.readFileSync(path.join(dir, 'ipf6.conf'), 'utf8'))];
+    // ipfstat -hoi: the outbound list, then the inbound one
+    const out = rules.filter((r) => /^\S+\s+out\b/.test(r));
+    const inb = rules.filter((r) => !/^\S+\s+out\b/.test(r));
+    return [...out, ...inb].map((r) => `0 ${r}\n`).join('');
+  }
+
+  eventLog(): boolean {
+    return eventLogOverride(this.env) ?? false;
+  }
+
+  // ------------------------------------------------------------ internals
+
+  private zonePath(zonename: string): string {
+    return path.join(this.zonesDir, `${zonename}.json`);
+  }
+
+  private read(zonename: string): LocalZone | undefined {
+    try {
+      return JSON.parse(fs.readFileSync(this.zonePath(zonename), 'utf8')) as LocalZone;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new HostError(`${this.zonePath(zonename)}: ${(err as Error).message}`);
+    }
+  }
+
+  private async write(z: LocalZone): Promise<void> {
+    fs.mkdirSync(this.zonesDir, { recursive: true });
+    await writeFileAtomic(this.zonePath(z.zonename), JSON.stringify(z, null, 2) + '\n');
+  }
+
+  private checkName(zone: ZoneRef, program: string, args: string[]): void {
+    if (!ZONENAME.test(zone.zonename)) throw hostFailure(program, args, `${program}: invalid zone name "${zone.zonename}"`);
+  }
+
+  private checkUuid(uuid: string): string {
+    if (!UUID.test(uuid)) throw new HostError(`ipf: "${uuid}" is not a zone uuid`);
+    return uuid;
+  }
+
+  private existing(zone: ZoneRef, program: string, args: string[], missing?: string): LocalZone {
+    this.checkName(zone, program, args);
+    const z = this.read(zone.zonename);
+    if (!z) throw hostFailure(program, args, missing ?? `${program}: ${zone.zonename}: No such zone configured`);
+    return z;
+  }
+
+  private zoneadmRefusal(z: LocalZone, args: string[], why: string): HostError {
+    return hostFailure('zoneadm', args, `zoneadm: zone '${z.zonename}': ${why}`);
+  }
+
+  private async writeScript(z: LocalZone, kind: 'create' | 'update', script: string): Promise<void> {
+    z.scripts += 1;
+    const dir = path.join(z.zonepath, 'zonecfg');
+    fs.mkdirSync(dir, { recursive: true });
+    await writeFileAtomic(path.join(dir, `${z.scripts}-${kind}.txt`), script);
+  }
+
+  private runningZone(zone: ZoneRef): LocalZone | undefined {
+    if (!ZONENAME.test(zone.zonename)) return undefined;
+    const z = this.read(zone.zonename);
+    return z && z.state === 'running' ? z : undefined;
+  }
+
+  private firewallRunning(zone: ZoneRef): boolean {
+    if (!UUID.test(zone.uuid) || !this.runningZone(zone)) return false;
+    try {
+      const st = JSON.parse(fs.readFileSync(path.join(this.ipfDir, zone.uuid, 'state.json'), 'utf8')) as FirewallState;
+      return st.running === true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async loadTexts(uuid: string, v4: string, v6: string): Promise<void> {
+    const dir = path.join(this.ipfDir, this.checkUuid(uuid));
+    fs.mkdirSync(dir, { recursive: true });
+    await writeFileAtomic(path.join(dir, 'ipf.conf'), v4);
+    await writeFileAtomic(path.join(dir, 'ipf6.conf'), v6);
+    await writeFileAtomic(path.join(dir, 'state.json'), JSON.stringify({ running: true } satisfies FirewallState) + '\n');
+  }
+
+  /** What the platform does at zone boot: load the zone's ipf files when it has them (firewall enabled). */
+  private async loadAtBoot(z: LocalZone): Promise<void> {
+    const v4 = path.join(z.zonepath, 'config', 'ipf.conf');
+    const v6 = path.join(z.zonepath, 'config', 'ipf6.conf');
+    if (!UUID.test(z.uuid) || !fs.existsSync(v4) || !fs.existsSync(v6)) return;
+    await this.loadTexts(z.uuid, fs.readFileSync(v4, 'utf8'), fs.readFileSync(v6, 'utf8'));
+  }
+
+  private dropFirewall(uuid: string): void {
+    if (UUID.test(uuid)) fs.rmSync(path.join(this.ipfDir, uuid), { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,319 @@
+/**
+ * The VM store: one JSON record per VM, the SmartOS config files of each
+ * VM, one lock for the commands that change state, and a journal that makes
+ * a change of several files all-or-nothing across `kill -9`.
+ *
+ * Layout under the state root:
+ *   vms/<uuid>.json            the VM record (VmRecord, 2-space JSON)
+ *   .journal/<uuid>.json       present only while a change of that VM runs:
+ *                              {"op":"put"|"remove","uuid","zonepath","previous": record|null}
+ *   .lock                      the lock (a directory, proper-lockfile)
+ *   zones/<uuid>/              zonepaths on the local host
+ * and per VM, in its zonepath, `config/metadata.json`, `tags.json`,
+ * `routes.json` as SmartOS writes them.
+ *
+ * Every file is written atomically (write-file-atomic: temp file, fsync,
+ * rename). A change writes the journal first (holding the record as it was,
+ * or null for a create), then the files, then deletes the journal. Whoever
+ * next takes the lock rolls an interrupted `put` back to the journal's
+ * record and finishes an interrupted `remove`; readers, who never lock, see
+ * a VM with a pending journal as that same outcome (its previous version,
+ * or gone), so nobody ever sees a half-made change.
+ *
+ * The lock is a directory made by proper-lockfile, its mtime refreshed every
+ * second while held and considered stale after 5 s: a command that waits
+ * for it retries (for up to about ten minutes) instead of failing, and a
+ * lock left by a killed command delays the next one by at most ~5 s.
+ *
+ * proper-lockfile is required on first use, not at load: it installs
+ * process signal handlers (signal-exit) when loaded, which a Node startup
+ * snapshot cannot hold (the CLI bundles are snapshotted, scripts/bundle.js).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { AppError } from '../core/errors';
+import type { VmRecord } from '../core/vm/record';
+import type { HostKind } from './root';
+
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/** Lock timing (ms): stale after, refresh every. */
+export const LOCK_STALE_MS = 5000;
+const LOCK_UPDATE_MS = 1000;
+
+/** Roots whose lock this process holds (the lock is re-entrant within a process). */
+const heldRoots = new Set<string>();
+
+interface Journal {
+  op: 'put' | 'remove';
+  uuid: string;
+  zonepath: string;
+  previous: VmRecord | null;
+}
+
+/** What lock acquisition found interrupted and settled. */
+export interface Recovered {
+  uuid: string;
+  op: 'put' | 'remove';
+  /** `rolled-back` to the journal's record (`restored`), or the create undone (`removed`), or a remove `finished`. */
+  outcome: 'restored' | 'removed' | 'finished';
+  zonepath: string;
+}
+
+const CONFIG_FILES = ['metadata.json', 'tags.json', 'routes.json'] as const;
+
+function configTexts(r: VmRecord): Record<(typeof CONFIG_FILES)[number], string> {
+  return {
+    'metadata.json': JSON.stringify({ internal_metadata: r.internal_metadata ?? {}, customer_metadata: r.customer_metadata ?? {} }, null, 2),
+    'tags.json': JSON.stringify(r.tags ?? {}, null, 2),
+    'routes.json': JSON.stringify(r.routes ?? {}, null, 2),
+  };
+}
+
+function isEnoent(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException)?.code === 'ENOENT';
+}
+
+function readJson<T>(file: string): T | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if (isEnoent(err)) return undefined;
+    throw err;
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new AppError(`${file}: not valid JSON (${(err as Error).message}); the state store is damaged`);
+  }
+}
+
+function readDir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch (err) {
+    if (isEnoent(err)) return [];
+    throw err;
+  }
+}
+
+function unlinkQuiet(file: string): void {
+  try {
+    fs.unlinkSync(file);
+  } catch (err) {
+    if (!isEnoent(err)) throw err;
+  }
+}
+
+export class VmStore {
+  readonly root: string;
+  readonly kind: HostKind;
+  /** Interrupted changes settled by the last lock acquisition (for callers that clean up the host too). */
+  recovered: Recovered[] = [];
+  private readonly vmsDir: string;
+  private readonly journalDir: string;
+
+  constructor(root: string, kind: HostKind) {
+    this.root = path.resolve(root);
+    this.kind = kind;
+    this.vmsDir = path.join(this.root, 'vms');
+    this.journalDir = path.join(this.root, '.journal');
+  }
+
+  zonepathOf(zpool: string, uuid: string): string {
+    return this.kind === 'local' ? path.join(this.root, 'zones', uuid) : `/${zpool}/${uuid}`;
+  }
+
+  /** Every VM, sorted by uuid; a VM whose change is in progress or was interrupted is shown as the outcome recovery gives. */
+  list(): VmRecord[] {
+    const names = readDir(this.vmsDir)
+      .filter((n) => n.endsWith('.json'))
+      .sort();
+    const out: VmRecord[] = [];
+    const byUuid = new Map<string, number>();
+    for (const name of names) {
+      const rec = readJson<VmRecord>(path.join(this.vmsDir, name));
+      if (rec === undefined) continue; // removed while we read
+      byUuid.set(name.slice(0, -5), out.length);
+      out.push(rec);
+    }
+    // journals are read after the records: a record read as new while its
+    // journal still exists is shown as the previous version
+    const journals = this.journals();
+    if (journals.length === 0) return out;
+    const map = new Map<string, VmRecord>();
+    for (const [uuid, i] of byUuid) map.set(uuid, out[i]);
+    for (const j of journals) {
+      if (j.op === 'put' && j.previous) map.set(j.uuid, j.previous);
+      else map.delete(j.uuid);
+    }
+    return [...map.keys()].sort().map((k) => map.get(k)!);
+  }
+
+  get(uuid: string): VmRecord | undefined {
+    if (!UUID.test(uuid)) return undefined;
+    const rec = readJson<VmRecord>(this.recordPath(uuid));
+    const j = readJson<Journal>(this.journalPath(uuid));
+    if (j) return j.op === 'put' && j.previous ? j.previous : undefined;
+    return rec;
+  }
+
+  async lock<T>(fn: () => Promise<T>): Promise<T> {
+    if (heldRoots.has(this.root)) return fn();
+    fs.mkdirSync(this.root, { recursive: true });
+    let compromised: Error | undefined;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const lockfile = require('proper-lockfile') as typeof import('proper-lockfile');
+    const release = await lockfile.lock(this.root, {
+      lockfilePath: path.join(this.root, '.lock'),
+      realpath: false,
+      stale: LOCK_STALE_MS,
+      update: LOCK_UPDATE_MS,
+      retries: { retries: 12000, factor: 1.2, minTimeout: 10, maxTimeout: 50, randomize: true },
+      onCompromised: (err) => {
+        compromised = err;
+      },
+    });
+    heldRoots.add(this.root);
+    try {
+      this.recover();
+      const out = await fn();
+      if (compromised) throw new AppError(`lost the state lock ${path.join(this.root, '.lock')}: ${compromised.message}`);
+      return out;
+    } finally {
+      heldRoots.delete(this.root);
+      try {
+        await release();
+      } catch {
+        // already released or taken over as stale: nothing left to release
+      }
+    }
+  }
+
+  async put(record: VmRecord, previous?: VmRecord): Promise<void> {
+    this.assertHeld('put');
+    const uuid = this.checkUuid(record.uuid);
+    const current = readJson<VmRecord>(this.recordPath(uuid)) ?? null;
+    const journal: Journal = { op: 'put', uuid, zonepath: record.zonepath, previous: current };
+    fs.mkdirSync(this.journalDir, { recursive: true });
+    await writeFileAtomic(this.journalPath(uuid), JSON.stringify(journal));
+    // the caller's previous version (when it is the stored one) lets
+    // unchanged config files stay as they are
+    const base = current && previous && JSON.stringify(previous) === JSON.stringify(current) ? current : null;
+    await this.writeConfig(record, base);
+    fs.mkdirSync(this.vmsDir, { recursive: true });
+    await writeFileAtomic(this.recordPath(uuid), JSON.stringify(record, null, 2) + '\n');
+    unlinkQuiet(this.journalPath(uuid));
+  }
+
+  async remove(uuid: string): Promise<void> {
+    this.assertHeld('remove');
+    this.checkUuid(uuid);
+    const current = readJson<VmRecord>(this.recordPath(uuid));
+    if (!current) return;
+    const journal: Journal = { op: 'remove', uuid, zonepath: current.zonepath, previous: current };
+    fs.mkdirSync(this.journalDir, { recursive: true });
+    await writeFileAtomic(this.journalPath(uuid), JSON.stringify(journal));
+    this.removeFiles(uuid, current.zonepath);
+    unlinkQuiet(this.journalPath(uuid));
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private recordPath(uuid: string): string {
+    return path.join(this.vmsDir, `${uuid}.json`);
+  }
+
+  private journalPath(uuid: string): string {
+    return path.join(this.journalDir, `${uuid}.json`);
+  }
+
+  private checkUuid(uuid: string): string {
+    if (typeof uuid !== 'string' || !UUID.test(uuid)) throw new AppError(`uuid: "${String(uuid)}" is not a UUID`);
+    return uuid;
+  }
+
+  private assertHeld(op: string): void {
+    if (!heldRoots.has(this.root)) throw new Error(`VmStore.${op} called without the lock (use store.lock)`);
+  }
+
+  private journals(): Journal[] {
+    const out: Journal[] = [];
+    for (const name of readDir(this.journalDir)) {
+      if (!name.endsWith('.json')) continue;
+      const j = readJson<Journal>(path.join(this.journalDir, name));
+      if (j) out.push(j);
+    }
+    return out;
+  }
+
+  private async writeConfig(record: VmRecord, base: VmRecord | null): Promise<void> {
+    const dir = path.join(record.zonepath, 'config');
+    fs.mkdirSync(dir, { recursive: true });
+    const texts = configTexts(record);
+    const old = base ? configTexts(base) : undefined;
+    for (const f of CONFIG_FILES) {
+      if (old && old[f] === texts[f] && fs.existsSync(path.join(dir, f))) continue;
+      await writeFileAtomic(path.join(dir, f), texts[f]);
+    }
+  }
+
+  private writeConfigSync(record: VmRecord): void {
+    const dir = path.join(record.zonepath, 'config');
+    fs.mkdirSync(dir, { recursive: true });
+    const texts = configTexts(record);
+    for (const f of CONFIG_FILES) writeFileAtomic.sync(path.join(dir, f), texts[f]);
+  }
+
+  /** The record, then the VM's files: its whole zonepath when that lies under the root (local host), else its config files. */
+  private removeFiles(uuid: string, zonepath: string): void {
+    unlinkQuiet(this.recordPath(uuid));
+    if (!zonepath) return;
+    const rel = path.relative(this.root, zonepath);
+    if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) {
+      fs.rmSync(zonepath, { recursive: true, force: true });
+    } else {
+      const dir = path.join(zonepath, 'config');
+      for (const f of CONFIG_FILES) unlinkQuiet(path.join(dir, f));
+    }
+  }
+
+  /** Settle interrupted changes (called with the lock held). */
+  private recover(): void {
+    this.recovered = [];
+    const names = readDir(this.journalDir);
+    if (names.length === 0) return;
+    let crashed = false;
+    for (const name of names.sort()) {
+      const file = path.join(this.journalDir, name);
+      if (!name.endsWith('.json')) {
+        unlinkQuiet(file); // a journal's temp file: its change never started
+        continue;
+      }
+      const j = readJson<Journal>(file);
+      if (!j) continue;
+      crashed = true;
+      if (j.op === 'put' && j.previous) {
+        this.writeConfigSync(j.previous);
+        fs.mkdirSync(this.vmsDir, { recursive: true });
+        writeFileAtomic.sync(this.recordPath(j.uuid), JSON.stringify(j.previous, null, 2) + '\n');
+        this.recovered.push({ uuid: j.uuid, op: j.op, outcome: 'restored', zonepath: j.zonepath });
+      } else {
+        this.removeFiles(j.uuid, j.zonepath);
+        this.recovered.push({ uuid: j.uuid, op: j.op, outcome: j.op === 'put' ? 'removed' : 'finished', zonepath: j.zonepath });
+      }
+      this.cleanTemps(path.join(j.zonepath, 'config'));
+      unlinkQuiet(file);
+    }
+    if (crashed) this.cleanTemps(this.vmsDir);
+  }
+
+  /** Remove the temp files an interrupted atomic write leaves (`<name>.json.<n>`). */
+  private cleanTemps(dir: string): void {
+    for (const name of readDir(dir)) {
+      if (/\.json\.\d+$/.test(name)) unlinkQuiet(path.join(dir, name));
+    }
+  }
+}

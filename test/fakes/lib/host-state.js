@@ -1,0 +1,96 @@
+/*
+ * Shared by the fake host programs in test/fakes/bin (zonecfg, zoneadm,
+ * zlogin, zfs, ipf, ipfstat): plain Node, no dependencies.
+ *
+ * FAKE_HOST_LOG    a file; every call appends one JSON line
+ *                  {"argv": [<program>, ...args], "stdin": "<text>"}
+ *                  (argv[0] is the program's bare name, as in a real argv).
+ * FAKE_HOST_STATE  a directory holding what the fake host knows:
+ *                  zones/<zonename>.json  {zonename, uuid, zonepath, brand, state, quota?}
+ *                                         (state: configured, installed, running;
+ *                                         a fake zonecfg creates the file with state
+ *                                         "configured" via writeZone, and removes it
+ *                                         on delete via removeZone)
+ *                  ipf/<uuid>.json        {running, ipf, ipf6}: the last files loaded
+ */
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+function readStdin() {
+  try {
+    return fs.readFileSync(0, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Log this call; returns the stdin text read. */
+function logCall(program, args, stdin) {
+  const text = stdin === undefined ? readStdin() : stdin;
+  const log = process.env.FAKE_HOST_LOG;
+  if (log) fs.appendFileSync(log, JSON.stringify({ argv: [program, ...args], stdin: text }) + '\n');
+  return text;
+}
+
+function stateDir(...parts) {
+  const dir = process.env.FAKE_HOST_STATE;
+  if (!dir) fail('fake host: FAKE_HOST_STATE is not set', 3);
+  return path.join(dir, ...parts);
+}
+
+function readJson(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+function writeJson(file, value) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  fs.renameSync(tmp, file);
+}
+
+function readZone(zonename) {
+  return readJson(stateDir('zones', `${zonename}.json`));
+}
+
+function writeZone(zone) {
+  writeJson(stateDir('zones', `${zone.zonename}.json`), zone);
+}
+
+function removeZone(zonename) {
+  fs.rmSync(stateDir('zones', `${zonename}.json`), { force: true });
+}
+
+function allZones() {
+  let names = [];
+  try {
+    names = fs.readdirSync(stateDir('zones'));
+  } catch {}
+  return names.filter((n) => n.endsWith('.json')).map((n) => readJson(stateDir('zones', n))).filter(Boolean);
+}
+
+function zoneByUuid(uuid) {
+  return allZones().find((z) => z.uuid === uuid);
+}
+
+function readIpf(uuid) {
+  return readJson(stateDir('ipf', `${uuid}.json`));
+}
+
+function writeIpf(uuid, value) {
+  writeJson(stateDir('ipf', `${uuid}.json`), value);
+}
+
+/** Print one line on stderr and exit with a failure status. */
+function fail(message, status = 1) {
+  process.stderr.write(message + '\n');
+  process.exit(status);
+}
+
+module.exports = { logCall, readStdin, readZone, writeZone, removeZone, allZones, zoneByUuid, readIpf, writeIpf, fail, stateDir };
