@@ -335,7 +335,7 @@ describe('fwadm: files on disk equal compile after any sequence of changes (prop
     'FROM any TO all vms ALLOW tcp PORT 22',
     `FROM vm ${WEB} TO vm ${DB} BLOCK udp PORT 53`,
     'FROM ip 2001:db8::1 TO tag "role" ALLOW icmp6 TYPE 128',
-    'FROM tag "role" = "www" TO any BLOCK tcp PRIORITY 5 PORT 25',
+    'FROM tag "role" = "www" TO any BLOCK tcp PORT 25 PRIORITY 5',
   ];
   type Op = { op: 'add'; text: number; enabled: boolean } | { op: 'update' | 'enable' | 'disable' | 'delete'; pick: number; text: number };
   const opArb: fc.Arbitrary<Op> = fc.oneof(
