@@ -1,9 +1,45 @@
 /** Every fwadm command, by oclif id. */
 import type { CommandMap } from '../../bin/cli';
+import Add from './add';
+import AddRvm from './add-rvm';
 import Compile from './compile';
+import Delete from './delete';
+import DeleteRvm from './delete-rvm';
+import Disable from './disable';
+import Enable from './enable';
+import Get from './get';
+import GetRvm from './get-rvm';
 import Lint from './lint';
+import List from './list';
+import ListRvms from './list-rvms';
+import Rules from './rules';
+import RvmRules from './rvm-rules';
+import Start from './start';
+import Stats from './stats';
+import Status from './status';
+import Stop from './stop';
+import Update from './update';
+import Vms from './vms';
 
 export const COMMANDS: CommandMap = {
+  add: Add,
+  'add-rvm': AddRvm,
   compile: Compile,
+  delete: Delete,
+  'delete-rvm': DeleteRvm,
+  disable: Disable,
+  enable: Enable,
+  get: Get,
+  'get-rvm': GetRvm,
   lint: Lint,
+  list: List,
+  'list-rvms': ListRvms,
+  rules: Rules,
+  'rvm-rules': RvmRules,
+  start: Start,
+  stats: Stats,
+  status: Status,
+  stop: Stop,
+  update: Update,
+  vms: Vms,
 };

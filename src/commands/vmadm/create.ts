@@ -56,6 +56,12 @@ async function provision(ctx: VmContext, made: VmRecord): Promise<VmRecord> {
     await store.put(vm);
     stored = true;
     // firewall (vmadm-cli.md §12): the VM is stored and installed, not yet booted
+    if (vm.nics.length > 0) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const fw = require('../../store/firewall') as typeof import('../../store/firewall');
+      const others = store.list().filter((v) => v.uuid !== vm.uuid);
+      await fw.vmFirewallHook(fw.firewallEnv(store, host), others, fw.withVm(others, vm.uuid, vm), 'Error adding firewall rules for VM');
+    }
     if (!vm.autoboot) return vm;
     await host.boot(zone);
     const running: VmRecord = { ...vm, state: 'running', zone_state: 'running' };

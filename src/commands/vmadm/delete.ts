@@ -31,6 +31,11 @@ export default class Delete extends BaseCommand {
       for (const key of ['indestructible_zoneroot', 'indestructible_delegated']) {
         if (vm[key] === true) throw new AppError(`Failed to delete VM ${vm.uuid}: ${key} is set, cannot delete`);
       }
+      // firewall (fwadm-cli.md §0): other VMs' files stop naming this VM first
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const fw = require('../../store/firewall') as typeof import('../../store/firewall');
+      const all = store.list();
+      await fw.vmFirewallHook(fw.firewallEnv(store, host), all, fw.withVm(all, vm.uuid, undefined), 'Error updating firewall rules for VM');
       const zone = zoneOf(vm);
       const state = await host.zoneState(zone);
       if (state === 'running' || state === 'ready') await host.halt(zone, true);

@@ -4,9 +4,53 @@ import { BaseCommand } from '../../cli/base-command';
 import { fileFlag } from '../../cli/flags';
 import { readPayloadObject } from '../../cli/payload';
 import { printValidation } from '../../cli/validation-output';
-import { checkUuidArg, mustGet, openContext, printNotes, printSuccess, quietFlags, rootFlag, vmEnv, zoneOf } from '../../cli/vm-context';
-import { payloadFromKeyValues, updateVm } from '../../core/vm/update';
+import { checkUuidArg, mustGet, openContext, printNotes, printSuccess, quietFlags, rootFlag, vmEnv, zoneOf, type VmContext } from '../../cli/vm-context';
+import { payloadFromKeyValues, updateVm, type UpdateOutcome } from '../../core/vm/update';
 import { updateScript } from '../../core/zonecfg/script';
+
+/** Properties whose change can change firewall files (vmadm-cli.md §12). */
+const FIREWALL_KEYS = ['add_nics', 'remove_nics', 'update_nics', 'set_tags', 'remove_tags', 'owner_uuid', 'firewall_enabled', 'nics', 'tags'];
+
+/**
+ * One update under the lock: the zone, the record, then the firewall
+ * (fwadm-cli.md §9). A firewall failure undoes the zone and the record
+ * and is reported in one line. Used by `vmadm update` and `fwadm start/stop`.
+ */
+export async function applyUpdate(ctx: VmContext, uuid: string, payload: Record<string, unknown>, fwWhat?: string): Promise<UpdateOutcome> {
+  return ctx.store.lock(async () => {
+    const before = mustGet(ctx.store, uuid);
+    const out = updateVm(before, payload, vmEnv(ctx.store));
+    if (!out.ok || !out.changed) return out;
+    const after = out.record;
+    const zone = zoneOf(before);
+    const script = updateScript(before, after);
+    const vmsBefore = ctx.store.list();
+    if (script !== '') await ctx.host.reconfigure(zone, script);
+    if (after.quota !== before.quota) await ctx.host.setQuota(zone, after.quota);
+    await ctx.store.put(after, before);
+    // firewall (vmadm-cli.md §12): the change is stored
+    if (FIREWALL_KEYS.some((k) => k in payload)) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const fw = require('../../store/firewall') as typeof import('../../store/firewall');
+      const what =
+        fwWhat ??
+        (before.firewall_enabled !== after.firewall_enabled
+          ? `Error ${after.firewall_enabled ? 'enabling' : 'disabling'} firewall for VM`
+          : 'Error updating firewall rules for VM');
+      try {
+        await fw.vmFirewallHook(fw.firewallEnv(ctx.store, ctx.host), vmsBefore, fw.withVm(vmsBefore, uuid, after), what);
+      } catch (err) {
+        // the VM stays as it was
+        await ctx.store.put(before, after);
+        const back = updateScript(after, before);
+        if (back !== '') await ctx.host.reconfigure(zone, back).catch(() => undefined);
+        if (after.quota !== before.quota) await ctx.host.setQuota(zone, before.quota).catch(() => undefined);
+        throw err;
+      }
+    }
+    return out;
+  });
+}
 
 export default class Update extends BaseCommand {
   static override summary = 'Change a VM: properties, tags, metadata, routes and NICs.';
@@ -40,20 +84,7 @@ export default class Update extends BaseCommand {
     const uuid = checkUuidArg(args.uuid, 'update');
     const pairs = (argv as string[]).slice(1);
     const payload = pairs.length > 0 ? payloadFromKeyValues(pairs) : await readPayloadObject(flags.file, 'an update payload');
-    const ctx = openContext(flags.root);
-    const outcome = await ctx.store.lock(async () => {
-      const before = mustGet(ctx.store, uuid);
-      const out = updateVm(before, payload, vmEnv(ctx.store));
-      if (!out.ok || !out.changed) return out;
-      const after = out.record;
-      const zone = zoneOf(before);
-      const script = updateScript(before, after);
-      if (script !== '') await ctx.host.reconfigure(zone, script);
-      if (after.quota !== before.quota) await ctx.host.setQuota(zone, after.quota);
-      await ctx.store.put(after, before);
-      // firewall (vmadm-cli.md §12): the change is stored
-      return out;
-    });
+    const outcome = await applyUpdate(openContext(flags.root), uuid, payload);
     if (!outcome.ok) {
       process.exitCode = printValidation(outcome.result, false, '');
       printNotes(outcome.notes);

@@ -1,0 +1,123 @@
+/**
+ * What fwadm's stateful commands share (fwadm-cli.md §1): the flags every
+ * subcommand takes, the UUID argument checks, error output (one line per
+ * message, `-j`: `{"errors": [...]}` on stderr), opening the store and
+ * host, and printing a change's result.
+ */
+import { randomUUID } from 'node:crypto';
+import { Flags } from '@oclif/core';
+import { BaseCommand, describeFailure } from '../../cli/base-command';
+import { openContext, rootFlag } from '../../cli/vm-context';
+import { AppError, UsageError } from '../../core/errors';
+import { formatChange, formatChangeJson, type ChangeAction, type ChangeResult } from '../../core/fw/format';
+import type { RuleDeps } from '../../core/fw/rules';
+import type { FirewallEnv, ApplyOutcome } from '../../store/firewall';
+
+export const UUID_ARG = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** `--dryrun -j --stdout -v --root`: accepted by every subcommand. */
+export const commonFlags = {
+  dryrun: Flags.boolean({ summary: 'Show what would change; write and load nothing.' }),
+  json: Flags.boolean({ char: 'j', summary: 'Print JSON.' }),
+  stdout: Flags.boolean({ summary: 'Also print the ipf files that are (or would be) written: "=== <path>", the text, an empty line.' }),
+  verbose: Flags.boolean({ char: 'v', summary: 'More detail: the VMs whose files were rewritten.' }),
+  root: rootFlag,
+};
+
+/** The flags add and update take on top of the common ones. */
+export const ruleFlags = {
+  file: Flags.string({ char: 'f', summary: 'Read a payload ({"rules": [...], "remoteVMs": [...]} or one rule object) from FILE ("-": stdin).', helpValue: 'FILE' }),
+  enable: Flags.boolean({ char: 'e', summary: 'Enable the rules (enabled: true).' }),
+  global: Flags.boolean({ char: 'g', summary: 'Global rules: they apply to the VMs of every owner.' }),
+  owner_uuid: Flags.string({ char: 'O', summary: 'Owner of the rules: they apply only to that owner\'s VMs.', helpValue: 'UUID' }),
+  description: Flags.string({ aliases: ['desc'], summary: 'Description stored with the rules (--desc works too).', helpValue: 'TEXT' }),
+};
+
+/** A UUID argument (lower-case, as SmartOS checks it): `invalid UUID "<arg>"` / `missing UUID`, exit 1. */
+export function checkUuid(arg: string | undefined): string {
+  if (arg === undefined || arg === '') throw new AppError('Error: missing UUID');
+  if (!UUID_ARG.test(arg)) throw new AppError(`Error: invalid UUID "${arg}"`);
+  return arg;
+}
+
+/** Every UUID argument checked, before anything is done. */
+export function checkUuids(args: readonly string[]): string[] {
+  return args.map(checkUuid);
+}
+
+/** Where new rule uuids and versions come from in this process. */
+export function ruleDeps(): RuleDeps {
+  return { now: Date.now(), pid: process.pid, newUuid: () => randomUUID() };
+}
+
+/** The store and host of this run (loaded on first use: see cli/vm-context). */
+export function openFirewall(flagRoot: string | undefined): FirewallEnv {
+  const ctx = openContext(flagRoot);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { firewallEnv } = require('../../store/firewall') as typeof import('../../store/firewall');
+  return firewallEnv(ctx.store, ctx.host);
+}
+
+/** The firewall module, loaded on first use. */
+export function firewallModule(): typeof import('../../store/firewall') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../../store/firewall') as typeof import('../../store/firewall');
+}
+
+/** Print a change (§3), then each load failure as an error line (exit 1). */
+export function printChange(
+  action: ChangeAction,
+  res: Omit<ChangeResult, 'vms' | 'files'>,
+  outcome: ApplyOutcome,
+  flags: { json?: boolean; stdout?: boolean; verbose?: boolean },
+): void {
+  const full: ChangeResult = { ...res, vms: outcome.vms, files: outcome.files };
+  const opts = { stdout: flags.stdout, verbose: flags.verbose };
+  process.stdout.write(flags.json ? formatChangeJson(full, opts) : formatChange(action, full, opts));
+  if (outcome.failures.length > 0) {
+    const { FirewallLoadError } = firewallModule();
+    throw new FirewallLoadError(outcome.failures);
+  }
+}
+
+/** Messages of an error: FwError and friends carry several. */
+function messagesOf(err: unknown): string[] {
+  const m = (err as { messages?: unknown; failures?: unknown } | null) ?? {};
+  if (Array.isArray(m.messages)) return m.messages as string[];
+  if (Array.isArray(m.failures)) return m.failures as string[];
+  return [(err as Error).message];
+}
+
+/**
+ * Base of fwadm's stateful commands: an error prints each of its messages
+ * on its own line (`fwadm: <message>`), or with -j the stderr JSON
+ * `{"errors": [{"message": ...}]}`; exit 1 (2 for usage errors).
+ */
+export abstract class FwCommand extends BaseCommand {
+  protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
+    if ((err as { code?: string }).code === 'EEXIT') throw err;
+    if (!(err instanceof AppError)) return super.catch(err);
+    const wantsJson = this.argv.includes('-j') || this.argv.includes('--json');
+    const messages = messagesOf(err);
+    if (wantsJson) {
+      process.stderr.write(JSON.stringify({ errors: messages.map((message) => ({ message })) }, null, 2) + '\n');
+    } else {
+      process.stderr.write(messages.map((m) => describeFailure(this.config.bin, new AppError(m)).line + '\n').join(''));
+    }
+    process.exitCode = err.exitCode;
+  }
+}
+
+/** `-d requires -p`, `cannot specify both -j and -p` (usage, exit 2). */
+export function checkTableFlags(flags: { json?: boolean; parseable?: boolean; delim?: string }): void {
+  if (flags.delim !== undefined && !flags.parseable) throw new UsageError('-d requires -p');
+  if (flags.json && flags.parseable) throw new UsageError('cannot specify both -j and -p');
+}
+
+/**
+ * The words left after the options, in the order given. (oclif's `argv`
+ * of a non-strict command can reorder repeated words; `raw` keeps them.)
+ */
+export function wordsOf(parsed: { raw: readonly { type: string; input: string }[] }): string[] {
+  return parsed.raw.filter((t) => t.type === 'arg').map((t) => t.input);
+}

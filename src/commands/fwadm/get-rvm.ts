@@ -1,0 +1,24 @@
+/** `fwadm get-rvm <rvm uuid>`. */
+import { Args } from '@oclif/core';
+import { printJson } from '../../cli/output';
+import { findRemoteVm, remoteVmToJson } from '../../core/fw/remote-vms';
+import { checkUuid, commonFlags, firewallModule, FwCommand, openFirewall } from './common';
+
+export default class GetRvm extends FwCommand {
+  static override summary = 'Show one remote VM as JSON.';
+
+  static override description = 'Prints {"uuid", "ips", "tags", "owner_uuid"} (2-space JSON, ips canonical and sorted). An unknown uuid: Unknown remote VM "<uuid>", exit status 1.';
+
+  static override examples = ['<%= config.bin %> <%= command.id %> --root examples/fwadm/state b1c2d3e4-1111-4222-8333-444455556666'];
+
+  static override args = { uuid: Args.string({ description: 'The remote VM.' }) };
+
+  static override flags = commonFlags;
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(GetRvm);
+    const uuid = checkUuid(args.uuid);
+    const snap = await firewallModule().readSnapshot(openFirewall(flags.root));
+    printJson(remoteVmToJson(findRemoteVm(new Map(snap.remoteVms.map((r) => [r.uuid, r])), uuid)));
+  }
+}

@@ -1,0 +1,34 @@
+/** `fwadm stop <vm uuid>`: vmadm update firewall_enabled=false. */
+import { Args } from '@oclif/core';
+import { openContext } from '../../cli/vm-context';
+import { printJson } from '../../cli/output';
+import { printValidation } from '../../cli/validation-output';
+import { applyUpdate } from '../vmadm/update';
+import { checkUuid, commonFlags, FwCommand } from './common';
+
+export default class Stop extends FwCommand {
+  static override summary = 'Stop a VM\'s firewall.';
+
+  static override description = [
+    'Sets firewall_enabled=false on the VM, as "vmadm update <uuid> firewall_enabled=false" does (in this process): its ipf files move to ipf.conf.old / ipf6.conf.old and ipf is disabled for it when it runs.',
+    'Prints "Firewall stopped for VM <uuid>" (-j: {"result": "success"}). An unknown VM: "VM <uuid> not found", exit status 1. If the firewall cannot be loaded, the VM stays as it was and the error is one line, exit status 1.',
+  ].join('\n\n');
+
+  static override examples = ['VMADM_ROOT=$(mktemp -d) <%= config.bin %> <%= command.id %> 5f0c0a2e-0f3a-4b1c-9b6e-8d2a5c0e1f11 || echo "no such VM here"'];
+
+  static override args = { uuid: Args.string({ description: 'The VM.' }) };
+
+  static override flags = commonFlags;
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Stop);
+    const uuid = checkUuid(args.uuid);
+    const out = await applyUpdate(openContext(flags.root), uuid, { firewall_enabled: false });
+    if (!out.ok) {
+      process.exitCode = printValidation(out.result, false, '');
+      return;
+    }
+    if (flags.json) printJson({ result: 'success' });
+    else process.stdout.write('Firewall stopped for VM ' + uuid + '\n');
+  }
+}

@@ -1,0 +1,29 @@
+/** `fwadm vms <rule uuid>`: the local VMs a rule applies to. */
+import { Args } from '@oclif/core';
+import { printJson } from '../../cli/output';
+import { ruleVms } from '../../core/fw/affected';
+import { findRule } from '../../core/fw/rules';
+import { checkUuid, commonFlags, firewallModule, FwCommand, openFirewall } from './common';
+
+export default class Vms extends FwCommand {
+  static override summary = 'List the VMs on this host a rule applies to.';
+
+  static override description =
+    'The uuids of the local VMs (firewall enabled or not) the rule names on its FROM or TO side, sorted, one per line; none: one empty line. -j: a JSON array. An unknown rule: Unknown rule "<uuid>", exit status 1.';
+
+  static override examples = ['<%= config.bin %> <%= command.id %> --root examples/fwadm/state 0a1b2c3d-1111-4222-8333-444455556666'];
+
+  static override args = { uuid: Args.string({ description: 'The rule.' }) };
+
+  static override flags = commonFlags;
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Vms);
+    const uuid = checkUuid(args.uuid);
+    const fwm = firewallModule();
+    const snap = await fwm.readSnapshot(openFirewall(flags.root));
+    const uuids = ruleVms(fwm.compileInput(snap), findRule(snap.rules, uuid));
+    if (flags.json) printJson(uuids);
+    else process.stdout.write(uuids.join('\n') + '\n');
+  }
+}
