@@ -20,6 +20,8 @@ export interface CliDefinition {
   version: string;
   commands: CommandMap;
   topics?: Record<string, { description: string }>;
+  /** The error line (after `<bin>: `) for a command that does not exist, given its quoted name. */
+  unknownCommand: (quotedName: string) => string;
 }
 
 const maps = new Map<string, CommandMap>();
@@ -77,6 +79,24 @@ export function packageRoot(): string {
   return path.resolve(path.dirname(process.argv[1] ?? __filename), '..');
 }
 
+/** `Usage: <bin> <command> [options]` and one line per command, for a bare `<bin>`. */
+export function usage(def: CliDefinition): string {
+  const rows = Object.entries(def.commands)
+    .filter(([, cmd]) => !cmd.hidden)
+    .map(([id, cmd]) => [id.replace(/:/g, ' '), cmd.summary ?? ''] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const width = Math.max(...rows.map(([id]) => id.length));
+  return [
+    `Usage: ${def.bin} <command> [options]`,
+    '',
+    'Commands:',
+    ...rows.map(([id, summary]) => `  ${id.padEnd(width)}  ${summary}`),
+    '',
+    `Run "${def.bin} <command> --help" for a command's options and examples.`,
+    '',
+  ].join('\n');
+}
+
 /** Run the CLI with argv; sets process.exitCode. */
 export async function runCli(def: CliDefinition, argv: string[]): Promise<void> {
   maps.set(def.bin, def.commands);
@@ -87,6 +107,12 @@ export async function runCli(def: CliDefinition, argv: string[]): Promise<void> 
     process.stderr.write(`${def.bin}: cannot write output: ${err.message}\n`);
     process.exit(1);
   });
+  if (argv.length === 0) {
+    // as SmartOS: a bare command is a usage error, the usage on stderr
+    process.stderr.write(usage(def));
+    process.exitCode = 2;
+    return;
+  }
   try {
     const config = await withoutCollator(() =>
       // no user or dev plugins: nothing under the user's data directory
@@ -110,7 +136,7 @@ export async function runCli(def: CliDefinition, argv: string[]): Promise<void> 
     const notFound = e && typeof e.message === 'string' ? /^command (\S+) not found/.exec(e.message) : null;
     if (notFound) {
       // oclif names the command by its id (validate:frob); users type spaces
-      process.stderr.write(`${def.bin}: command ${quoteText(notFound[1].replace(/:/g, ' '))} not found (see ${def.bin} --help)\n`);
+      process.stderr.write(`${def.bin}: ${def.unknownCommand(quoteText(notFound[1].replace(/:/g, ' ')))}\n`);
       process.exitCode = 2;
       return;
     }

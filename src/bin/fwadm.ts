@@ -10,6 +10,7 @@ startCli({
   bin: 'fwadm',
   description: 'Manage SmartOS-style firewall rules (fwrule(7)) and compile them to ipf.conf / ipf6.conf, IPv4 and IPv6.',
   commands: COMMANDS,
+  unknownCommand: (name) => `unknown command: ${name}`,
   topics: {},
   warmUp() {
     for (let i = 0; i < 3; i++) {

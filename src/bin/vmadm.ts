@@ -9,6 +9,7 @@ startCli({
   bin: 'vmadm',
   description: 'Create and validate SmartOS-style VMs and zones from JSON specs, IPv4 and IPv6 side by side (vmadm(8), RFD 11).',
   commands: COMMANDS,
+  unknownCommand: (name) => `Invalid command: ${name}.`,
   topics: {
     validate: { description: 'Check a create or update payload without touching any VM.' },
   },

@@ -32,6 +32,8 @@ export async function readInputText(file: string | undefined): Promise<string> {
   } catch (err) {
     if (err instanceof UsageError) throw err;
     const e = err as NodeJS.ErrnoException;
+    // SmartOS vmadm's words for a missing file
+    if (e.code === 'ENOENT') throw new InputError(`File: ${inputName(file)} does not exist.`);
     throw new InputError(`${inputName(file)}: cannot read input: ${e.code ?? e.message}`);
   }
   return chunks.join('');
@@ -44,6 +46,9 @@ export function openInputStream(file: string | undefined): Readable {
   const stream = createReadStream(file, { encoding: 'utf8' });
   return stream;
 }
+
+/** How every refusal of JSON input starts, as SmartOS vmadm's does. */
+const INVALID_JSON = 'Invalid JSON payload: ';
 
 /** 1-based line and column of a character offset. */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
@@ -134,7 +139,7 @@ function where(stack: readonly Frame[]): string {
 function checkKeysAndNumbers(text: string, name: string): void {
   const fail = (offset: number, what: string): never => {
     const { line, column } = lineColumn(text, offset);
-    throw new InputError(`${name}: line ${line}, column ${column}: ${what}`);
+    throw new InputError(`${INVALID_JSON}${name}: line ${line}, column ${column}: ${what}`);
   };
   const stack: Frame[] = [];
   let expectKey = false;
@@ -209,11 +214,11 @@ export function parseJsonText(text: string, name: string): unknown {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    if (text.trim() === '') throw new InputError(`${name}: empty input, expected JSON`);
+    if (text.trim() === '') throw new InputError(`${INVALID_JSON}${name}: empty input, expected JSON`);
     const where = locateJsonError(text);
     const v8 = (err as Error).message.split('\n')[0];
     const { line, column } = lineColumn(text, where?.offset ?? text.length);
-    throw new InputError(`${name}: invalid JSON at line ${line}, column ${column}: ${where?.reason ?? v8}`);
+    throw new InputError(`${INVALID_JSON}${name}: line ${line}, column ${column}: ${where?.reason ?? v8}`);
   }
   checkKeysAndNumbers(text, name);
   return value;

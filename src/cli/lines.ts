@@ -28,6 +28,7 @@ export async function* readLines(stream: Readable, name: string): AsyncGenerator
     }
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') throw new InputError(`File: ${name} does not exist.`);
     throw new InputError(`${name}: cannot read input: ${e.code ?? e.message}`);
   }
   const rest = pending.join('');

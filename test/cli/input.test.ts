@@ -31,12 +31,12 @@ describe('parseJsonText: duplicate keys', () => {
   it('refuses a key given twice, naming it and where the second one is', () => {
     assert.equal(
       refusal('{"brand":"joyent","brand":"kvm","vcpus":2}'),
-      '<stdin>: line 1, column 19: duplicate key "brand" (first at line 1, column 2): a key may appear only once in an object',
+      'Invalid JSON payload: <stdin>: line 1, column 19: duplicate key "brand" (first at line 1, column 2): a key may appear only once in an object',
     );
     const nics = '{\n  "brand": "joyent",\n  "nics": [\n    {"nic_tag": "a", "ips": ["fe80::1%net0"]},\n    {"nic_tag": "b", "ips": ["fe80::1%net0"],\n     "ips": ["10.0.0.1/24"]}\n  ]\n}';
     assert.equal(
       refusal(nics),
-      '<stdin>: line 6, column 6: duplicate key "ips" in nics.1 (first at line 5, column 22): a key may appear only once in an object',
+      'Invalid JSON payload: <stdin>: line 6, column 6: duplicate key "ips" in nics.1 (first at line 5, column 22): a key may appear only once in an object',
     );
   });
 
@@ -57,7 +57,7 @@ describe('parseJsonText: duplicate keys', () => {
   it('finds a duplicate key under 100,000 levels of nesting, naming a shortened path', () => {
     const depth = 100000;
     const msg = refusal(`${'{"k":'.repeat(depth)}{"dup": 1, "dup": 2}${'}'.repeat(depth)}`);
-    assert.match(msg, /^<stdin>: line 1, column \d+: duplicate key "dup" in "k\.k\.k.*\.\.\." \(first at/);
+    assert.match(msg, /^Invalid JSON payload: <stdin>: line 1, column \d+: duplicate key "dup" in "k\.k\.k.*\.\.\." \(first at/);
     assert.ok(msg.length < 400);
   });
 
@@ -96,7 +96,7 @@ describe('parseJsonText: duplicate keys', () => {
         const msg = refusal(text);
         assert.equal(
           msg,
-          `<stdin>: ${lineColumnOf(text, at)}: duplicate key ${quoteText(key, 80)}${where} (first at ${lineColumnOf(text, first)}): ` +
+          `Invalid JSON payload: <stdin>: ${lineColumnOf(text, at)}: duplicate key ${quoteText(key, 80)}${where} (first at ${lineColumnOf(text, first)}): ` +
             'a key may appear only once in an object',
         );
         assert.ok(!/[\u0000-\u001f\u007f-\u009f]/.test(msg), msg);
@@ -109,7 +109,7 @@ describe('parseJsonText: numbers', () => {
   it('refuses an integer beyond the safe range, as typed, with its place', () => {
     assert.equal(
       refusal('{"brand": "kvm",\n "vcpus": 9007199254740993}'),
-      '<stdin>: line 2, column 11: the number 9007199254740993 is outside the range of exact integers (-9007199254740991 to 9007199254740991)',
+      'Invalid JSON payload: <stdin>: line 2, column 11: the number 9007199254740993 is outside the range of exact integers (-9007199254740991 to 9007199254740991)',
     );
     assert.match(refusal('[-9007199254740992]'), /column 2: the number -9007199254740992 is outside the range of exact integers/);
     assert.match(refusal('[1e20]'), /the number 1e20 is outside/);
@@ -119,7 +119,7 @@ describe('parseJsonText: numbers', () => {
   it('refuses a number that overflows, as typed', () => {
     assert.equal(
       refusal('{"vcpus": 1e400}'),
-      '<stdin>: line 1, column 11: the number 1e400 is out of range (a JSON number here is at most about 1.8e308)',
+      'Invalid JSON payload: <stdin>: line 1, column 11: the number 1e400 is out of range (a JSON number here is at most about 1.8e308)',
     );
     assert.match(refusal('[-1E+309]'), /the number -1E\+309 is out of range/);
     assert.match(refusal(`[${'9'.repeat(400)}]`), new RegExp(`the number ${'9'.repeat(80)}\\.\\.\\. is out of range`));
@@ -141,7 +141,7 @@ describe('parseJsonText: numbers', () => {
         const text = `{"n": ${n}}`;
         const safe = n >= -(2n ** 53n - 1n) && n <= 2n ** 53n - 1n;
         if (safe) assert.deepEqual(parseJsonText(text, 'x'), { n: Number(n) });
-        else assert.equal(refusal(text), `<stdin>: line 1, column 7: the number ${n} is outside the range of exact integers (-9007199254740991 to 9007199254740991)`);
+        else assert.equal(refusal(text), `Invalid JSON payload: <stdin>: line 1, column 7: the number ${n} is outside the range of exact integers (-9007199254740991 to 9007199254740991)`);
       }),
     );
   });
@@ -167,7 +167,7 @@ describe('the shared reader in fwadm compile', () => {
     assert.deepEqual([r.status, r.stdout, r.stderr], [
       1,
       '',
-      'fwadm: <stdin>: line 1, column 26: duplicate key "vms" (first at line 1, column 2): a key may appear only once in an object\n',
+      'fwadm: Invalid JSON payload: <stdin>: line 1, column 26: duplicate key "vms" (first at line 1, column 2): a key may appear only once in an object\n',
     ]);
   });
 });

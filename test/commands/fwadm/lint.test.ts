@@ -67,7 +67,7 @@ describe('fwadm lint', () => {
     assert.equal(bad.stderr.trimEnd().split('\n').length, 1);
     const missing = runCli('fwadm', ['lint', '-f', '/nonexistent/rules.txt']);
     assert.equal(missing.status, 1);
-    assert.match(missing.stderr, /^fwadm: \/nonexistent\/rules\.txt: cannot read input: ENOENT\n$/);
+    assert.match(missing.stderr, /^fwadm: File: \/nonexistent\/rules\.txt does not exist\.\n$/);
   });
 
   it('a reader that stops early (| head) ends the output quietly, exit 0', () => {

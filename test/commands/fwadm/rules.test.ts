@@ -222,7 +222,7 @@ describe('fwadm rule commands (local host)', function () {
     assert.match(r.stderr, /^fwadm: Port number "99999" is invalid\n$/);
     const j = h.fw(['add', '-f', '-'], '{"rules": [\n  {"rule": }]}');
     assert.equal(j.status, 1);
-    assert.match(j.stderr, /^fwadm: <stdin>: invalid JSON at line 2, column \d+: .*\n$/);
+    assert.match(j.stderr, /^fwadm: Invalid JSON payload: <stdin>: line 2, column \d+: .*\n$/);
     assert.deepEqual(storedRuleFiles(h), before);
   });
 

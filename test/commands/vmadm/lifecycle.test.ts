@@ -114,7 +114,7 @@ describe('vmadm create and get', () => {
 
     const json = vmadm(root, ['create'], '{"brand": "joyent",');
     assert.equal(json.status, 1);
-    assert.match(json.stderr, /^vmadm: <stdin>: invalid JSON at line 1/);
+    assert.match(json.stderr, /^vmadm: Invalid JSON payload: <stdin>: line 1/);
     assert.equal(vmadm(root, ['list', '-p']).stdout, before);
   });
 

@@ -63,7 +63,7 @@ describe('vmadm validate create', () => {
     const r = runCli('vmadm', ['validate', 'create'], { input: '{\n  "brand": "joyent",\n  "nics": [,]\n}' });
     assert.equal(r.status, 1);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /^vmadm: <stdin>: invalid JSON at line 3, column 12: .*\n$/);
+    assert.match(r.stderr, /^vmadm: Invalid JSON payload: <stdin>: line 3, column 12: .*\n$/);
   });
 
   it('a payload that is not an object, exit 1', () => {
@@ -86,17 +86,30 @@ describe('vmadm validate create', () => {
     assert.deepEqual([r.status, r.stdout], [0, 'VALID create payload for joyent brand VMs.\n']);
   });
 
+  it('a bare vmadm is a usage error, as in SmartOS: the usage and the commands on stderr, exit 2', () => {
+    const r = runCli('vmadm', []);
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^Usage: vmadm <command> \[options\]\n\nCommands:\n/);
+    for (const cmd of ['create', 'get', 'list', 'lookup', 'update', 'delete', 'start', 'stop', 'reboot', 'validate create']) {
+      assert.match(r.stderr, new RegExp(`^  ${cmd} +\\S`, 'm'));
+    }
+    const help = runCli('vmadm', ['--help']);
+    assert.deepEqual([help.status, help.stderr], [0, '']);
+    assert.match(help.stdout, /^  validate +Check/m);
+  });
+
   it('usage errors exit 2', () => {
     assert.equal(runCli('vmadm', ['validate', 'create', '--bogus']).status, 2);
     assert.equal(runCli('vmadm', ['validate', 'create', '-f']).status, 2);
     assert.equal(runCli('vmadm', ['frobnicate']).status, 2);
     const sub = runCli('vmadm', ['validate', 'frob']);
-    assert.deepEqual([sub.status, sub.stderr], [2, 'vmadm: command "validate frob" not found (see vmadm --help)\n']);
+    assert.deepEqual([sub.status, sub.stderr], [2, 'vmadm: Invalid command: "validate frob".\n']);
   });
 
   it('a missing file: one line, exit 1', () => {
     const r = runCli('vmadm', ['validate', 'create', '-f', '/nonexistent.json']);
-    assert.deepEqual([r.status, r.stderr], [1, 'vmadm: /nonexistent.json: cannot read input: ENOENT\n']);
+    assert.deepEqual([r.status, r.stderr], [1, 'vmadm: File: /nonexistent.json does not exist.\n']);
   });
 });
 
@@ -169,12 +182,12 @@ describe('vmadm validate: names from the input cannot forge lines', () => {
 
   it('a -f file name holding a newline or an escape is quoted and escaped', () => {
     const r = runCli('vmadm', ['validate', 'create', '-f', `/nonexistent\n${FORGED}\u001b[2J`]);
-    assert.deepEqual([r.status, r.stdout, r.stderr], [1, '', `vmadm: "/nonexistent\\n${FORGED}\\x1b[2J": cannot read input: ENOENT\n`]);
+    assert.deepEqual([r.status, r.stdout, r.stderr], [1, '', `vmadm: File: "/nonexistent\\n${FORGED}\\x1b[2J" does not exist.\n`]);
   });
 
   it('control characters in a command name or a flag are escaped', () => {
     const r = runCli('vmadm', ['\u001b[31mred\u0007']);
-    assert.deepEqual([r.status, r.stderr], [2, 'vmadm: command "\\x1b[31mred\\x07" not found (see vmadm --help)\n']);
+    assert.deepEqual([r.status, r.stderr], [2, 'vmadm: Invalid command: "\\x1b[31mred\\x07".\n']);
     const f = runCli('vmadm', ['validate', 'create', '--bo\rgus']);
     assert.equal(f.status, 2);
     assert.doesNotMatch(f.stderr, /\r/);
@@ -188,7 +201,7 @@ describe('vmadm validate: what JSON.parse alone gets wrong', () => {
     assert.deepEqual([r.status, r.stdout, r.stderr], [
       1,
       '',
-      'vmadm: <stdin>: line 1, column 19: duplicate key "brand" (first at line 1, column 2): a key may appear only once in an object\n',
+      'vmadm: Invalid JSON payload: <stdin>: line 1, column 19: duplicate key "brand" (first at line 1, column 2): a key may appear only once in an object\n',
     ]);
   });
 
@@ -197,14 +210,14 @@ describe('vmadm validate: what JSON.parse alone gets wrong', () => {
     const r = runCli('vmadm', ['validate', 'update', '-j'], { input });
     assert.equal(r.status, 1);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /^vmadm: <stdin>: line 3, column 3: duplicate key "ips" in add_nics\.0 \(first at line 2, column 3\)/);
+    assert.match(r.stderr, /^vmadm: Invalid JSON payload: <stdin>: line 3, column 3: duplicate key "ips" in add_nics\.0 \(first at line 2, column 3\)/);
   });
 
   it('an integer beyond the safe range and an overflowing number are refused as typed', () => {
     const big = runCli('vmadm', ['validate', 'create'], { input: '{"brand": "kvm", "vcpus": 9007199254740993}' });
-    assert.deepEqual([big.status, big.stderr], [1, 'vmadm: <stdin>: line 1, column 27: the number 9007199254740993 is outside the range of exact integers (-9007199254740991 to 9007199254740991)\n']);
+    assert.deepEqual([big.status, big.stderr], [1, 'vmadm: Invalid JSON payload: <stdin>: line 1, column 27: the number 9007199254740993 is outside the range of exact integers (-9007199254740991 to 9007199254740991)\n']);
     const inf = runCli('vmadm', ['validate', 'create'], { input: '{"brand": "kvm", "vcpus": 1e400}' });
-    assert.deepEqual([inf.status, inf.stderr], [1, 'vmadm: <stdin>: line 1, column 27: the number 1e400 is out of range (a JSON number here is at most about 1.8e308)\n']);
+    assert.deepEqual([inf.status, inf.stderr], [1, 'vmadm: Invalid JSON payload: <stdin>: line 1, column 27: the number 1e400 is out of range (a JSON number here is at most about 1.8e308)\n']);
   });
 });
 
