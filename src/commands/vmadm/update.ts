@@ -1,6 +1,7 @@
 /** `vmadm update`: change a VM from a JSON payload or key=value pairs. */
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command';
+import { withVmLock } from '../../cli/vm-lock';
 import { fileFlag } from '../../cli/flags';
 import { readPayloadObject } from '../../cli/payload';
 import { printValidation } from '../../cli/validation-output';
@@ -41,7 +42,7 @@ export default class Update extends BaseCommand {
     const pairs = (argv as string[]).slice(1);
     const payload = pairs.length > 0 ? payloadFromKeyValues(pairs) : await readPayloadObject(flags.file, 'an update payload');
     const ctx = openContext(flags.root);
-    const outcome = await ctx.store.lock(async () => {
+    const outcome = await withVmLock(ctx, async () => {
       const before = mustGet(ctx.store, uuid);
       const out = updateVm(before, payload, vmEnv(ctx.store));
       if (!out.ok || !out.changed) return out;
