@@ -4,6 +4,7 @@
  * is given, and how success lines and notes are printed.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import * as path from 'node:path';
 import { Flags } from '@oclif/core';
 import { NotFoundError, UsageError } from '../core/errors';
 import type { VmEnv } from '../core/vm/env';
@@ -41,7 +42,9 @@ export function openContext(flagRoot: string | undefined, env: NodeJS.ProcessEnv
   /* eslint-enable @typescript-eslint/no-require-imports */
   const kind = hostKind(env);
   const root = stateRoot(flagRoot, kind, env);
-  return { store: new VmStore(root, kind), host: selectHost(kind, root, env) };
+  // VMADM_ALTROOT (illumos): where the host's filesystem (its /zones) is mounted, as zoneadm -R
+  const altroot = kind === 'illumos' && env.VMADM_ALTROOT ? path.resolve(env.VMADM_ALTROOT) : '';
+  return { store: new VmStore(root, kind, altroot), host: selectHost(kind, root, env) };
 }
 
 /** The VmEnv of a change made now. */

@@ -154,6 +154,10 @@ export class LocalHost implements Host {
       throw hostFailure('zonecfg', args, `zonecfg:${z.zonename}: Zone ${z.zonename} already installed; delete not allowed.`);
     }
     fs.rmSync(this.zonePath(z.zonename), { force: true });
+    // temp files of writes a killed command left (write-file-atomic: <name>.json.<n>)
+    for (const name of fs.readdirSync(this.zonesDir)) {
+      if (name.startsWith(`${z.zonename}.json.`)) fs.rmSync(path.join(this.zonesDir, name), { force: true });
+    }
     fs.rmSync(path.join(this.ipfDir, z.uuid), { recursive: true, force: true });
   }
 

@@ -115,7 +115,15 @@ export class VmStore {
   private readonly vmsDir: string;
   private readonly journalDir: string;
 
-  constructor(root: string, kind: HostKind) {
+  /**
+   * @param hostRoot where the host's filesystem is mounted (illumos: `VMADM_ALTROOT`, as zoneadm -R):
+   *   a zonepath such as `/zones/<uuid>` is read and written as `<hostRoot>/zones/<uuid>`; '' = `/`.
+   */
+  constructor(
+    root: string,
+    kind: HostKind,
+    private readonly hostRoot = '',
+  ) {
     this.root = path.resolve(root);
     this.kind = kind;
     this.vmsDir = path.join(this.root, 'vms');
@@ -220,7 +228,34 @@ export class VmStore {
     unlinkQuiet(this.journalPath(uuid));
   }
 
+  /**
+   * Mark a create as begun, before the host is touched: until put() stores
+   * the VM (or abandon() ends the create) readers do not see it, and the
+   * next lock rolls it back and reports it in `recovered` (op `put`,
+   * outcome `removed`), so its leftovers on the host can be cleaned up.
+   */
+  async begin(uuid: string, zonepath: string): Promise<void> {
+    this.assertHeld('begin');
+    this.checkUuid(uuid);
+    const journal: Journal = { op: 'put', uuid, zonepath, previous: null };
+    fs.mkdirSync(this.journalDir, { recursive: true });
+    await writeFileAtomic(this.journalPath(uuid), JSON.stringify(journal));
+  }
+
+  /** End a begun create that failed: its record and files go, then its journal. */
+  abandon(uuid: string, zonepath: string): void {
+    this.assertHeld('abandon');
+    this.checkUuid(uuid);
+    this.removeFiles(uuid, zonepath);
+    unlinkQuiet(this.journalPath(uuid));
+  }
+
   // ---------------------------------------------------------------- internals
+
+  /** A zonepath as this process reaches it (under hostRoot). */
+  private onHost(zonepath: string): string {
+    return this.hostRoot ? path.join(this.hostRoot, zonepath) : zonepath;
+  }
 
   private recordPath(uuid: string): string {
     return path.join(this.vmsDir, `${uuid}.json`);
@@ -250,7 +285,7 @@ export class VmStore {
   }
 
   private async writeConfig(record: VmRecord, base: VmRecord | null): Promise<void> {
-    const dir = path.join(record.zonepath, 'config');
+    const dir = path.join(this.onHost(record.zonepath), 'config');
     fs.mkdirSync(dir, { recursive: true });
     const texts = configTexts(record);
     const old = base ? configTexts(base) : undefined;
@@ -261,7 +296,7 @@ export class VmStore {
   }
 
   private writeConfigSync(record: VmRecord): void {
-    const dir = path.join(record.zonepath, 'config');
+    const dir = path.join(this.onHost(record.zonepath), 'config');
     fs.mkdirSync(dir, { recursive: true });
     const texts = configTexts(record);
     for (const f of CONFIG_FILES) writeFileAtomic.sync(path.join(dir, f), texts[f]);
@@ -275,7 +310,7 @@ export class VmStore {
     if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) {
       fs.rmSync(zonepath, { recursive: true, force: true });
     } else {
-      const dir = path.join(zonepath, 'config');
+      const dir = path.join(this.onHost(zonepath), 'config');
       for (const f of CONFIG_FILES) unlinkQuiet(path.join(dir, f));
     }
   }
@@ -304,7 +339,7 @@ export class VmStore {
         this.removeFiles(j.uuid, j.zonepath);
         this.recovered.push({ uuid: j.uuid, op: j.op, outcome: j.op === 'put' ? 'removed' : 'finished', zonepath: j.zonepath });
       }
-      this.cleanTemps(path.join(j.zonepath, 'config'));
+      if (j.zonepath) this.cleanTemps(path.join(this.onHost(j.zonepath), 'config'));
       unlinkQuiet(file);
     }
     if (crashed) this.cleanTemps(this.vmsDir);

@@ -8,6 +8,7 @@ import { AppError } from '../../core/errors';
 import { createVm, type VmOutcome } from '../../core/vm/create';
 import type { VmRecord } from '../../core/vm/record';
 import { createScript } from '../../core/zonecfg/script';
+import { removeZone, withVmLock } from '../../cli/vm-lock';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -40,18 +41,21 @@ function createUnique(payload: Record<string, unknown>, ctx: VmContext, hostMacs
   }
 }
 
-/** Configure, install and (autoboot) boot the zone, storing the VM once it is installed; on failure undo what was made. */
+/**
+ * Configure, install and (autoboot) boot the zone, storing the VM once it
+ * is installed. The create is marked begun in the store before the host is
+ * touched, so a create killed half-way is cleaned up by the next command
+ * (cli/vm-lock.ts). On failure everything made is undone; what cannot be
+ * undone now stays marked for the next command to clean up.
+ */
 async function provision(ctx: VmContext, made: VmRecord): Promise<VmRecord> {
   const { host, store } = ctx;
   const zone = zoneOf(made);
-  let configured = false;
-  let installed = false;
   let stored = false;
+  await store.begin(made.uuid, made.zonepath);
   try {
     await host.configure(zone, createScript(made));
-    configured = true;
     await host.install(zone, { quota: made.quota, imageUuid: made.image_uuid });
-    installed = true;
     const vm: VmRecord = { ...made, state: 'stopped', zone_state: 'installed' };
     await store.put(vm);
     stored = true;
@@ -68,11 +72,17 @@ async function provision(ctx: VmContext, made: VmRecord): Promise<VmRecord> {
     await store.put(running, vm);
     return running;
   } catch (err) {
-    // undo in reverse; the first failure is the one reported
-    if (stored) await store.remove(made.uuid).catch(() => undefined);
-    if ((await host.zoneState(zone).catch(() => undefined)) === 'running') await host.halt(zone, true).catch(() => undefined);
-    if (installed || configured) await host.uninstall(zone).catch(() => undefined);
-    if (configured) await host.unconfigure(zone).catch(() => undefined);
+    // undo: the record first (readers stop seeing the VM), then the zone;
+    // the error reported is the one that stopped the create
+    if (stored) {
+      await store.remove(made.uuid).catch(() => undefined);
+      await store.begin(made.uuid, made.zonepath).catch(() => undefined);
+    }
+    const undone = await removeZone(host, zone).then(
+      () => true,
+      () => false,
+    );
+    if (undone) store.abandon(made.uuid, made.zonepath);
     throw err;
   }
 }
@@ -100,7 +110,7 @@ export default class Create extends BaseCommand {
     const { flags } = await this.parse(Create);
     const payload = await readPayloadObject(flags.file, 'a create payload');
     const ctx = openContext(flags.root);
-    const outcome = await ctx.store.lock(async () => {
+    const outcome = await withVmLock(ctx, async () => {
       const existing = ctx.store.list();
       if (typeof payload.uuid === 'string' && UUID.test(payload.uuid)) {
         const wanted = payload.uuid.toLowerCase();

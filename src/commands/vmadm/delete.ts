@@ -1,6 +1,7 @@
 /** `vmadm delete` (alias `destroy`): remove a VM and its zone. */
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command';
+import { removeZone, withVmLock } from '../../cli/vm-lock';
 import { checkUuidArg, mustGet, openContext, printSuccess, quietFlags, rootFlag, typedCommand, zoneOf } from '../../cli/vm-context';
 import { AppError } from '../../core/errors';
 
@@ -25,8 +26,9 @@ export default class Delete extends BaseCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Delete);
     const uuid = checkUuidArg(args.uuid, typedCommand('delete', Delete.aliases));
-    const { store, host } = openContext(flags.root);
-    const deleted = await store.lock(async () => {
+    const ctx = openContext(flags.root);
+    const { store, host } = ctx;
+    const deleted = await withVmLock(ctx, async () => {
       const vm = mustGet(store, uuid);
       for (const key of ['indestructible_zoneroot', 'indestructible_delegated']) {
         if (vm[key] === true) throw new AppError(`Failed to delete VM ${vm.uuid}: ${key} is set, cannot delete`);
@@ -36,11 +38,8 @@ export default class Delete extends BaseCommand {
       const fw = require('../../store/firewall') as typeof import('../../store/firewall');
       const all = store.list();
       await fw.vmFirewallHook(fw.firewallEnv(store, host), all, fw.withVm(all, vm.uuid, undefined), 'Error updating firewall rules for VM');
-      const zone = zoneOf(vm);
-      const state = await host.zoneState(zone);
-      if (state === 'running' || state === 'ready') await host.halt(zone, true);
-      if (state !== undefined && state !== 'configured') await host.uninstall(zone);
-      if (state !== undefined) await host.unconfigure(zone);
+      // halt (forced), uninstall, delete the configuration: whatever of it is there
+      await removeZone(host, zoneOf(vm));
       await store.remove(vm.uuid);
       return vm.uuid;
     });

@@ -1,6 +1,7 @@
 /** `vmadm reboot`: reboot a running VM. */
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command';
+import { withVmLock } from '../../cli/vm-lock';
 import { checkUuidArg, mustGet, openContext, printSuccess, quietFlags, rootFlag, zoneOf } from '../../cli/vm-context';
 import { AppError } from '../../core/errors';
 
@@ -28,8 +29,9 @@ export default class Reboot extends BaseCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Reboot);
     const uuid = checkUuidArg(args.uuid, 'reboot');
-    const { store, host } = openContext(flags.root);
-    const done = await store.lock(async () => {
+    const ctx = openContext(flags.root);
+    const { store, host } = ctx;
+    const done = await withVmLock(ctx, async () => {
       const vm = mustGet(store, uuid);
       if (vm.state !== 'running') throw new AppError(`Cannot reboot vm from state "${vm.state}", must be "running"`);
       await host.reboot(zoneOf(vm), flags.force);

@@ -1,6 +1,7 @@
 /** `vmadm start` (alias `boot`): boot a stopped VM. */
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command';
+import { withVmLock } from '../../cli/vm-lock';
 import { checkUuidArg, mustGet, openContext, printSuccess, quietFlags, rootFlag, typedCommand, zoneOf } from '../../cli/vm-context';
 import { AppError, UsageError } from '../../core/errors';
 import type { VmRecord } from '../../core/vm/record';
@@ -53,8 +54,9 @@ export default class Start extends BaseCommand {
     const { args, argv, flags } = await this.parse(Start);
     const uuid = checkUuidArg(args.uuid, typedCommand('start', Start.aliases));
     checkStartArgs((argv as string[]).slice(1));
-    const { store, host } = openContext(flags.root);
-    const message = await store.lock(async () => {
+    const ctx = openContext(flags.root);
+    const { store, host } = ctx;
+    const message = await withVmLock(ctx, async () => {
       const vm = mustGet(store, uuid);
       if (vm.state === 'running') return `Unable to start VM ${vm.uuid}: VM ${vm.uuid} is already 'running'`;
       if (vm.state !== 'stopped') throw new AppError(`Unable to start VM ${vm.uuid}: Cannot start vm from state "${vm.state}", must be "stopped".`);

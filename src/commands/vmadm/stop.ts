@@ -1,6 +1,7 @@
 /** `vmadm stop` (alias `halt`): shut a running VM down. */
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command';
+import { withVmLock } from '../../cli/vm-lock';
 import { checkUuidArg, mustGet, openContext, printSuccess, quietFlags, rootFlag, typedCommand, zoneOf } from '../../cli/vm-context';
 import { AppError } from '../../core/errors';
 import type { VmRecord } from '../../core/vm/record';
@@ -35,8 +36,9 @@ export default class Stop extends BaseCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Stop);
     const uuid = checkUuidArg(args.uuid, typedCommand('stop', Stop.aliases));
-    const { store, host } = openContext(flags.root);
-    const message = await store.lock(async () => {
+    const ctx = openContext(flags.root);
+    const { store, host } = ctx;
+    const message = await withVmLock(ctx, async () => {
       const vm = mustGet(store, uuid);
       if (flags.timeout !== undefined && vm.brand !== 'kvm' && vm.brand !== 'bhyve' && vm.docker !== true) {
         throw new AppError('Timeout option is only supported for bhyve, KVM and docker containers.');

@@ -1,6 +1,7 @@
 /** `vmadm update`: change a VM from a JSON payload or key=value pairs. */
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command';
+import { withVmLock } from '../../cli/vm-lock';
 import { fileFlag } from '../../cli/flags';
 import { readPayloadObject } from '../../cli/payload';
 import { printValidation } from '../../cli/validation-output';
@@ -17,7 +18,7 @@ const FIREWALL_KEYS = ['add_nics', 'remove_nics', 'update_nics', 'set_tags', 're
  * and is reported in one line. Used by `vmadm update` and `fwadm start/stop`.
  */
 export async function applyUpdate(ctx: VmContext, uuid: string, payload: Record<string, unknown>, fwWhat?: string): Promise<UpdateOutcome> {
-  return ctx.store.lock(async () => {
+  return withVmLock(ctx, async () => {
     const before = mustGet(ctx.store, uuid);
     const out = updateVm(before, payload, vmEnv(ctx.store));
     if (!out.ok || !out.changed) return out;

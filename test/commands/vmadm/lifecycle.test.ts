@@ -2,8 +2,8 @@
  * A VM's life through the real ./bin/vmadm, as an operator or a script
  * runs it: create (file, stdin), get, list, lookup, every update form,
  * stop/start/reboot, delete, the texts for unknown VMs, parallel creates,
- * kill -9 in the middle of a change, and the illumos host through the
- * fake zonecfg/zoneadm.
+ * kill -9 in the middle of a change, on the embedded local host. The
+ * illumos host (fake zonecfg/zoneadm/zfs/zlogin) is in illumos.test.ts.
  */
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
@@ -315,48 +315,5 @@ describe('vmadm under concurrency and kill -9', function () {
     }
     create(root, 'dual-stack-web.json');
     assert.equal(vmadm(root, ['lookup', '-1', `uuid=${base}`]).status, 0);
-  });
-});
-
-describe('vmadm on the illumos host (fake zonecfg/zoneadm)', () => {
-  it('sends zonecfg the create script the fake zonecfg accepts, and undoes the create when zoneadm install fails', () => {
-    const root = newRoot();
-    const log = path.join(root, 'host.log');
-    // a zoneadm that knows no zone and refuses to install: the create must be undone
-    const bin = path.join(root, 'bin');
-    fs.mkdirSync(bin);
-    fs.writeFileSync(
-      path.join(bin, 'zoneadm'),
-      `#!/bin/sh\nnode -e 'require("fs").appendFileSync(process.env.FAKE_HOST_LOG, JSON.stringify({argv: ["zoneadm", ...process.argv.slice(1)]}) + "\\n")' -- "$@"\n` +
-        `case "$3" in list) echo "zoneadm: $2: No such zone configured" >&2; exit 1;; install) echo "zoneadm: $2: could not install: no image" >&2; exit 1;; esac\nexit 0\n`,
-      { mode: 0o755 },
-    );
-    const env = {
-      VMADM_HOST: 'illumos',
-      VMADM_HOST_PATH_LOOKUP: '1',
-      FAKE_HOST_LOG: log,
-      FAKE_HOST_STATE: path.join(root, 'fake-state'),
-      PATH: [bin, path.join(repoRoot, 'test', 'fakes', 'bin'), process.env.PATH].join(path.delimiter),
-    };
-    const r = vmadm(root, ['create', '-f', examplePath('vms', 'dual-stack-zone.json')], undefined, env);
-    const u = ZONE_UUID;
-    assert.deepEqual(
-      [r.status, r.stderr],
-      [1, `vmadm: zoneadm -z ${u} install -q 20 -t 2b683a82-a066-11e3-97ab-2faa44701c5a -x nodataset failed: zoneadm: ${u}: could not install: no image\n`],
-    );
-    const calls = fs.readFileSync(log, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { argv: string[]; stdin?: string });
-    const argvs = calls.map((c) => (c.argv[0] === 'zoneadm' || c.argv[0] === 'zonecfg' ? c.argv : ['zonecfg', ...c.argv]).join(' '));
-    assert.deepEqual(argvs, [
-      `zoneadm -z ${u} list -p`,
-      `zonecfg -z ${u}`,
-      `zoneadm -z ${u} install -q 20 -t 2b683a82-a066-11e3-97ab-2faa44701c5a -x nodataset`,
-      `zoneadm -z ${u} list -p`,
-      `zoneadm -z ${u} uninstall -F`,
-      `zonecfg -z ${u} delete -F`,
-    ]);
-    const script = calls[1].stdin ?? '';
-    assert.match(script, new RegExp(`^create -b\\nset zonepath=/zones/${u}\\nset brand=joyent\\n`));
-    assert.match(script, /\nadd net\nset physical=net0\nset mac-addr=90:b8:d0:aa:bb:1\nset global-nic=external\n/);
-    assert.equal(vmadm(root, ['list', '-H'], undefined, env).stdout, '');
   });
 });

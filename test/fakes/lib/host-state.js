@@ -12,6 +12,10 @@
  *                                         "configured" via writeZone, and removes it
  *                                         on delete via removeZone)
  *                  ipf/<uuid>.json        {running, ipf, ipf6}: the last files loaded
+ * FAKE_HOST_PAUSE  comma list of <program> or <program>:<subcommand>
+ *                  (zonecfg, zoneadm:install, ...): that call does its work,
+ *                  then hangs until killed, so a test can kill vmadm at a
+ *                  known point (after the zone changed, before vmadm goes on).
  */
 'use strict';
 const fs = require('node:fs');
@@ -93,4 +97,19 @@ function fail(message, status = 1) {
   process.exit(status);
 }
 
-module.exports = { logCall, readStdin, readZone, writeZone, removeZone, allZones, zoneByUuid, readIpf, writeIpf, fail, stateDir };
+/** Whether <program>[:<sub>] is listed in the comma list of env variable `name`. */
+function listed(name, program, sub) {
+  const items = (process.env[name] || '').split(',').map((s) => s.trim());
+  return items.includes(program) || (sub !== undefined && items.includes(`${program}:${sub}`));
+}
+
+/** FAKE_HOST_PAUSE: hang here (the work done) until killed. */
+function pauseIfAsked(program, sub) {
+  if (!listed('FAKE_HOST_PAUSE', program, sub)) return;
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) Atomics.wait(cell, 0, 0, 60000);
+}
+
+module.exports = {
+  listed,
+  pauseIfAsked, logCall, readStdin, readZone, writeZone, removeZone, allZones, zoneByUuid, readIpf, writeIpf, fail, stateDir };
