@@ -9,6 +9,9 @@
  * prints 0); `-p` joins raw values with `:`.
  */
 import { AppError } from '../errors';
+import { isHvm } from '../vmspec/brands';
+import type { VmRecord } from './record';
+import { nicView } from './view';
 
 /** A VM as `get` shows it, possibly with the fake list fields. */
 export type VmView = Record<string, unknown>;
@@ -91,6 +94,43 @@ export function withListFields(view: VmView): VmView {
   const out: VmView = { ...view, type: vmType(view.brand) };
   if (!HVM_BRANDS.has(String(view.brand))) out.ram = view.max_physical_memory;
   return out;
+}
+
+/**
+ * Whether any of these column, sort or filter keys reads a NIC
+ * (`nics.<N|*>.<prop>`), and so needs the NICs as `get` shows them (with
+ * the deprecated ip/netmask/gateway).
+ */
+export function readsNics(keys: Iterable<string>): boolean {
+  for (const key of keys) if (key.startsWith('nics.')) return true;
+  return false;
+}
+
+/**
+ * One VM as `list` and `lookup` read it, without building its `get` view:
+ * the record's own properties, `hvm`, and the fake `type` and `ram`; its
+ * NICs as nicView shows them only when `nics` is true (readsNics). For
+ * every key valueAt and the filters accept, it holds the same value as
+ * withListFields(getView(record)) — only the key order differs, which
+ * nothing that reads it sees. JSON output uses the full view.
+ */
+export function listView(record: VmRecord, nics: boolean): VmView {
+  const view: VmView = { ...record, hvm: isHvm(record.brand) };
+  if (nics) view.nics = record.nics.map(nicView);
+  view.type = vmType(record.brand);
+  if (!HVM_BRANDS.has(String(record.brand))) view.ram = record.max_physical_memory;
+  return view;
+}
+
+/**
+ * The values `keys` name in a VM (valueAt), each as an own property of a
+ * small row: valueAt(row, key) gives the same value as valueAt(view, key),
+ * so sortVms, formatTable and the like read rows as they read views.
+ */
+export function project(view: VmView, keys: readonly string[]): VmView {
+  const row: VmView = {};
+  for (const key of keys) row[key] = valueAt(view, key);
+  return row;
 }
 
 /**
@@ -224,7 +264,8 @@ function joinRow(cells: readonly string[], columns: readonly Column[], parsable:
     if (i > 0) line += '  ';
     line += padEnd(cells[i], columns[i].width);
   }
-  return line.replace(/\s+$/, '');
+  // trimEnd removes exactly what /\s+$/ matches, without its backtracking over each padded cell
+  return line.trimEnd();
 }
 
 /** The header line (`-p -h` joins headers with `:`). */
