@@ -52,6 +52,18 @@ interface Journal {
   previous: VmRecord | null;
 }
 
+/** <root>/.macs.json: the MACs of each VM, valid while `stamp` is the vms/ directory's mtime (ns). */
+interface MacIndex {
+  stamp: string;
+  vms: Record<string, string[]>;
+}
+
+function sameKeys(obj: Record<string, unknown>, keys: readonly string[]): boolean {
+  if (Object.keys(obj).length !== keys.length) return false;
+  for (const k of keys) if (!Object.prototype.hasOwnProperty.call(obj, k)) return false;
+  return true;
+}
+
 /** What lock acquisition found interrupted and settled. */
 export interface Recovered {
   uuid: string;
@@ -152,6 +164,8 @@ export class VmStore {
   recovered: Recovered[] = [];
   private readonly vmsDir: string;
   private readonly journalDir: string;
+  /** The MAC index of this lock session: undefined not read yet, null stale or missing. */
+  private sessionIndex: MacIndex | null | undefined;
 
   constructor(root: string, kind: HostKind) {
     this.root = path.resolve(root);
@@ -228,6 +242,7 @@ export class VmStore {
       },
     });
     heldRoots.add(this.root);
+    this.sessionIndex = undefined;
     try {
       this.recover();
       const out = await fn();
@@ -235,6 +250,7 @@ export class VmStore {
       return out;
     } finally {
       heldRoots.delete(this.root);
+      this.sessionIndex = undefined;
       try {
         await release();
       } catch {
@@ -243,20 +259,35 @@ export class VmStore {
     }
   }
 
+  /**
+   * Store the record and its config files. The files change under a
+   * journal (written and fsynced first), then are written in parallel,
+   * each fsynced (their fsyncs overlap), then the journal goes. A change
+   * of the record alone (config files as they are, e.g. a state change)
+   * needs no journal: the record's atomic rename is the whole change.
+   */
   async put(record: VmRecord, previous?: VmRecord): Promise<void> {
     this.assertHeld('put');
     const uuid = this.checkUuid(record.uuid);
+    const index = this.macIndex();
     const current = readJson<VmRecord>(this.recordPath(uuid)) ?? null;
-    const journal: Journal = { op: 'put', uuid, zonepath: record.zonepath, previous: current };
-    fs.mkdirSync(this.journalDir, { recursive: true });
-    await writeFileAtomic(this.journalPath(uuid), JSON.stringify(journal));
     // the caller's previous version (when it is the stored one) lets
     // unchanged config files stay as they are
     const base = current && previous && JSON.stringify(previous) === JSON.stringify(current) ? current : null;
-    await this.writeConfig(record, base);
+    const config = this.configChanges(record, base);
+    const text = JSON.stringify(record, null, 2) + '\n';
     fs.mkdirSync(this.vmsDir, { recursive: true });
-    await writeFileAtomic(this.recordPath(uuid), JSON.stringify(record, null, 2) + '\n');
-    unlinkQuiet(this.journalPath(uuid));
+    if (current && config.length === 0) {
+      await writeFileAtomic(this.recordPath(uuid), text);
+    } else {
+      const journal: Journal = { op: 'put', uuid, zonepath: record.zonepath, previous: current };
+      fs.mkdirSync(this.journalDir, { recursive: true });
+      await writeFileAtomic(this.journalPath(uuid), JSON.stringify(journal));
+      if (config.length > 0) fs.mkdirSync(path.dirname(config[0][0]), { recursive: true });
+      await Promise.all([...config.map(([file, t]) => writeFileAtomic(file, t)), writeFileAtomic(this.recordPath(uuid), text)]);
+      unlinkQuiet(this.journalPath(uuid));
+    }
+    if (index) this.saveMacIndex(index, uuid, record);
   }
 
   async remove(uuid: string): Promise<void> {
@@ -264,11 +295,49 @@ export class VmStore {
     this.checkUuid(uuid);
     const current = readJson<VmRecord>(this.recordPath(uuid));
     if (!current) return;
+    const index = this.macIndex();
     const journal: Journal = { op: 'remove', uuid, zonepath: current.zonepath, previous: current };
     fs.mkdirSync(this.journalDir, { recursive: true });
     await writeFileAtomic(this.journalPath(uuid), JSON.stringify(journal));
     this.removeFiles(uuid, current.zonepath);
     unlinkQuiet(this.journalPath(uuid));
+    if (index) this.saveMacIndex(index, uuid, undefined);
+  }
+
+  /**
+   * Whether a VM with this uuid is stored (call with the lock held, when
+   * no change is pending).
+   */
+  has(uuid: string): boolean {
+    return UUID.test(uuid) && fs.existsSync(this.recordPath(uuid));
+  }
+
+  /**
+   * Every MAC the stored VMs' NICs hold (call with the lock held). Read
+   * from the MAC index (<root>/.macs.json) when it is current, else from
+   * the records, after which the index is written anew.
+   *
+   * The index is a cache, never the truth: it names the vms/ directory's
+   * mtime (ns) and the VMs it covers, and counts only while both still
+   * match (any record written, added or removed, by vmadm or anyone else,
+   * changes the directory's mtime). put and remove keep a current index
+   * current; one left behind by a kill -9 is stale by then, and rebuilt.
+   */
+  macsInUse(): Set<string> {
+    this.assertHeld('macsInUse');
+    let index = this.macIndex();
+    if (!index) {
+      // temp files of an index write that a kill interrupted
+      for (const name of readDir(this.root)) if (name.startsWith('.macs.json.')) unlinkQuiet(path.join(this.root, name));
+      const stamp = this.vmsStamp();
+      const vms: Record<string, string[]> = {};
+      for (const { uuid, macs } of this.scan((r) => ({ uuid: r.uuid, macs: r.nics.map((n) => n.mac) }))) vms[uuid] = macs;
+      index = { stamp, vms };
+      this.writeMacIndex(index);
+    }
+    const out = new Set<string>();
+    for (const macs of Object.values(index.vms)) for (const mac of macs) out.add(mac);
+    return out;
   }
 
   // ---------------------------------------------------------------- internals
@@ -300,15 +369,77 @@ export class VmStore {
     return out;
   }
 
-  private async writeConfig(record: VmRecord, base: VmRecord | null): Promise<void> {
+  /** The config files to write: [path, text] of each that differs from `base`'s (or is missing). */
+  private configChanges(record: VmRecord, base: VmRecord | null): [string, string][] {
     const dir = path.join(record.zonepath, 'config');
-    fs.mkdirSync(dir, { recursive: true });
     const texts = configTexts(record);
     const old = base ? configTexts(base) : undefined;
+    const out: [string, string][] = [];
     for (const f of CONFIG_FILES) {
       if (old && old[f] === texts[f] && fs.existsSync(path.join(dir, f))) continue;
-      await writeFileAtomic(path.join(dir, f), texts[f]);
+      out.push([path.join(dir, f), texts[f]]);
     }
+    return out;
+  }
+
+  private macIndexPath(): string {
+    return path.join(this.root, '.macs.json');
+  }
+
+  /** The vms/ directory's mtime in ns ('' when it does not exist). */
+  private vmsStamp(): string {
+    try {
+      return String(fs.statSync(this.vmsDir, { bigint: true }).mtimeNs);
+    } catch (err) {
+      if (isEnoent(err)) return '';
+      throw err;
+    }
+  }
+
+  /**
+   * The MAC index when it is current, else undefined. Checked in full
+   * (stamp and VMs) once per lock; after that, one stat tells whether the
+   * directory is still as this store last left it.
+   */
+  private macIndex(): MacIndex | undefined {
+    const known = this.sessionIndex;
+    if (known === null) return undefined;
+    if (known !== undefined && known.stamp === this.vmsStamp()) return known;
+    let index: MacIndex | undefined;
+    try {
+      index = readJson<MacIndex>(this.macIndexPath());
+    } catch {
+      index = undefined; // damaged: rebuilt
+    }
+    const valid =
+      index !== undefined &&
+      index !== null &&
+      typeof index.stamp === 'string' &&
+      index.vms !== null &&
+      typeof index.vms === 'object' &&
+      index.stamp === this.vmsStamp() &&
+      sameKeys(
+        index.vms,
+        readDir(this.vmsDir)
+          .filter((n) => n.endsWith('.json'))
+          .map((n) => n.slice(0, -5)),
+      );
+    this.sessionIndex = valid ? index : null;
+    return valid ? index : undefined;
+  }
+
+  /** After a change of one VM (undefined: removed): the index with its MACs, stamped with the directory as it now is. */
+  private saveMacIndex(index: MacIndex, uuid: string, record: VmRecord | undefined): void {
+    if (record) index.vms[uuid] = record.nics.map((n) => n.mac);
+    else delete index.vms[uuid];
+    index.stamp = this.vmsStamp();
+    this.writeMacIndex(index);
+  }
+
+  /** Write the index (a cache: no fsync; a damaged or old index is stale and rebuilt). */
+  private writeMacIndex(index: MacIndex): void {
+    this.sessionIndex = index;
+    writeFileAtomic.sync(this.macIndexPath(), JSON.stringify(index), { fsync: false });
   }
 
   private writeConfigSync(record: VmRecord): void {

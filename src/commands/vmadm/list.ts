@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command';
 import { openContext, quietFlags, rootFlag } from '../../cli/vm-context';
 import { matchesAll, parseFilters } from '../../core/vm/filter';
-import { formatTable, listView, planList, project, readsNics, sortVms, valueAt, withListFields, type VmView } from '../../core/vm/list';
+import { formatTable, listView, planList, planView, project, sortVms, valueAt, withListFields, type VmView } from '../../core/vm/list';
 import { getView } from '../../core/vm/view';
 
 export default class List extends BaseCommand {
@@ -42,12 +42,12 @@ export default class List extends BaseCommand {
     const { store } = openContext(flags.root);
     const columnKeys = plan.columns.map((c) => c.key);
     const keys = [...columnKeys, ...plan.sort.map((s) => s.key)];
-    const nics = readsNics([...keys, ...filters.map((f) => f.key)]);
+    const viewPlan = planView([...keys, ...filters.map((f) => f.key)]);
     const full = flags.json && flags.order === undefined;
     // each VM is read as list reads it (no get view) and kept only as the
     // values printed and sorted on; -j without -o prints whole get views
     const rows = store.scan((record) => {
-      const view = listView(record, nics);
+      const view = listView(record, viewPlan);
       if (!matchesAll(view, filters)) return undefined;
       return full ? withListFields(getView(record)) : project(view, keys);
     });

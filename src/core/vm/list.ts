@@ -98,27 +98,49 @@ export function withListFields(view: VmView): VmView {
 
 /**
  * Whether any of these column, sort or filter keys reads a NIC
- * (`nics.<N|*>.<prop>`), and so needs the NICs as `get` shows them (with
+ * (`nics.<N|*>.<prop>`, or `nics` itself), and so needs the NICs as `get` shows them (with
  * the deprecated ip/netmask/gateway).
  */
 export function readsNics(keys: Iterable<string>): boolean {
-  for (const key of keys) if (key.startsWith('nics.')) return true;
+  for (const key of keys) if (key === 'nics' || key.startsWith('nics.')) return true;
   return false;
+}
+
+/** What listView copies of each VM: the top-level properties the keys read, and whether NICs need their get view. */
+export interface ViewPlan {
+  props: readonly string[];
+  nics: boolean;
+}
+
+/** The ViewPlan of the column, sort and filter keys a command reads. */
+export function planView(keys: readonly string[]): ViewPlan {
+  const props = new Set<string>();
+  for (const key of keys) {
+    props.add(key);
+    const dot = key.indexOf('.');
+    if (dot > 0) props.add(key.slice(0, dot));
+  }
+  return { props: [...props], nics: readsNics(keys) };
 }
 
 /**
  * One VM as `list` and `lookup` read it, without building its `get` view:
- * the record's own properties, `hvm`, and the fake `type` and `ram`; its
- * NICs as nicView shows them only when `nics` is true (readsNics). For
- * every key valueAt and the filters accept, it holds the same value as
- * withListFields(getView(record)) — only the key order differs, which
- * nothing that reads it sees. JSON output uses the full view.
+ * only the top-level properties the plan names — the record's own, `hvm`,
+ * the fake `type` and `ram`, and the NICs as nicView shows them when a key
+ * reads them. For every key of the plan, valueAt and the filters find the
+ * same value in it as in withListFields(getView(record)); JSON output
+ * uses the full view.
  */
-export function listView(record: VmRecord, nics: boolean): VmView {
-  const view: VmView = { ...record, hvm: isHvm(record.brand) };
-  if (nics) view.nics = record.nics.map(nicView);
-  view.type = vmType(record.brand);
-  if (!HVM_BRANDS.has(String(record.brand))) view.ram = record.max_physical_memory;
+export function listView(record: VmRecord, plan: ViewPlan): VmView {
+  const view: VmView = {};
+  const hvm = isHvm(record.brand);
+  for (const prop of plan.props) {
+    if (prop === 'hvm') view.hvm = hvm;
+    else if (prop === 'type') view.type = vmType(record.brand);
+    else if (prop === 'ram' && !hvm) view.ram = record.max_physical_memory;
+    else if (prop === 'nics' && plan.nics) view.nics = record.nics.map(nicView);
+    else if (Object.prototype.hasOwnProperty.call(record, prop)) view[prop] = (record as unknown as VmView)[prop];
+  }
   return view;
 }
 
