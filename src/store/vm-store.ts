@@ -52,10 +52,22 @@ interface Journal {
   previous: VmRecord | null;
 }
 
-/** <root>/.macs.json: the MACs of each VM, valid while `stamp` is the vms/ directory's mtime (ns). */
+/**
+ * <root>/.macs.json: the MACs of each VM (space-separated), valid while
+ * `stamp` is the vms/ directory's mtime (ns) and `vms` names its records.
+ */
 interface MacIndex {
   stamp: string;
-  vms: Record<string, string[]>;
+  vms: Record<string, string>;
+}
+
+/** Whether a MAC is held by a stored VM. */
+export interface MacsInUse {
+  has(mac: string): boolean;
+}
+
+function macsOf(record: VmRecord): string {
+  return record.nics.map((n) => n.mac).join(' ');
 }
 
 function sameKeys(obj: Record<string, unknown>, keys: readonly string[]): boolean {
@@ -166,6 +178,8 @@ export class VmStore {
   private readonly journalDir: string;
   /** The MAC index of this lock session: undefined not read yet, null stale or missing. */
   private sessionIndex: MacIndex | null | undefined;
+  /** The session index has changes not yet written. */
+  private indexDirty = false;
 
   constructor(root: string, kind: HostKind) {
     this.root = path.resolve(root);
@@ -243,14 +257,25 @@ export class VmStore {
     });
     heldRoots.add(this.root);
     this.sessionIndex = undefined;
+    this.indexDirty = false;
     try {
       this.recover();
       const out = await fn();
       if (compromised) throw new AppError(`lost the state lock ${path.join(this.root, '.lock')}: ${compromised.message}`);
       return out;
     } finally {
+      // (a cast: TypeScript does not see fn() change these fields)
+      const index = this.sessionIndex as MacIndex | null | undefined;
+      if ((this.indexDirty as boolean) && index && index.stamp === this.vmsStamp()) {
+        try {
+          this.writeMacIndex(index);
+        } catch {
+          // a cache: the next create rebuilds it
+        }
+      }
       heldRoots.delete(this.root);
       this.sessionIndex = undefined;
+      this.indexDirty = false;
       try {
         await release();
       } catch {
@@ -270,6 +295,7 @@ export class VmStore {
     this.assertHeld('put');
     const uuid = this.checkUuid(record.uuid);
     const index = this.macIndex();
+    this.sessionIndex = null; // until this change is whole
     const current = readJson<VmRecord>(this.recordPath(uuid)) ?? null;
     // the caller's previous version (when it is the stored one) lets
     // unchanged config files stay as they are
@@ -287,7 +313,7 @@ export class VmStore {
       await Promise.all([...config.map(([file, t]) => writeFileAtomic(file, t)), writeFileAtomic(this.recordPath(uuid), text)]);
       unlinkQuiet(this.journalPath(uuid));
     }
-    if (index) this.saveMacIndex(index, uuid, record);
+    if (index) this.updateMacIndex(index, uuid, record);
   }
 
   async remove(uuid: string): Promise<void> {
@@ -296,12 +322,13 @@ export class VmStore {
     const current = readJson<VmRecord>(this.recordPath(uuid));
     if (!current) return;
     const index = this.macIndex();
+    this.sessionIndex = null; // until this change is whole
     const journal: Journal = { op: 'remove', uuid, zonepath: current.zonepath, previous: current };
     fs.mkdirSync(this.journalDir, { recursive: true });
     await writeFileAtomic(this.journalPath(uuid), JSON.stringify(journal));
     this.removeFiles(uuid, current.zonepath);
     unlinkQuiet(this.journalPath(uuid));
-    if (index) this.saveMacIndex(index, uuid, undefined);
+    if (index) this.updateMacIndex(index, uuid, undefined);
   }
 
   /**
@@ -323,21 +350,23 @@ export class VmStore {
    * changes the directory's mtime). put and remove keep a current index
    * current; one left behind by a kill -9 is stale by then, and rebuilt.
    */
-  macsInUse(): Set<string> {
+  macsInUse(): MacsInUse {
     this.assertHeld('macsInUse');
     let index = this.macIndex();
     if (!index) {
       // temp files of an index write that a kill interrupted
       for (const name of readDir(this.root)) if (name.startsWith('.macs.json.')) unlinkQuiet(path.join(this.root, name));
       const stamp = this.vmsStamp();
-      const vms: Record<string, string[]> = {};
-      for (const { uuid, macs } of this.scan((r) => ({ uuid: r.uuid, macs: r.nics.map((n) => n.mac) }))) vms[uuid] = macs;
+      const vms: Record<string, string> = {};
+      for (const [uuid, macs] of this.scan((r) => [r.uuid, macsOf(r)])) vms[uuid] = macs;
       index = { stamp, vms };
-      this.writeMacIndex(index);
+      this.sessionIndex = index;
+      this.indexDirty = true;
     }
-    const out = new Set<string>();
-    for (const macs of Object.values(index.vms)) for (const mac of macs) out.add(mac);
-    return out;
+    // one text of every MAC, each between spaces: a few lookups per create
+    // cost less than a set of 20,000 strings
+    const all = ` ${Object.values(index.vms).join(' ')} `;
+    return { has: (mac) => mac !== '' && !mac.includes(' ') && all.includes(` ${mac} `) };
   }
 
   // ---------------------------------------------------------------- internals
@@ -428,17 +457,21 @@ export class VmStore {
     return valid ? index : undefined;
   }
 
-  /** After a change of one VM (undefined: removed): the index with its MACs, stamped with the directory as it now is. */
-  private saveMacIndex(index: MacIndex, uuid: string, record: VmRecord | undefined): void {
-    if (record) index.vms[uuid] = record.nics.map((n) => n.mac);
+  /**
+   * After a change of one VM (undefined: removed): the index with its MACs,
+   * written when the lock is released (once per command, however many
+   * changes it made; a kill before that leaves it stale, and rebuilt).
+   */
+  private updateMacIndex(index: MacIndex, uuid: string, record: VmRecord | undefined): void {
+    if (record) index.vms[uuid] = macsOf(record);
     else delete index.vms[uuid];
     index.stamp = this.vmsStamp();
-    this.writeMacIndex(index);
+    this.sessionIndex = index;
+    this.indexDirty = true;
   }
 
   /** Write the index (a cache: no fsync; a damaged or old index is stale and rebuilt). */
   private writeMacIndex(index: MacIndex): void {
-    this.sessionIndex = index;
     writeFileAtomic.sync(this.macIndexPath(), JSON.stringify(index), { fsync: false });
   }
 

@@ -24,7 +24,9 @@ function writeBehind(root: string, r: VmRecord): void {
   fs.writeFileSync(path.join(root, 'vms', `${r.uuid}.json`), JSON.stringify(r, null, 2) + '\n');
 }
 
-const sorted = (macs: Set<string>): string[] => [...macs].sort();
+/** Which of these MACs the store holds. */
+const ALL = ['90:b8:d0:00:00:01', '90:b8:d0:00:00:02', '90:b8:d0:00:00:03', '90:b8:d0:00:00:05', '90:b8:d0:00:00:09'];
+const sorted = (macs: { has(mac: string): boolean }): string[] => ALL.filter((m) => macs.has(m));
 
 describe('store/VmStore macsInUse and the MAC index', () => {
   let root: string;
@@ -35,11 +37,15 @@ describe('store/VmStore macsInUse and the MAC index', () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  it('an empty store holds no MACs; has() is false', async () => {
+  it('an empty store holds no MACs; has() is false; has() is exact', async () => {
     const store = new VmStore(root, 'local');
     await store.lock(async () => {
       assert.deepEqual(sorted(store.macsInUse()), []);
       assert.equal(store.has(uuidOf(1)), false);
+      await store.put(rec(store, 1, '90:b8:d0:00:00:01'));
+      const macs = store.macsInUse();
+      assert.equal(macs.has('90:b8:d0:00:00:01'), true);
+      for (const m of ['90:b8:d0:00:00:0', '0:b8:d0:00:00:01', '', ' ', '90:b8:d0:00:00:01 ']) assert.equal(macs.has(m), false, m);
     });
   });
 

@@ -27,7 +27,7 @@ function givenMacs(payload: Record<string, unknown>): Set<number> {
  * holds is drawn again; a MAC the payload names that another VM holds is
  * refused as SmartOS refuses it.
  */
-function createUnique(payload: Record<string, unknown>, ctx: VmContext, hostMacs: ReadonlySet<string>): VmOutcome {
+function createUnique(payload: Record<string, unknown>, ctx: VmContext, hostMacs: { has(mac: string): boolean }): VmOutcome {
   const given = givenMacs(payload);
   for (;;) {
     const outcome = createVm(payload, vmEnv(ctx.store));
