@@ -209,8 +209,9 @@ export class VmStore {
     const out: (T | undefined)[] = [];
     const uuids: string[] = [];
     const reader = new FileReader();
+    const dir = this.vmsDir + path.sep; // names from readdir: nothing for path.join to normalise
     for (const name of names) {
-      const rec = reader.readJson<VmRecord>(path.join(this.vmsDir, name));
+      const rec = reader.readJson<VmRecord>(dir + name);
       if (rec === undefined) continue; // removed while we read
       uuids.push(name.slice(0, -5));
       out.push(fn(rec));

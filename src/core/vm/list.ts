@@ -276,7 +276,7 @@ function present(value: unknown): boolean {
 }
 
 function padEnd(text: string, width: number): string {
-  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+  return text.padEnd(width);
 }
 
 function joinRow(cells: readonly string[], columns: readonly Column[], parsable: boolean): string {
