@@ -8,13 +8,18 @@
  *   .journal/<uuid>.json       present only while a change of that VM runs:
  *                              {"op":"put"|"remove","uuid","zonepath","previous": record|null}
  *   .lock                      the lock (a directory, proper-lockfile)
+ *   .macs.json                 a cache of every VM's MACs for `create`:
+ *                              {"stamp": vms/'s mtime in ns, "vms": {uuid: "mac mac"}},
+ *                              used only while stamp and VMs match vms/, else rebuilt
  *   zones/<uuid>/              zonepaths on the local host
  * and per VM, in its zonepath, `config/metadata.json`, `tags.json`,
  * `routes.json` as SmartOS writes them.
  *
  * Every file is written atomically (write-file-atomic: temp file, fsync,
  * rename). A change writes the journal first (holding the record as it was,
- * or null for a create), then the files, then deletes the journal. Whoever
+ * or null for a create), then the files (in parallel, so their fsyncs
+ * overlap), then deletes the journal; a change of the record alone needs
+ * no journal (its rename is atomic). Whoever
  * next takes the lock rolls an interrupted `put` back to the journal's
  * record and finishes an interrupted `remove`; readers, who never lock, see
  * a VM with a pending journal as that same outcome (its previous version,
