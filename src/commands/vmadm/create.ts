@@ -28,7 +28,7 @@ function givenMacs(payload: Record<string, unknown>): Set<number> {
  * holds is drawn again; a MAC the payload names that another VM holds is
  * refused as SmartOS refuses it.
  */
-function createUnique(payload: Record<string, unknown>, ctx: VmContext, hostMacs: ReadonlySet<string>): VmOutcome {
+function createUnique(payload: Record<string, unknown>, ctx: VmContext, hostMacs: { has(mac: string): boolean }): VmOutcome {
   const given = givenMacs(payload);
   for (;;) {
     const outcome = createVm(payload, vmEnv(ctx.store));
@@ -111,16 +111,14 @@ export default class Create extends BaseCommand {
     const payload = await readPayloadObject(flags.file, 'a create payload');
     const ctx = openContext(flags.root);
     const outcome = await withVmLock(ctx, async () => {
-      const existing = ctx.store.list();
       if (typeof payload.uuid === 'string' && UUID.test(payload.uuid)) {
         const wanted = payload.uuid.toLowerCase();
         const zone = { zonename: wanted, uuid: wanted, zonepath: ctx.store.zonepathOf('zones', wanted), brand: String(payload.brand ?? 'joyent') };
-        if (existing.some((vm) => vm.uuid === wanted) || (await ctx.host.zoneState(zone)) !== undefined) {
+        if (ctx.store.has(wanted) || (await ctx.host.zoneState(zone)) !== undefined) {
           throw new AppError(`VM with UUID ${payload.uuid} already exists`);
         }
       }
-      const macs = new Set<string>();
-      for (const vm of existing) for (const nic of vm.nics) macs.add(nic.mac);
+      const macs = ctx.store.macsInUse();
       const made = createUnique(payload, ctx, macs);
       if (!made.ok) return made;
       return { ...made, record: await provision(ctx, made.record) };

@@ -2,8 +2,8 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command';
 import { openContext, quietFlags, rootFlag } from '../../cli/vm-context';
-import { filterVms, parseFilters } from '../../core/vm/filter';
-import { formatTable, planList, sortVms, valueAt, withListFields, type VmView } from '../../core/vm/list';
+import { matchesAll, parseFilters } from '../../core/vm/filter';
+import { formatTable, listView, planList, planView, project, sortVms, valueAt, withListFields, type VmView } from '../../core/vm/list';
 import { getView } from '../../core/vm/view';
 
 export default class List extends BaseCommand {
@@ -40,10 +40,20 @@ export default class List extends BaseCommand {
     const filters = parseFilters(argv as string[], 'filter');
     const plan = planList({ order: flags.order, sortby: flags.sortby });
     const { store } = openContext(flags.root);
-    const views = store.list().map((vm) => withListFields(getView(vm)));
-    const vms = sortVms(filterVms(views, filters), plan.sort);
+    const columnKeys = plan.columns.map((c) => c.key);
+    const keys = [...columnKeys, ...plan.sort.map((s) => s.key)];
+    const viewPlan = planView([...keys, ...filters.map((f) => f.key)]);
+    const full = flags.json && flags.order === undefined;
+    // each VM is read as list reads it (no get view) and kept only as the
+    // values printed and sorted on; -j without -o prints whole get views
+    const rows = store.scan((record) => {
+      const view = listView(record, viewPlan);
+      if (!matchesAll(view, filters)) return undefined;
+      return full ? withListFields(getView(record)) : project(view, keys);
+    });
+    const vms = sortVms(rows, plan.sort);
     if (flags.json) {
-      const out = flags.order === undefined ? vms : vms.map((vm) => pick(vm, plan.columns.map((c) => c.key)));
+      const out = flags.order === undefined ? vms : vms.map((vm) => pick(vm, columnKeys));
       process.stdout.write(JSON.stringify(out, null, 2) + '\n');
       return;
     }

@@ -3,8 +3,8 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command';
 import { openContext, quietFlags, rootFlag } from '../../cli/vm-context';
 import { AppError } from '../../core/errors';
-import { filterVms, parseFilters } from '../../core/vm/filter';
-import { pickFields, withListFields } from '../../core/vm/list';
+import { matchesAll, parseFilters } from '../../core/vm/filter';
+import { listView, pickFields, planView, withListFields } from '../../core/vm/list';
 import { getView } from '../../core/vm/view';
 
 export default class Lookup extends BaseCommand {
@@ -38,8 +38,13 @@ export default class Lookup extends BaseCommand {
     if (flags.output !== undefined && !flags.json) throw new AppError('Cannot specify -o without -j');
     const filters = parseFilters(argv as string[], 'lookup');
     const { store } = openContext(flags.root);
-    const views = store.list().map((vm) => withListFields(getView(vm)));
-    const found = filterVms(views, filters);
+    const viewPlan = planView(filters.map((f) => f.key));
+    // each VM is read as lookup reads it (no get view): the get view is
+    // built only for the VMs that match, and only for -j
+    const found = store.scan((record) => {
+      if (!matchesAll(listView(record, viewPlan), filters)) return undefined;
+      return flags.json ? withListFields(getView(record)) : { uuid: record.uuid };
+    });
     if (flags.unique && found.length !== 1) throw new AppError(`Requested unique lookup but found ${found.length} results.`);
     if (flags.json) {
       const out = flags.output === undefined ? found : pickFields(found, flags.output.split(','));

@@ -9,6 +9,9 @@
  * prints 0); `-p` joins raw values with `:`.
  */
 import { AppError } from '../errors';
+import { isHvm } from '../vmspec/brands';
+import type { VmRecord } from './record';
+import { nicView } from './view';
 
 /** A VM as `get` shows it, possibly with the fake list fields. */
 export type VmView = Record<string, unknown>;
@@ -91,6 +94,65 @@ export function withListFields(view: VmView): VmView {
   const out: VmView = { ...view, type: vmType(view.brand) };
   if (!HVM_BRANDS.has(String(view.brand))) out.ram = view.max_physical_memory;
   return out;
+}
+
+/**
+ * Whether any of these column, sort or filter keys reads a NIC
+ * (`nics.<N|*>.<prop>`, or `nics` itself), and so needs the NICs as `get` shows them (with
+ * the deprecated ip/netmask/gateway).
+ */
+export function readsNics(keys: Iterable<string>): boolean {
+  for (const key of keys) if (key === 'nics' || key.startsWith('nics.')) return true;
+  return false;
+}
+
+/** What listView copies of each VM: the top-level properties the keys read, and whether NICs need their get view. */
+export interface ViewPlan {
+  props: readonly string[];
+  nics: boolean;
+}
+
+/** The ViewPlan of the column, sort and filter keys a command reads. */
+export function planView(keys: readonly string[]): ViewPlan {
+  const props = new Set<string>();
+  for (const key of keys) {
+    props.add(key);
+    const dot = key.indexOf('.');
+    if (dot > 0) props.add(key.slice(0, dot));
+  }
+  return { props: [...props], nics: readsNics(keys) };
+}
+
+/**
+ * One VM as `list` and `lookup` read it, without building its `get` view:
+ * only the top-level properties the plan names — the record's own, `hvm`,
+ * the fake `type` and `ram`, and the NICs as nicView shows them when a key
+ * reads them. For every key of the plan, valueAt and the filters find the
+ * same value in it as in withListFields(getView(record)); JSON output
+ * uses the full view.
+ */
+export function listView(record: VmRecord, plan: ViewPlan): VmView {
+  const view: VmView = {};
+  const hvm = isHvm(record.brand);
+  for (const prop of plan.props) {
+    if (prop === 'hvm') view.hvm = hvm;
+    else if (prop === 'type') view.type = vmType(record.brand);
+    else if (prop === 'ram' && !hvm) view.ram = record.max_physical_memory;
+    else if (prop === 'nics' && plan.nics) view.nics = record.nics.map(nicView);
+    else if (Object.prototype.hasOwnProperty.call(record, prop)) view[prop] = (record as unknown as VmView)[prop];
+  }
+  return view;
+}
+
+/**
+ * The values `keys` name in a VM (valueAt), each as an own property of a
+ * small row: valueAt(row, key) gives the same value as valueAt(view, key),
+ * so sortVms, formatTable and the like read rows as they read views.
+ */
+export function project(view: VmView, keys: readonly string[]): VmView {
+  const row: VmView = {};
+  for (const key of keys) row[key] = valueAt(view, key);
+  return row;
 }
 
 /**
@@ -214,7 +276,7 @@ function present(value: unknown): boolean {
 }
 
 function padEnd(text: string, width: number): string {
-  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+  return text.padEnd(width);
 }
 
 function joinRow(cells: readonly string[], columns: readonly Column[], parsable: boolean): string {
@@ -224,7 +286,8 @@ function joinRow(cells: readonly string[], columns: readonly Column[], parsable:
     if (i > 0) line += '  ';
     line += padEnd(cells[i], columns[i].width);
   }
-  return line.replace(/\s+$/, '');
+  // trimEnd removes exactly what /\s+$/ matches, without its backtracking over each padded cell
+  return line.trimEnd();
 }
 
 /** The header line (`-p -h` joins headers with `:`). */

@@ -28,21 +28,55 @@ const VM_ORDER = [
   'zoneid',
 ];
 
-function ordered(source: Record<string, unknown>, order: readonly string[], sortRest: boolean): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const known = new Set(order);
-  for (const key of order) if (source[key] !== undefined) out[key] = source[key];
-  const rest = Object.keys(source).filter((k) => !known.has(k) && source[k] !== undefined);
+/** Rank of each key of an order list, built once per list. */
+function rankOf(order: readonly string[]): ReadonlyMap<string, number> {
+  return new Map(order.map((key, i) => [key, i]));
+}
+
+const NIC_RANK = rankOf(NIC_ORDER);
+const VM_RANK = rankOf(VM_ORDER);
+
+/**
+ * `source`'s defined keys: those of `order` first, in its order, then the
+ * others in their own order (sorted when `sortRest`). One pass over the
+ * source's keys (not over the whole order list), no per-call sets.
+ */
+function ordered(
+  source: Record<string, unknown>,
+  order: readonly string[],
+  rank: ReadonlyMap<string, number>,
+  sortRest: boolean,
+): Record<string, unknown> {
+  const known: number[] = [];
+  const rest: string[] = [];
+  for (const key of Object.keys(source)) {
+    if (source[key] === undefined) continue;
+    const r = rank.get(key);
+    if (r === undefined) rest.push(key);
+    else known.push(r);
+  }
+  known.sort((a, b) => a - b);
   if (sortRest) rest.sort();
+  const out: Record<string, unknown> = {};
+  for (const r of known) out[order[r]] = source[order[r]];
   for (const key of rest) out[key] = source[key];
   return out;
+}
+
+/**
+ * The family of an `ips` entry or gateway of a stored (hence valid)
+ * record without parsing IPv6: an IPv6 address always has a `:`, an IPv4
+ * one never does. IPv4 text is still parsed (cheap and strict).
+ */
+function isIpv6Text(text: string): boolean {
+  return text.includes(':');
 }
 
 /** The deprecated IPv4 view: first static IPv4 address (or dhcp) and first IPv4 gateway. */
 function deprecatedView(nic: NicRecord): { ip?: string; netmask?: string; gateway?: string } {
   const out: { ip?: string; netmask?: string; gateway?: string } = {};
   for (const item of nic.ips) {
-    if (item === 'dhcp' || item === 'addrconf') continue;
+    if (item === 'dhcp' || item === 'addrconf' || isIpv6Text(item)) continue;
     const cidr = parseCidr(item, 'allow');
     if (cidr.address.family === 4) {
       out.ip = cidr.address.text;
@@ -52,7 +86,7 @@ function deprecatedView(nic: NicRecord): { ip?: string; netmask?: string; gatewa
   }
   if (out.ip === undefined && nic.ips.includes('dhcp')) out.ip = 'dhcp';
   for (const gw of nic.gateways ?? []) {
-    if (parseAddress(gw).family === 4) {
+    if (!isIpv6Text(gw) && parseAddress(gw).family === 4) {
       out.gateway = gw;
       break;
     }
@@ -63,11 +97,11 @@ function deprecatedView(nic: NicRecord): { ip?: string; netmask?: string; gatewa
 /** A NIC as `vmadm get` shows it: §3.2 key order, plus ip/netmask/gateway (absent for IPv6-only NICs). */
 export function nicView(nic: NicRecord): Record<string, unknown> {
   const withLegacy: Record<string, unknown> = { ...nic, ...deprecatedView(nic) };
-  return ordered(withLegacy, NIC_ORDER, false);
+  return ordered(withLegacy, NIC_ORDER, NIC_RANK, false);
 }
 
 /** What `vmadm get` prints (§5): the record in vmadm's key order, `hvm` added, NICs via nicView. */
 export function getView(record: VmRecord): Record<string, unknown> {
   const source: Record<string, unknown> = { ...record, hvm: isHvm(record.brand), nics: record.nics.map(nicView) };
-  return ordered(source, VM_ORDER, true);
+  return ordered(source, VM_ORDER, VM_RANK, true);
 }

@@ -67,7 +67,11 @@ class FakeHost {
   zones(): FakeZone[] {
     const dir = path.join(this.state, 'zones');
     if (!fs.existsSync(dir)) return [];
-    return fs.readdirSync(dir).map((n) => JSON.parse(fs.readFileSync(path.join(dir, n), 'utf8')) as FakeZone);
+    // a fake killed mid-write may leave its temp file (<zone>.json.<pid>.tmp): not a zone
+    return fs
+      .readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .map((n) => JSON.parse(fs.readFileSync(path.join(dir, n), 'utf8')) as FakeZone);
   }
 
   zone(uuid: string): FakeZone | undefined {

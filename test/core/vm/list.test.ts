@@ -8,6 +8,10 @@ import {
   LIST_COLUMNS,
   columnSpec,
   formatTable,
+  listView,
+  planView,
+  project,
+  readsNics,
   pickFields,
   planList,
   sortVms,
@@ -16,6 +20,9 @@ import {
   withListFields,
   type VmView,
 } from '../../../src/core/vm/list';
+import { createVm } from '../../../src/core/vm/create';
+import { getView } from '../../../src/core/vm/view';
+import { testEnv } from './helpers';
 
 const U1 = '11111111-1111-4111-8111-111111111111';
 const U2 = '22222222-2222-4222-8222-222222222222';
@@ -164,5 +171,45 @@ describe('vm/list valueAt and pickFields', () => {
 
   it('lookup -j -o keeps the named keys and drops VMs left empty', () => {
     assert.deepEqual(pickFields([{ uuid: U1, alias: 'a', ram: 1 }, { ram: 2 }], ['uuid', 'alias']), [{ uuid: U1, alias: 'a' }]);
+  });
+});
+
+describe('vm/list listView and project (list and lookup without the get view)', () => {
+  const specs: Record<string, unknown>[] = [
+    { brand: 'joyent', alias: 'a', max_physical_memory: 512, tags: { role: 'db' }, routes: { '10.2.0.0/16': '10.0.0.1' },
+      nics: [{ nic_tag: 'external', ips: ['2001:db8::5/64', '10.0.0.5/24', 'addrconf'], gateways: ['fe80::1', '10.0.0.1'] },
+        { nic_tag: 'internal', ips: ['dhcp'] }, { nic_tag: 'internal', ips: ['fd00::5/64'], gateways: ['fd00::1'] }] },
+    { brand: 'bhyve', ram: 1024, vcpus: 2, nics: [{ nic_tag: 'external', ips: ['10.0.0.9/16'], gateways: ['10.0.0.1'], model: 'virtio' }],
+      disks: [{ boot: true, image_uuid: '2b683a82-a066-11e3-97ab-2faa44701c5a', size: 10240 }] },
+    { brand: 'lx', kernel_version: '4.3.0', image_uuid: '2b683a82-a066-11e3-97ab-2faa44701c5a', nics: [] },
+  ];
+  const keys = [
+    ...Object.keys(LIST_COLUMNS), 'hvm', 'nics', 'tags.role', 'tags.none', 'routes.10.2.0.0/16', 'disks.0.size',
+    ...[0, 1, 2, 3].flatMap((i) => ['ip', 'netmask', 'gateway', 'ips', 'gateways', 'mac', 'primary', 'model'].map((p) => `nics.${i}.${p}`)),
+  ];
+
+  it('holds the value of every key that the full view holds (NICs included when asked)', () => {
+    for (const spec of specs) {
+      const out = createVm(spec, testEnv());
+      assert.ok(out.ok, JSON.stringify(out));
+      if (!out.ok) continue;
+      const full = withListFields(getView(out.record));
+      const all = listView(out.record, planView(keys));
+      for (const key of keys) {
+        const one = listView(out.record, planView([key]));
+        assert.deepEqual(valueAt(all, key), valueAt(full, key), `${String(spec.brand)} ${key}`);
+        assert.deepEqual(valueAt(one, key), valueAt(full, key), `${String(spec.brand)} ${key} (alone)`);
+        assert.deepEqual(valueAt(project(one, [key]), key), valueAt(full, key), `${String(spec.brand)} ${key} (row)`);
+      }
+    }
+  });
+
+  it('planView: the top-level properties the keys read; NICs as get shows them only for nics.* keys', () => {
+    assert.equal(readsNics(['uuid', 'tags.nics', 'alias']), false);
+    assert.equal(readsNics(['uuid', 'nics.0.ip']), true);
+    assert.deepEqual(planView(['uuid', 'tags.role', 'nics.*.ips', 'routes.10.0.0.0/8']), {
+      props: ['uuid', 'tags.role', 'tags', 'nics.*.ips', 'nics', 'routes.10.0.0.0/8', 'routes'],
+      nics: true,
+    });
   });
 });

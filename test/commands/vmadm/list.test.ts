@@ -1,0 +1,152 @@
+/**
+ * `vmadm list` and `vmadm lookup` read each VM without building its `get`
+ * view (listView, project, store.scan): on a generated store of every
+ * brand, their output must equal what the plain pipeline gives — each VM's
+ * full view (withListFields(getView)), filtered, sorted and formatted.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createVm } from '../../../src/core/vm/create';
+import { filterVms, parseFilters } from '../../../src/core/vm/filter';
+import { formatTable, pickFields, planList, sortVms, valueAt, withListFields, type VmView } from '../../../src/core/vm/list';
+import type { VmRecord } from '../../../src/core/vm/record';
+import { getView } from '../../../src/core/vm/view';
+import { examplePath, runCli } from '../../helpers/run-cli';
+
+const EXAMPLES = ['dual-stack-web.json', 'dual-stack-zone.json', 'lx-dhcp.json', 'bhyve-vm.json', 'legacy-ipv4.json'];
+
+function example(name: string): Record<string, unknown> {
+  const spec = JSON.parse(fs.readFileSync(examplePath('vms', name), 'utf8')) as Record<string, unknown>;
+  delete spec.uuid;
+  return spec;
+}
+
+/** 30 VMs of the example specs, with varied aliases, memory, tags and states, written as the store writes them. */
+function makeStore(root: string): VmRecord[] {
+  fs.mkdirSync(path.join(root, 'vms'), { recursive: true });
+  const records: VmRecord[] = [];
+  let n = 0;
+  for (let i = 0; i < 30; i++) {
+    const spec = example(EXAMPLES[i % EXAMPLES.length]);
+    spec.alias = i % 7 === 3 ? undefined : `vm-${(i * 13) % 30}`;
+    if (spec.brand !== 'bhyve' && spec.brand !== 'kvm') spec.max_physical_memory = 256 * (1 + (i % 4));
+    spec.tags = { ...(spec.tags as object), role: i % 3 === 0 ? 'db' : 'www', n: i };
+    const out = createVm(spec, {
+      now: new Date(Date.UTC(2025, 0, 1, 0, 0, i)),
+      newUuid: () => `7e57${String(i).padStart(4, '0')}-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+      randomBytes: (k) => Uint8Array.from({ length: k }, (_, j) => (i * 31 + j * 7 + n) & 0xff),
+      zonepathOf: (zpool, uuid) => path.join(root, 'zones', uuid),
+    });
+    if (!out.ok) throw new Error(`${EXAMPLES[i % EXAMPLES.length]}: ${JSON.stringify(out.result)}`);
+    const vm: VmRecord = { ...out.record, state: i % 4 === 0 ? 'stopped' : 'running' };
+    fs.writeFileSync(path.join(root, 'vms', `${vm.uuid}.json`), JSON.stringify(vm, null, 2) + '\n');
+    records.push(vm);
+  }
+  return records;
+}
+
+function splitArgs(args: string[]): { flags: Map<string, string | true>; filters: string[] } {
+  const flags = new Map<string, string | true>();
+  const filters: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '-o' || a === '-s') flags.set(a, args[++i]);
+    else if (a.startsWith('-')) flags.set(a, true);
+    else filters.push(a);
+  }
+  return { flags, filters };
+}
+
+/** `vmadm list` as the plain pipeline computes it. */
+function referenceList(records: VmRecord[], args: string[]): string {
+  const { flags, filters } = splitArgs(args);
+  const views = [...records].sort((a, b) => (a.uuid < b.uuid ? -1 : 1)).map((r) => withListFields(getView(r)));
+  const plan = planList({ order: flags.get('-o') as string | undefined, sortby: flags.get('-s') as string | undefined });
+  const vms = sortVms(filterVms(views, parseFilters(filters, 'filter')), plan.sort);
+  if (flags.has('-j')) {
+    const out = flags.has('-o')
+      ? vms.map((vm) => {
+          const picked: VmView = {};
+          for (const c of plan.columns) if (valueAt(vm, c.key) !== undefined) picked[c.key] = valueAt(vm, c.key);
+          return picked;
+        })
+      : vms;
+    return JSON.stringify(out, null, 2) + '\n';
+  }
+  const header = flags.has('-H') ? false : flags.has('-h') ? true : !flags.has('-p');
+  return formatTable(vms, plan.columns, { parsable: flags.has('-p'), header });
+}
+
+/** `vmadm lookup` as the plain pipeline computes it. */
+function referenceLookup(records: VmRecord[], args: string[]): string {
+  const { flags, filters } = splitArgs(args);
+  const views = [...records].sort((a, b) => (a.uuid < b.uuid ? -1 : 1)).map((r) => withListFields(getView(r)));
+  const found = filterVms(views, parseFilters(filters, 'lookup'));
+  if (!flags.has('-j')) return found.map((vm) => `${String(vm.uuid)}\n`).join('');
+  const out = flags.has('-o') ? pickFields(found, String(flags.get('-o')).split(',')) : found;
+  return JSON.stringify(out, null, 2) + '\n';
+}
+
+describe('vmadm list and lookup read VMs without their get view', () => {
+  let root: string;
+  let records: VmRecord[];
+  before(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'vmadm-list-'));
+    records = makeStore(root);
+  });
+  after(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  const run = (args: string[]): string => {
+    const r = runCli('vmadm', args, { env: { VMADM_ROOT: root, VMADM_HOST: 'local' } });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+
+  const lists: string[][] = [
+    [],
+    ['-o', 'uuid,type,ram,hvm,brand,alias,state', '-s', '-alias,uuid'],
+    ['-o', 'uuid,nics.0.ip,nics.0.netmask,nics.0.gateway,nics.1.ips,nics.0.mac', '-s', 'nics.0.ip,uuid'],
+    ['-p', '-o', 'uuid,tags.role,tags.n,routes.10.2.0.0/16,customer_metadata.user-script', '-s', 'tags.n'],
+    ['-H', '-o', 'uuid,max_physical_memory,quota,firewall_enabled,autoboot', 'type=OS'],
+    ['-p', '-h', 'tags.role=db', 'state=running'],
+    ['nics.*.ip=dhcp'],
+    ['-o', 'uuid,alias', 'nics.*.ips=~2001:db8'],
+    ['-o', 'uuid,nics.0.gateway', 'nics.0.gateway=~^1'],
+    ['-o', 'uuid,ram,type', 'hvm=true'],
+    ['-j', 'tags.role=db'],
+    ['-j', '-o', 'uuid,alias,nics.0.ip,tags.role', '-s', '-ram'],
+  ];
+  for (const args of lists) {
+    it(`list ${args.join(' ')}`, () => {
+      assert.equal(run(['list', ...args]), referenceList(records, args));
+    });
+  }
+
+  const lookups: string[][] = [
+    [],
+    ['tags.role=db'],
+    ['-j', 'tags.role=db'],
+    ['-j', '-o', 'uuid,nics,type,ram,hvm', 'nics.*.netmask=255.255.255.0'],
+    ['brand=lx', 'alias=~^vm'],
+    ['-j', 'nics.0.ip=~^198'],
+  ];
+  for (const args of lookups) {
+    it(`lookup ${args.join(' ')}`, () => {
+      assert.equal(run(['lookup', ...args]), referenceLookup(records, args));
+    });
+  }
+
+  it('the generated store covers what the comparisons need', () => {
+    const views = records.map((r) => withListFields(getView(r)));
+    const some = (key: string, test: (v: unknown) => boolean) => views.some((v) => test(valueAt(v, key)));
+    assert.ok(some('hvm', (v) => v === true) && some('hvm', (v) => v === false), 'HVM and zone VMs');
+    assert.ok(some('nics.0.ip', (v) => v === 'dhcp'), 'a DHCP NIC');
+    assert.ok(some('nics.0.netmask', (v) => typeof v === 'string'), 'a static IPv4 NIC');
+    assert.ok(some('tags.role', (v) => v === 'db'), 'VMs tagged role=db');
+    assert.ok(some('alias', (v) => v === undefined), 'VMs without alias');
+  });
+});

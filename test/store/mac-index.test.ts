@@ -1,0 +1,122 @@
+/**
+ * VmStore.macsInUse and has (what `vmadm create` checks a new VM against)
+ * and the MAC index behind them: always the MACs of the records as they
+ * are, whether the records were written by the store, behind its back, or
+ * by a command killed before it updated the index.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { VmRecord } from '../../src/core/vm/record';
+import { VmStore } from '../../src/store/vm-store';
+import { makeRecord, uuidOf } from './records';
+
+function rec(store: VmStore, n: number, mac: string): VmRecord {
+  const uuid = uuidOf(n);
+  const r = makeRecord(uuid, store.zonepathOf('zones', uuid));
+  return { ...r, nics: [{ ...r.nics[0], mac }] };
+}
+
+/** A record written as the store lays it out, without the store (as bench/vmadm and older versions do). */
+function writeBehind(root: string, r: VmRecord): void {
+  fs.mkdirSync(path.join(root, 'vms'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'vms', `${r.uuid}.json`), JSON.stringify(r, null, 2) + '\n');
+}
+
+/** Which of these MACs the store holds. */
+const ALL = ['90:b8:d0:00:00:01', '90:b8:d0:00:00:02', '90:b8:d0:00:00:03', '90:b8:d0:00:00:05', '90:b8:d0:00:00:09'];
+const sorted = (macs: { has(mac: string): boolean }): string[] => ALL.filter((m) => macs.has(m));
+
+describe('store/VmStore macsInUse and the MAC index', () => {
+  let root: string;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'vmstore-macs-'));
+  });
+  afterEach(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('an empty store holds no MACs; has() is false; has() is exact', async () => {
+    const store = new VmStore(root, 'local');
+    await store.lock(async () => {
+      assert.deepEqual(sorted(store.macsInUse()), []);
+      assert.equal(store.has(uuidOf(1)), false);
+      await store.put(rec(store, 1, '90:b8:d0:00:00:01'));
+      const macs = store.macsInUse();
+      assert.equal(macs.has('90:b8:d0:00:00:01'), true);
+      for (const m of ['90:b8:d0:00:00:0', '0:b8:d0:00:00:01', '', ' ', '90:b8:d0:00:00:01 ']) assert.equal(macs.has(m), false, m);
+    });
+  });
+
+  it('put and remove keep it current, across commands (new stores)', async () => {
+    const s1 = new VmStore(root, 'local');
+    await s1.lock(async () => {
+      s1.macsInUse();
+      await s1.put(rec(s1, 1, '90:b8:d0:00:00:01'));
+      await s1.put(rec(s1, 2, '90:b8:d0:00:00:02'));
+      assert.deepEqual(sorted(s1.macsInUse()), ['90:b8:d0:00:00:01', '90:b8:d0:00:00:02']);
+    });
+    const s2 = new VmStore(root, 'local');
+    await s2.lock(async () => {
+      const r1 = s2.get(uuidOf(1))!;
+      await s2.put({ ...r1, nics: [{ ...r1.nics[0], mac: '90:b8:d0:00:00:03' }] }, r1);
+      await s2.remove(uuidOf(2));
+      assert.equal(s2.has(uuidOf(1)), true);
+      assert.equal(s2.has(uuidOf(2)), false);
+    });
+    const s3 = new VmStore(root, 'local');
+    await s3.lock(async () => assert.deepEqual(sorted(s3.macsInUse()), ['90:b8:d0:00:00:03']));
+    assert.ok(fs.existsSync(path.join(root, '.macs.json')));
+  });
+
+  it('records added, changed or removed behind the store are seen (the index is stale, rebuilt)', async () => {
+    const store = new VmStore(root, 'local');
+    await store.lock(async () => {
+      await store.put(rec(store, 1, '90:b8:d0:00:00:01'));
+      store.macsInUse();
+    });
+    writeBehind(root, rec(store, 2, '90:b8:d0:00:00:02'));
+    await store.lock(async () => assert.deepEqual(sorted(store.macsInUse()), ['90:b8:d0:00:00:01', '90:b8:d0:00:00:02']));
+    writeBehind(root, rec(store, 1, '90:b8:d0:00:00:09'));
+    fs.unlinkSync(path.join(root, 'vms', `${uuidOf(2)}.json`));
+    await store.lock(async () => assert.deepEqual(sorted(store.macsInUse()), ['90:b8:d0:00:00:09']));
+  });
+
+  it('a missing or damaged index is rebuilt from the records', async () => {
+    const store = new VmStore(root, 'local');
+    writeBehind(root, rec(store, 1, '90:b8:d0:00:00:01'));
+    await store.lock(async () => assert.deepEqual(sorted(store.macsInUse()), ['90:b8:d0:00:00:01']));
+    fs.writeFileSync(path.join(root, '.macs.json'), '{"stamp":');
+    await store.lock(async () => assert.deepEqual(sorted(store.macsInUse()), ['90:b8:d0:00:00:01']));
+    fs.rmSync(path.join(root, '.macs.json'));
+    await store.lock(async () => assert.deepEqual(sorted(store.macsInUse()), ['90:b8:d0:00:00:01']));
+  });
+
+  it('an index left behind by a change killed before it was updated is not used', async () => {
+    const store = new VmStore(root, 'local');
+    await store.lock(async () => {
+      await store.put(rec(store, 1, '90:b8:d0:00:00:01'));
+      store.macsInUse();
+    });
+    const before = fs.readFileSync(path.join(root, '.macs.json'), 'utf8');
+    await store.lock(async () => {
+      const r1 = store.get(uuidOf(1))!;
+      await store.put({ ...r1, nics: [{ ...r1.nics[0], mac: '90:b8:d0:00:00:05' }] }, r1);
+    });
+    fs.writeFileSync(path.join(root, '.macs.json'), before); // as if killed between the record and the index
+    await store.lock(async () => assert.deepEqual(sorted(store.macsInUse()), ['90:b8:d0:00:00:05']));
+  });
+
+  it('a change of the record alone (a state change) leaves the config files and takes no journal', async () => {
+    const store = new VmStore(root, 'local');
+    const r = rec(store, 1, '90:b8:d0:00:00:01');
+    await store.lock(() => store.put(r));
+    const tags = path.join(r.zonepath, 'config', 'tags.json');
+    const ino = fs.statSync(tags).ino;
+    await store.lock(() => store.put({ ...r, state: 'stopped' }, r));
+    assert.equal(store.get(r.uuid)!.state, 'stopped');
+    assert.equal(fs.statSync(tags).ino, ino);
+    assert.deepEqual(fs.existsSync(path.join(root, '.journal')) ? fs.readdirSync(path.join(root, '.journal')) : [], []);
+  });
+});
