@@ -1,5 +1,6 @@
 /** Entry of the fwadm CLI (bundled to dist/fwadm.js). */
 import { COMMANDS } from '../commands/fwadm';
+import { prepareArgv } from '../commands/fwadm/argv';
 import { lintRule } from '../core/fwrule/lint';
 import { compileFirewall } from '../core/ipf/compile';
 import { parseCompilePayload } from '../core/ipf/payload';
@@ -11,6 +12,7 @@ startCli({
   description: 'Manage SmartOS-style firewall rules (fwrule(7)) and compile them to ipf.conf / ipf6.conf, IPv4 and IPv6.',
   commands: COMMANDS,
   topics: {},
+  prepareArgv: (argv) => prepareArgv(argv, Object.keys(COMMANDS)),
   warmUp() {
     for (let i = 0; i < 3; i++) {
       const input = parseCompilePayload(host);
