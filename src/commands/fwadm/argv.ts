@@ -46,6 +46,8 @@ export function unknownCommand(name: string, commands: readonly string[]): strin
  * options. `--root DIR` (this project's) may come first too.
  */
 export function prepareArgv(argv: readonly string[], commands: readonly string[]): PreparedArgv {
+  // this project's `fwadm --version` (oclif's)
+  if (argv.length === 1 && argv[0] === '--version') return { argv: [...argv] };
   const globals: string[] = [];
   let i = 0;
   for (; i < argv.length; i++) {

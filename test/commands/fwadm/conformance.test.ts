@@ -209,6 +209,7 @@ describe('fwadm conformance with SmartOS (bytes and exit codes)', function () {
       expect(h.fw(['help', 'list']), 0, list.stdout);
       expect(h.fw(['-h', 'list']), 0, list.stdout);
       expect(h.fw(['list', '--help']), 0, list.stdout);
+      assert.match(h.fw(['--version']).stdout, /^fwadm\/\d+\.\d+\.\d+ /);
       const top = h.fw(['help']);
       assert.equal(top.status, 0);
       assert.match(top.stdout, /COMMANDS\n[\s\S]* {2}list-rvms /);
