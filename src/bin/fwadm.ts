@@ -1,5 +1,6 @@
 /** Entry of the fwadm CLI (bundled to dist/fwadm.js). */
 import { COMMANDS } from '../commands/fwadm';
+import { prepareArgv } from '../commands/fwadm/argv';
 import { lintRule } from '../core/fwrule/lint';
 import { compileFirewall } from '../core/ipf/compile';
 import { parseCompilePayload } from '../core/ipf/payload';
@@ -12,6 +13,7 @@ startCli({
   commands: COMMANDS,
   unknownCommand: (name) => `unknown command: ${name}`,
   topics: {},
+  prepareArgv: (argv) => prepareArgv(argv, Object.keys(COMMANDS)),
   warmUp() {
     for (let i = 0; i < 3; i++) {
       const input = parseCompilePayload(host);

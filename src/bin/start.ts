@@ -14,19 +14,32 @@ export interface StartOptions extends Omit<CliDefinition, 'version'> {
    * computation only: it must leave no state behind.
    */
   warmUp?: () => void;
+  /**
+   * The command line as the CLI reads it, before oclif: the argv to run,
+   * or what to print on stderr and the exit status (fwadm: options before
+   * the subcommand, `help <cmd>`, unknown subcommands).
+   */
+  prepareArgv?: (argv: string[]) => { argv: string[] } | { exitCode: number; stderr: string };
 }
 
 type SnapshotApi = { isBuildingSnapshot(): boolean; setDeserializeMainFunction(fn: () => void): void };
 
-export function startCli({ warmUp, ...def }: StartOptions): void {
+export function startCli({ warmUp, prepareArgv, ...def }: StartOptions): void {
   const full = { ...def, version };
+  const start = (): void => {
+    const prepared = prepareArgv ? prepareArgv(process.argv.slice(2)) : { argv: process.argv.slice(2) };
+    if ('argv' in prepared) {
+      void runCli(full, prepared.argv);
+      return;
+    }
+    process.stderr.write(prepared.stderr);
+    process.exitCode = prepared.exitCode;
+  };
   const snapshot = (v8 as unknown as { startupSnapshot?: SnapshotApi }).startupSnapshot;
   if (snapshot?.isBuildingSnapshot()) {
     warmUp?.();
-    snapshot.setDeserializeMainFunction(() => {
-      void runCli(full, process.argv.slice(2));
-    });
+    snapshot.setDeserializeMainFunction(start);
   } else {
-    void runCli(full, process.argv.slice(2));
+    start();
   }
 }

@@ -17,6 +17,8 @@ export default class AddRvm extends FwCommand {
     'echo \'{"uuid": "c1d2e3f4-1111-4222-8333-444455556666", "ips": ["203.0.113.7", "2001:db8::7"], "tags": {"role": "db"}}\' | <%= config.bin %> <%= command.id %> --root examples/fwadm/state --dryrun',
   ];
 
+  static override strict = false;
+
   static override flags = {
     file: Flags.string({ char: 'f', summary: 'Read the remote VMs from FILE ("-": stdin).', helpValue: 'FILE' }),
     ...commonFlags,

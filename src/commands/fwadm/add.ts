@@ -2,7 +2,7 @@
 
 import { addPayloadFromArgs, planAdd } from '../../core/fw/rules';
 import { wordsOf, commonFlags, FwCommand, ruleDeps, ruleFlags } from './common';
-import { readPayload, ruleFlagsOf, runRuleChange, usage } from './rule-change';
+import { readPayload, ruleFlagsOf, runRuleChange } from './rule-change';
 
 export default class Add extends FwCommand {
   static override summary = 'Add firewall rules, from the command line or a JSON payload.';
@@ -24,12 +24,12 @@ export default class Add extends FwCommand {
   async run(): Promise<void> {
     const parsed = await this.parse(Add);
     const { flags } = parsed;
-    const argv = wordsOf(parsed);
-    const words = argv as string[];
+    const words = wordsOf(parsed);
+    // -f wins over rule words, as in SmartOS (cli.js getPayload)
     const payload =
-      words.length > 0
+      flags.file === undefined && words.length > 0
         ? addPayloadFromArgs(words, ruleFlagsOf(flags))
-        : await readPayload(flags, () => usage('No rule specified: give the rule text, -f FILE or a payload on stdin'));
+        : await readPayload(flags, false);
     await runRuleChange('Added', flags, payload, (rules) => planAdd(rules, payload.rules ?? [], ruleDeps()));
   }
 }

@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Flags } from '@oclif/core';
-import { BaseCommand, describeFailure } from '../../cli/base-command';
+import { BaseCommand, isParseError } from '../../cli/base-command';
+import { escapeControl } from '../../core/text';
 import { openContext, rootFlag } from '../../cli/vm-context';
 import { AppError, UsageError } from '../../core/errors';
 import { formatChange, formatChangeJson, type ChangeAction, type ChangeResult } from '../../core/fw/format';
@@ -17,6 +18,7 @@ export const UUID_ARG = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 
 /** `--dryrun -j --stdout -v --root`: accepted by every subcommand. */
 export const commonFlags = {
+  help: Flags.help({ char: 'h', description: 'Show this help.' }),
   dryrun: Flags.boolean({ summary: 'Show what would change; write and load nothing.' }),
   json: Flags.boolean({ char: 'j', summary: 'Print JSON.' }),
   stdout: Flags.boolean({ summary: 'Also print the ipf files that are (or would be) written: "=== <path>", the text, an empty line.' }),
@@ -33,10 +35,16 @@ export const ruleFlags = {
   description: Flags.string({ aliases: ['desc'], summary: 'Description stored with the rules (--desc works too).', helpValue: 'TEXT' }),
 };
 
+/**
+ * A bad UUID argument. SmartOS prints these straight to stderr, -j or not
+ * (cli.js validateUUID), so they are never JSON.
+ */
+export class UuidArgError extends AppError {}
+
 /** A UUID argument (lower-case, as SmartOS checks it): `invalid UUID "<arg>"` / `missing UUID`, exit 1. */
 export function checkUuid(arg: string | undefined): string {
-  if (arg === undefined || arg === '') throw new AppError('Error: missing UUID');
-  if (!UUID_ARG.test(arg)) throw new AppError(`Error: invalid UUID "${arg}"`);
+  if (arg === undefined || arg === '') throw new UuidArgError('Error: missing UUID');
+  if (!UUID_ARG.test(arg)) throw new UuidArgError(`Error: invalid UUID "${arg}"`);
   return arg;
 }
 
@@ -88,23 +96,62 @@ function messagesOf(err: unknown): string[] {
   return [(err as Error).message];
 }
 
+/** Whether the words before `--` ask for JSON (`-j`, `--json`, or `-j` in a group like `-jv`). */
+export function wantsJson(argv: readonly string[]): boolean {
+  for (const a of argv) {
+    if (a === '--') return false;
+    if (a === '--json' || (/^-[a-zA-Z]+$/.test(a) && a.includes('j'))) return true;
+  }
+  return false;
+}
+
 /**
- * Base of fwadm's stateful commands: an error prints each of its messages
- * on its own line (`fwadm: <message>`), or with -j the stderr JSON
- * `{"errors": [{"message": ...}]}`; exit 1 (2 for usage errors).
+ * What cmdln (dashdash) says for oclif's option errors: `unknown option:
+ * "<opt>"`, `do not have enough args for "<opt>" option`; otherwise
+ * oclif's first line.
+ */
+export function optionErrorMessage(err: unknown, argv: readonly string[]): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const first = (message.split('\n').find((l) => l.trim() !== '') ?? message).trim();
+  const nonexistent = /^Nonexistent flags?: (\S+?),?(?:\s|$)/.exec(first);
+  if (nonexistent) return `unknown option: "${nonexistent[1].replace(/=.*$/, '')}"`;
+  if (/^Flag --\S+ expects a value/.test(first)) {
+    const last = argv[argv.length - 1] ?? '';
+    return `do not have enough args for "${last}" option`;
+  }
+  return first;
+}
+
+/**
+ * Base of fwadm's stateful commands. Errors are printed as SmartOS fwadm
+ * prints them: each message on its own line, as it is (no program name),
+ * or with -j the stderr JSON `{"errors": [{"message": ...}]}`; exit 1
+ * (2 for usage errors: unknown options, `-d requires -p`, ...).
  */
 export abstract class FwCommand extends BaseCommand {
   protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
     if ((err as { code?: string }).code === 'EEXIT') throw err;
-    if (!(err instanceof AppError)) return super.catch(err);
-    const wantsJson = this.argv.includes('-j') || this.argv.includes('--json');
-    const messages = messagesOf(err);
-    if (wantsJson) {
+    let messages: readonly string[];
+    let exitCode: number;
+    // option errors reach cmdln before the command's -j is known, and
+    // validateUUID prints its own line: both are plain text
+    let plain = err instanceof UuidArgError;
+    if (err instanceof AppError) {
+      messages = messagesOf(err);
+      exitCode = err.exitCode;
+    } else if (isParseError(err)) {
+      messages = [optionErrorMessage(err, this.argv)];
+      exitCode = 2;
+      plain = true;
+    } else {
+      return super.catch(err);
+    }
+    if (!plain && wantsJson(this.argv)) {
       process.stderr.write(JSON.stringify({ errors: messages.map((message) => ({ message })) }, null, 2) + '\n');
     } else {
-      process.stderr.write(messages.map((m) => describeFailure(this.config.bin, new AppError(m)).line + '\n').join(''));
+      process.stderr.write(messages.map((m) => escapeControl(m) + '\n').join(''));
     }
-    process.exitCode = err.exitCode;
+    process.exitCode = exitCode;
   }
 }
 

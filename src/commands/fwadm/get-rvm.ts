@@ -11,7 +11,9 @@ export default class GetRvm extends FwCommand {
 
   static override examples = ['<%= config.bin %> <%= command.id %> --root examples/fwadm/state b1c2d3e4-1111-4222-8333-444455556666'];
 
-  static override args = { uuid: Args.string({ description: 'The remote VM.' }) };
+  static override strict = false;
+
+  static override args = { uuid: Args.string({ description: 'The remote VM.', ignoreStdin: true }) };
 
   static override flags = commonFlags;
 

@@ -10,6 +10,8 @@ export default class ListRvms extends FwCommand {
 
   static override examples = ['<%= config.bin %> <%= command.id %> --root examples/fwadm/state'];
 
+  static override strict = false;
+
   static override flags = commonFlags;
 
   async run(): Promise<void> {

@@ -16,6 +16,8 @@ export default class List extends FwCommand {
     '<%= config.bin %> <%= command.id %> --root examples/fwadm/state -j',
   ];
 
+  static override strict = false;
+
   static override flags = { ...tableFlags, ...commonFlags };
 
   async run(): Promise<void> {

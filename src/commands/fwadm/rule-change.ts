@@ -2,7 +2,8 @@
  * What add and update share: the payload (rule words on the command line,
  * or JSON from -f / stdin), and the whole change under the lock.
  */
-import { readJsonInput } from '../../cli/input';
+import { readFile } from 'node:fs/promises';
+import { inputName, parseJsonText, readInputText, readJsonInput } from '../../cli/input';
 import { UsageError } from '../../core/errors';
 import { FwError } from '../../core/fw/errors';
 import { validateRemoteVms, type RemoteVmRecord } from '../../core/fw/remote-vms';
@@ -28,13 +29,48 @@ export function ruleFlagsOf(flags: RuleCommandFlags): RuleFlags {
   return { enable: flags.enable, global: flags.global, owner_uuid: flags.owner_uuid, description: flags.description };
 }
 
+/**
+ * The JSON payload of -f FILE or stdin (cli.js getPayload): no -f and a
+ * terminal on stdin is `Must supply file!`; a file that is not there is
+ * `File "<f>" does not exist.`; another read failure `Error reading
+ * "<f>": <reason>`. `add` prints these with exit status 1, `update` with
+ * 2 (as SmartOS does). Invalid JSON: the one-line error, exit status 1.
+ */
+export async function readRawPayload(file: string | undefined, usageExit: boolean): Promise<unknown> {
+  const fail = (message: string): never => {
+    throw usageExit ? new UsageError(message) : new FwError(message);
+  };
+  if (file === undefined && process.stdin.isTTY) fail('Must supply file!');
+  const name = file ?? '-';
+  if (name !== '-') {
+    let text: string;
+    try {
+      text = await readFile(name, 'utf8');
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      return fail(e.code === 'ENOENT' ? `File "${name}" does not exist.` : `Error reading "${name}": ${e.code === 'EISDIR' ? 'EISDIR: illegal operation on a directory, read' : e.message}`);
+    }
+    return parseJsonText(text, inputName(name));
+  }
+  return readJsonInput('-');
+}
+
 /** The payload of -f FILE or stdin, normalised, with -e/-g/-O/--desc applied to every rule. */
-export async function readPayload(flags: RuleCommandFlags, missing: () => never): Promise<FwPayload> {
-  if (flags.file === undefined && process.stdin.isTTY) missing();
-  const raw = await readJsonInput(flags.file);
-  const payload = normalizePayload(raw);
+export async function readPayload(flags: RuleCommandFlags, usageExit: boolean): Promise<FwPayload> {
+  return flagged(normalizePayload(await readRawPayload(flags.file, usageExit)), flags);
+}
+
+/** -e/-g/-O/--desc applied to every rule of a payload. */
+export function flagged(payload: FwPayload, flags: RuleCommandFlags): FwPayload {
   const rf = ruleFlagsOf(flags);
   return payload.rules ? { ...payload, rules: payload.rules.map((r) => withFlags(r, rf)) } : payload;
+}
+
+/** Whether standard input is a pipe or file that holds something (not a terminal, not empty). */
+export async function stdinText(): Promise<string | undefined> {
+  if (process.stdin.isTTY) return undefined;
+  const text = await readInputText('-');
+  return text.trim() === '' ? undefined : text;
 }
 
 export function usage(message: string): never {

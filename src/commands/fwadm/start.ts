@@ -16,7 +16,9 @@ export default class Start extends FwCommand {
 
   static override examples = ['VMADM_ROOT=$(mktemp -d) <%= config.bin %> <%= command.id %> 5f0c0a2e-0f3a-4b1c-9b6e-8d2a5c0e1f11 || echo "no such VM here"'];
 
-  static override args = { uuid: Args.string({ description: 'The VM.' }) };
+  static override strict = false;
+
+  static override args = { uuid: Args.string({ description: 'The VM.', ignoreStdin: true }) };
 
   static override flags = commonFlags;
 

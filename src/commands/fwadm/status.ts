@@ -13,7 +13,9 @@ export default class Status extends FwCommand {
 
   static override examples = ['<%= config.bin %> <%= command.id %> --root examples/fwadm/state -v 5f0c0a2e-0f3a-4b1c-9b6e-8d2a5c0e1f11'];
 
-  static override args = { uuid: Args.string({ description: 'The VM.' }) };
+  static override strict = false;
+
+  static override args = { uuid: Args.string({ description: 'The VM.', ignoreStdin: true }) };
 
   static override flags = commonFlags;
 

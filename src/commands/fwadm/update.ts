@@ -1,8 +1,9 @@
 /** `fwadm update`: change stored rules (and remote VMs). */
 import { Args } from '@oclif/core';
-import { planUpdate, updatePayloadFromArgs } from '../../core/fw/rules';
+import { parseJsonText } from '../../cli/input';
+import { normalizePayload, planUpdate, updatePayloadFromArgs, type FwPayload } from '../../core/fw/rules';
 import { wordsOf, checkUuid, commonFlags, FwCommand, ruleDeps, ruleFlags } from './common';
-import { readPayload, ruleFlagsOf, runRuleChange, usage } from './rule-change';
+import { flagged, readRawPayload, ruleFlagsOf, runRuleChange, stdinText } from './rule-change';
 
 export default class Update extends FwCommand {
   static override summary = 'Update a stored rule: its text, enabled flag, owner, global flag or description.';
@@ -19,19 +20,34 @@ export default class Update extends FwCommand {
     '<%= config.bin %> <%= command.id %> --root examples/fwadm/state --dryrun -j 0a1b2c3d-1111-4222-8333-444455556666 --desc "ssh from anywhere"',
   ];
 
-  static override args = { uuid: Args.string({ description: 'The rule (omit with -f / stdin).' }) };
+  static override args = { uuid: Args.string({ description: 'The rule (omit with -f / stdin).', ignoreStdin: true }) };
 
   static override flags = { ...ruleFlags, ...commonFlags };
 
   async run(): Promise<void> {
     const parsed = await this.parse(Update);
     const { flags } = parsed;
-    const argv = wordsOf(parsed);
-    const words = argv as string[];
-    const payload =
-      words.length > 0
-        ? updatePayloadFromArgs(checkUuid(words[0]), words.slice(1), ruleFlagsOf(flags))
-        : await readPayload(flags, () => usage('Must supply file!'));
+    const words = wordsOf(parsed);
+    const id = words[0];
+    let payload: FwPayload;
+    if (flags.file === undefined && words.length > 1) {
+      payload = updatePayloadFromArgs(checkUuid(id), words.slice(1), ruleFlagsOf(flags));
+    } else {
+      // a payload from -f, or from stdin when it is not a terminal and holds one
+      const text = flags.file === undefined && id !== undefined ? await stdinText() : undefined;
+      if (flags.file === undefined && id !== undefined && text === undefined) {
+        // no payload: the flags alone change the stored rule (its text is kept)
+        payload = updatePayloadFromArgs(checkUuid(id), [], ruleFlagsOf(flags));
+      } else {
+        const raw = text !== undefined ? parseJsonText(text, '<stdin>') : await readRawPayload(flags.file, true);
+        payload = flagged(normalizePayload(raw), flags);
+        // `update <uuid> -f FILE`: the uuid names the payload's one rule
+        if (id !== undefined && payload.rules?.length === 1) {
+          const only = payload.rules[0];
+          payload = { ...payload, rules: [only !== null && typeof only === 'object' ? { ...only, uuid: checkUuid(id) } : only] };
+        }
+      }
+    }
     await runRuleChange('Updated', flags, payload, (rules) => planUpdate(rules, payload.rules ?? [], ruleDeps()));
   }
 }

@@ -13,7 +13,9 @@ export default class Vms extends FwCommand {
 
   static override examples = ['<%= config.bin %> <%= command.id %> --root examples/fwadm/state 0a1b2c3d-1111-4222-8333-444455556666'];
 
-  static override args = { uuid: Args.string({ description: 'The rule.' }) };
+  static override strict = false;
+
+  static override args = { uuid: Args.string({ description: 'The rule.', ignoreStdin: true }) };
 
   static override flags = commonFlags;
 

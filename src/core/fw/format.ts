@@ -48,10 +48,13 @@ export function ruleLine(r: FwRule): string {
  * then a newline). Nothing to say: a single empty line.
  */
 export function formatChange(action: ChangeAction, res: ChangeResult, opts: ChangeTextOptions = {}): string {
-  const out: string[] = [];
+  // --stdout: each file is three console.log calls ("=== <path>", the
+  // text, an empty line) before the summary's one
+  let files = '';
   if (opts.stdout && res.files) {
-    for (const f of res.files) out.push(`=== ${f.path}`, f.text, '');
+    for (const f of res.files) files += `=== ${f.path}\n${f.text}\n\n`;
   }
+  const out: string[] = [];
   if (res.rules.length > 0) {
     out.push(`${action} rules:`);
     for (const r of res.rules) out.push(ruleLine(r));
@@ -61,7 +64,7 @@ export function formatChange(action: ChangeAction, res: ChangeResult, opts: Chan
     out.push(...[...res.remoteVms].sort());
   }
   if (opts.verbose) out.push('', 'VMs affected:', ...res.vms);
-  return out.join('\n') + '\n';
+  return files + out.join('\n') + '\n';
 }
 
 /** The -j object of a change: vms, rules (§5 objects), remoteVMs (when any), files (with --stdout). */

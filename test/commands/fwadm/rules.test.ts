@@ -167,7 +167,7 @@ describe('fwadm rule commands (local host)', function () {
     assert.ok(p.stdout.split('\n').includes(`${ruleB}|-|true`), p.stdout);
     const bad = h.fw(['list', '-o', 'uuid,zz,aa']);
     assert.equal(bad.status, 1);
-    assert.equal(bad.stderr, 'fwadm: Invalid display fields: aa, zz\n');
+    assert.equal(bad.stderr, 'Invalid display fields: aa, zz\n');
     assert.equal(h.fw(['list', '-d', ':']).status, 2);
     assert.equal(h.fw(['list', '-j', '-p']).status, 2);
   });
@@ -192,7 +192,7 @@ describe('fwadm rule commands (local host)', function () {
     assert.match(h.files(WEB).ipf ?? '', /port = 8443/);
     const unknown = h.fw(['update', '00000000-0000-4000-8000-000000000000', '--desc', 'x']);
     assert.equal(unknown.status, 1);
-    assert.equal(unknown.stderr, 'fwadm: Unknown rule: 00000000-0000-4000-8000-000000000000\n');
+    assert.equal(unknown.stderr, 'Unknown rule: 00000000-0000-4000-8000-000000000000\n');
     assertFilesMatchCompile(h);
   });
 
@@ -203,7 +203,7 @@ describe('fwadm rule commands (local host)', function () {
     for (const cmd of ['delete', 'enable', 'disable']) {
       const r = h.fw([cmd, ruleA, unknown, ruleB]);
       assert.equal(r.status, 1, cmd);
-      assert.equal(r.stderr, `fwadm: Unknown rule: ${unknown}\n`);
+      assert.equal(r.stderr, `Unknown rule: ${unknown}\n`);
       assert.equal(r.stdout, '');
     }
     const j = h.fw(['delete', ruleA, unknown, '-j']);
@@ -211,18 +211,18 @@ describe('fwadm rule commands (local host)', function () {
     assert.deepEqual(storedRuleFiles(h).map((f) => fs.readFileSync(path.join(h.root, 'fw', 'rules', f), 'utf8')), rulesBefore);
     assert.deepEqual(h.files(WEB), filesBefore);
     const get = h.fw(['get', unknown]);
-    assert.equal(get.stderr, `fwadm: Unknown rule "${unknown}"\n`);
-    assert.equal(h.fw(['get', 'NOT-A-UUID']).stderr, 'fwadm: Error: invalid UUID "NOT-A-UUID"\n');
+    assert.equal(get.stderr, `Unknown rule "${unknown}"\n`);
+    assert.equal(h.fw(['get', 'NOT-A-UUID']).stderr, 'Error: invalid UUID "NOT-A-UUID"\n');
   });
 
   it('bad rule text: the fwrule error, nothing stored; invalid JSON: line and column', () => {
     const before = storedRuleFiles(h);
     const r = h.fw(['add', '-g', 'FROM', 'any', 'TO', 'all', 'vms', 'ALLOW', 'tcp', 'PORT', '99999']);
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /^fwadm: Port number "99999" is invalid\n$/);
+    assert.match(r.stderr, /^Port number "99999" is invalid\n$/);
     const j = h.fw(['add', '-f', '-'], '{"rules": [\n  {"rule": }]}');
     assert.equal(j.status, 1);
-    assert.match(j.stderr, /^fwadm: Invalid JSON payload: <stdin>: line 2, column \d+: .*\n$/);
+    assert.match(j.stderr, /^Invalid JSON payload: <stdin>: line 2, column \d+: .*\n$/);
     assert.deepEqual(storedRuleFiles(h), before);
   });
 
@@ -238,11 +238,11 @@ describe('fwadm rule commands (local host)', function () {
     assert.deepEqual(h.fwJson<{ uuid: string }[]>(['rvm-rules', RVM]).map((r) => r.uuid), [ruleA, ruleB].sort());
     const local = h.fw(['add-rvm', '-f', '-'], JSON.stringify({ uuid: WEB, ips: ['10.9.9.9'] }));
     assert.equal(local.status, 1);
-    assert.equal(local.stderr, `fwadm: Remote VM "${WEB}" must not have the same UUID as a local VM\n`);
+    assert.equal(local.stderr, `Remote VM "${WEB}" must not have the same UUID as a local VM\n`);
     const del = h.fwJson<{ remoteVMs: string[] }>(['delete-rvm', RVM]);
     assert.deepEqual(del.remoteVMs, [RVM]);
     assert.doesNotMatch(h.files(WEB).ipf6 ?? '', /2001:db8:9::9/);
-    assert.equal(h.fw(['get-rvm', RVM]).stderr, `fwadm: Unknown remote VM "${RVM}"\n`);
+    assert.equal(h.fw(['get-rvm', RVM]).stderr, `Unknown remote VM "${RVM}"\n`);
     assertFilesMatchCompile(h);
   });
 
@@ -265,7 +265,7 @@ describe('fwadm rule commands (local host)', function () {
     assert.equal(h.files(WEB).ipf, undefined);
     assert.ok(fs.existsSync(path.join(h.root, 'zones', WEB, 'config', 'ipf.conf.old')));
     assert.equal(h.fw(['status', WEB]).stdout, 'stopped\n');
-    assert.equal(h.fw(['stats', WEB]).stderr, `fwadm: Firewall is not running for VM "${WEB}"\n`);
+    assert.equal(h.fw(['stats', WEB]).stderr, `Firewall is not running for VM "${WEB}"\n`);
     const start = h.fw(['start', WEB]);
     assert.equal(start.stdout, `Firewall started for VM ${WEB}\n`);
     assert.equal(h.fw(['status', WEB]).stdout, 'running\n');
@@ -328,7 +328,7 @@ describe('fwadm add in parallel', function () {
   });
 });
 
-describe('fwadm: files on disk equal compile after any sequence of changes (property)', function () {
+describe('files on disk equal compile after any sequence of changes (property)', function () {
   this.timeout(600000);
   const texts = [
     'FROM tag "role" = "db" TO tag "role" = "www" ALLOW tcp PORT 5432',
