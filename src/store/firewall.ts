@@ -125,12 +125,17 @@ interface Done {
   readonly wasLoaded: boolean;
 }
 
+/** The VM's zonepath as this process reaches it (the store knows the host root). */
+function zonepathOn(env: FirewallEnv, vm: VmRecord): string {
+  return env.store.hostPath(vm.zonepath);
+}
+
 function exists(file: string): boolean {
   return fs.existsSync(file);
 }
 
 async function loadVm(env: FirewallEnv, vm: VmRecord): Promise<void> {
-  const p = ipfPaths(vm.zonepath);
+  const p = ipfPaths(zonepathOn(env, vm));
   await env.host.loadFirewall(zoneOf(vm), p.ipf, p.ipf6);
 }
 
@@ -138,7 +143,7 @@ async function loadVm(env: FirewallEnv, vm: VmRecord): Promise<void> {
 async function failClosed(env: FirewallEnv, vm: VmRecord, err: unknown): Promise<string> {
   let line = `VM ${vm.uuid}: ${message(err)}`;
   try {
-    const restored = await restoreIpfFiles(vm.zonepath);
+    const restored = await restoreIpfFiles(zonepathOn(env, vm));
     if (restored.ipf && restored.ipf6) {
       await loadVm(env, vm);
       line += ' (previous rules restored)';
@@ -154,14 +159,14 @@ async function undo(env: FirewallEnv, done: readonly Done[]): Promise<string[]> 
   const failures: string[] = [];
   for (const d of [...done].reverse()) {
     try {
-      const p = ipfPaths(d.vm.zonepath);
+      const p = ipfPaths(zonepathOn(env, d.vm));
       if (d.kind === 'written' && !d.hadFiles) {
         fs.rmSync(p.ipf, { force: true });
         fs.rmSync(p.ipf6, { force: true });
         if (d.vm.state === 'running') await env.host.disableFirewall(zoneOf(d.vm));
         continue;
       }
-      await restoreIpfFiles(d.vm.zonepath);
+      await restoreIpfFiles(zonepathOn(env, d.vm));
       if (d.wasLoaded) await loadVm(env, d.vm);
     } catch (err) {
       failures.push(`VM ${d.vm.uuid}: undoing the firewall change failed: ${message(err)}`);
@@ -196,7 +201,7 @@ export async function applyFirewall(env: FirewallEnv, req: ApplyRequest): Promis
     if (f === undefined && !wasEnabled) continue;
     vms.push(uuid);
     if (f !== undefined) {
-      const p = ipfPaths(vm.zonepath);
+      const p = ipfPaths(zonepathOn(env, vm));
       files.push({ path: p.ipf, text: f.ipf }, { path: p.ipf6, text: f.ipf6 });
     }
   }
@@ -214,14 +219,14 @@ export async function applyFirewall(env: FirewallEnv, req: ApplyRequest): Promis
     const f = compiled.get(uuid);
     try {
       if (f === undefined) {
-        await disableIpfFiles(vm.zonepath);
+        await disableIpfFiles(zonepathOn(env, vm));
         done.push({ vm, kind: 'disabled', hadFiles: true, wasLoaded });
         if (vm.state === 'running') await env.host.disableFirewall(zoneOf(vm));
         continue;
       }
-      const p = ipfPaths(vm.zonepath);
+      const p = ipfPaths(zonepathOn(env, vm));
       const hadFiles = exists(p.ipf) && exists(p.ipf6);
-      await writeIpfFiles(vm.zonepath, f, version);
+      await writeIpfFiles(zonepathOn(env, vm), f, version);
       done.push({ vm, kind: 'written', hadFiles, wasLoaded });
       if (vm.state !== 'running') continue;
       try {

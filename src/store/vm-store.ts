@@ -407,8 +407,8 @@ export class VmStore {
 
   // ---------------------------------------------------------------- internals
 
-  /** A zonepath as this process reaches it (under hostRoot). */
-  private onHost(zonepath: string): string {
+  /** A zonepath as this process reaches it: under the host root (VMADM_ALTROOT) when one is set. */
+  hostPath(zonepath: string): string {
     return this.hostRoot ? path.join(this.hostRoot, zonepath) : zonepath;
   }
 
@@ -441,7 +441,7 @@ export class VmStore {
 
   /** The config files to write: [path, text] of each that differs from `base`'s (or is missing). */
   private configChanges(record: VmRecord, base: VmRecord | null): [string, string][] {
-    const dir = path.join(this.onHost(record.zonepath), 'config');
+    const dir = path.join(this.hostPath(record.zonepath), 'config');
     const texts = configTexts(record);
     const old = base ? configTexts(base) : undefined;
     const out: [string, string][] = [];
@@ -517,7 +517,7 @@ export class VmStore {
   }
 
   private writeConfigSync(record: VmRecord): void {
-    const dir = path.join(this.onHost(record.zonepath), 'config');
+    const dir = path.join(this.hostPath(record.zonepath), 'config');
     fs.mkdirSync(dir, { recursive: true });
     const texts = configTexts(record);
     for (const f of CONFIG_FILES) writeFileAtomic.sync(path.join(dir, f), texts[f]);
@@ -531,7 +531,7 @@ export class VmStore {
     if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) {
       fs.rmSync(zonepath, { recursive: true, force: true });
     } else {
-      const dir = path.join(this.onHost(zonepath), 'config');
+      const dir = path.join(this.hostPath(zonepath), 'config');
       for (const f of CONFIG_FILES) unlinkQuiet(path.join(dir, f));
     }
   }
@@ -560,7 +560,7 @@ export class VmStore {
         this.removeFiles(j.uuid, j.zonepath);
         this.recovered.push({ uuid: j.uuid, op: j.op, outcome: j.op === 'put' ? 'removed' : 'finished', zonepath: j.zonepath });
       }
-      if (j.zonepath) this.cleanTemps(path.join(this.onHost(j.zonepath), 'config'));
+      if (j.zonepath) this.cleanTemps(path.join(this.hostPath(j.zonepath), 'config'));
       unlinkQuiet(file);
     }
     if (crashed) this.cleanTemps(this.vmsDir);
