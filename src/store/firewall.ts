@@ -20,11 +20,11 @@
  */
 import * as fs from 'node:fs';
 import { AppError } from '../core/errors';
-import { affectedVms, compileOnly } from '../core/fw/affected';
+import { affectedFiles, compileOnly } from '../core/fw/affected';
 import type { WrittenFile } from '../core/fw/format';
 import { remoteVmToFwVm, type RemoteVmRecord } from '../core/fw/remote-vms';
 import type { FwRule } from '../core/fwrule/types';
-import type { CompileInput } from '../core/ipf/model';
+import type { CompileInput, FwVm, VmFiles } from '../core/ipf/model';
 import { firewallVm } from '../core/vm/firewall';
 import type { VmRecord } from '../core/vm/record';
 import type { Host, ZoneRef } from '../hosts/host';
@@ -67,13 +67,38 @@ export async function readSnapshot(env: FirewallEnv): Promise<FwSnapshot> {
   return loadSnapshot(env);
 }
 
+/**
+ * The stored rules and remote VMs only (no VM is read), taking the lock
+ * only if an interrupted change must be settled first.
+ */
+export async function readStored(env: FirewallEnv): Promise<{ rules: FwRule[]; remoteVms: RemoteVmRecord[] }> {
+  if (fs.existsSync(`${env.fw.dir}/.journal.json`)) return env.fw.withLock(() => env.fw.load());
+  return env.fw.load();
+}
+
 function byUuid<T extends { uuid: string }>(list: readonly T[]): T[] {
   return [...list].sort((a, b) => (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0));
 }
 
+/**
+ * A record's firewall view, made once per record object: the two sides of
+ * a change share the records they have in common, and so their FwVm
+ * objects (core/fw/affected skips a VM that is the same object on both).
+ */
+const fwVms = new WeakMap<VmRecord, FwVm>();
+
+function fwVmOf(record: VmRecord): FwVm {
+  let vm = fwVms.get(record);
+  if (vm === undefined) {
+    vm = firewallVm(record);
+    fwVms.set(record, vm);
+  }
+  return vm;
+}
+
 /** The compiler's input for a snapshot. */
 export function compileInput(s: FwSnapshot): CompileInput {
-  return { vms: byUuid(s.vms).map(firewallVm), remoteVms: byUuid(s.remoteVms).map(remoteVmToFwVm), rules: byUuid(s.rules) };
+  return { vms: byUuid(s.vms).map(fwVmOf), remoteVms: byUuid(s.remoteVms).map(remoteVmToFwVm), rules: byUuid(s.rules) };
 }
 
 export interface ApplyRequest {
@@ -179,12 +204,26 @@ async function undo(env: FirewallEnv, done: readonly Done[]): Promise<string[]> 
 export async function applyFirewall(env: FirewallEnv, req: ApplyRequest): Promise<ApplyOutcome> {
   const before = compileInput(req.before);
   const after = compileInput(req.after);
-  const affected = new Set(affectedVms(before, after, { eventLog: env.eventLog }));
-  for (const u of req.forceVms ?? []) affected.add(u);
+  const opts = { eventLog: env.eventLog, date: new Date() };
+  // the after side's files of the VMs compared are the ones to write
+  const found = affectedFiles(before, after, opts);
+  const affected = new Set(found.uuids);
+  const compiled = new Map<string, VmFiles>();
+  for (const u of found.uuids) {
+    const f = found.files.get(u);
+    if (f !== undefined) compiled.set(u, f);
+  }
+  const forced = new Set<string>();
+  for (const u of req.forceVms ?? []) {
+    if (affected.has(u)) continue;
+    affected.add(u);
+    const f = found.files.get(u);
+    if (f !== undefined) compiled.set(u, f);
+    else forced.add(u);
+  }
+  if (forced.size > 0) for (const f of compileOnly(after, forced, opts)) compiled.set(f.uuid, f);
   const beforeVms = new Map(req.before.vms.map((vm) => [vm.uuid, vm]));
   const afterVms = new Map(req.after.vms.map((vm) => [vm.uuid, vm]));
-  const date = new Date();
-  const compiled = new Map(compileOnly(after, affected, { eventLog: env.eventLog, date }).map((f) => [f.uuid, f]));
 
   const vms: string[] = [];
   const files: WrittenFile[] = [];

@@ -6,7 +6,7 @@ import { readJsonInput } from '../../cli/input';
 import { UsageError } from '../../core/errors';
 import { FwError } from '../../core/fw/errors';
 import { validateRemoteVms, type RemoteVmRecord } from '../../core/fw/remote-vms';
-import { normalizePayload, withFlags, type FwPayload, type RuleFlags, type RulePlan } from '../../core/fw/rules';
+import { isNoop, normalizePayload, withFlags, type FwPayload, type RuleFlags, type RulePlan } from '../../core/fw/rules';
 import type { FwRule } from '../../core/fwrule/types';
 import type { FwSnapshot } from '../../store/firewall';
 import { firewallModule, openFirewall, printChange } from './common';
@@ -54,8 +54,14 @@ export async function runRuleChange(
   const env = openFirewall(flags.root);
   const fwm = firewallModule();
   await env.fw.withLock(async () => {
-    const before = await fwm.loadSnapshot(env);
-    const rulePlan = plan(before.rules);
+    const stored = await env.fw.load();
+    const rulePlan = plan(stored.rules);
+    if (isNoop(rulePlan) && payload.remoteVMs === undefined && payload.localVMs === undefined) {
+      // nothing stored changes, so no VM's files do: the VMs are not even read
+      printChange(action, { rules: [] }, { vms: [], files: [], failures: [] }, flags);
+      return;
+    }
+    const before: FwSnapshot = { ...stored, vms: env.store.list() };
     const localUuids = new Set(before.vms.map((vm) => vm.uuid));
     const rvms = payload.remoteVMs ? validateRemoteVms(payload.remoteVMs, localUuids) : [];
     if (action === 'Updated') {

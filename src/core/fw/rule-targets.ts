@@ -1,0 +1,108 @@
+/**
+ * What a stored rule names, without parsing it: the keys of its VM targets
+ * (`vm <uuid>`, `tag name`, `tag name = value`, `all vms`) on each side,
+ * and rules rebuilt from their stored JSON whose `parsed` meaning is made
+ * from the canonical text only when something asks for it. Pure.
+ *
+ * The rule store's cache (store/fw-store) keeps each rule's JSON and keys,
+ * so a command that only lists rules, or only needs the few rules that
+ * name some VMs, parses none or few of them.
+ */
+import { parseRule } from '../fwrule/parse';
+import type { FwRule, ParsedRule, Target } from '../fwrule/types';
+import type { RuleJson } from './rules';
+
+/**
+ * One side's VM target keys: `a` (all vms), `v<uuid>`, `t<name>` (bare
+ * tag), `t<name>\0<value>` (tag = value); each once, in target order.
+ */
+export type SideKeys = readonly string[];
+
+export interface RuleKeys {
+  readonly from: SideKeys;
+  readonly to: SideKeys;
+}
+
+/** `name` for a bare tag, `name` NUL `value` for `tag name = value`. */
+export function tagKey(name: string, value?: string): string {
+  return value === undefined ? name : `${name}\u0000${value}`;
+}
+
+/** The key of a VM target, undefined for any, ip and subnet targets. */
+export function targetKey(t: Target): string | undefined {
+  switch (t.kind) {
+    case 'allvms': return 'a';
+    case 'vm': return `v${t.uuid}`;
+    case 'tag': return `t${tagKey(t.name, t.value)}`;
+    default: return undefined;
+  }
+}
+
+function sideKeys(side: readonly Target[]): string[] {
+  const out: string[] = [];
+  for (const t of side) {
+    const k = targetKey(t);
+    if (k !== undefined && !out.includes(k)) out.push(k);
+  }
+  return out;
+}
+
+/** The keys of a parsed rule's VM targets. */
+export function keysOf(parsed: ParsedRule): RuleKeys {
+  return { from: sideKeys(parsed.from), to: sideKeys(parsed.to) };
+}
+
+const known = new WeakMap<FwRule, RuleKeys>();
+
+/** A rule's VM target keys: remembered for rules from the store's cache, else from its meaning (once). */
+export function ruleKeys(rule: FwRule): RuleKeys {
+  let keys = known.get(rule);
+  if (keys === undefined) {
+    keys = keysOf(rule.parsed);
+    known.set(rule, keys);
+  }
+  return keys;
+}
+
+/** Whether `keys` is a well-formed RuleKeys (a cache entry read back). */
+export function isRuleKeys(keys: unknown): keys is RuleKeys {
+  const k = keys as { from?: unknown; to?: unknown } | null;
+  const side = (s: unknown): boolean => Array.isArray(s) && s.every((x) => typeof x === 'string' && x.length > 0 && 'avt'.includes(x[0]));
+  return typeof k === 'object' && k !== null && side(k.from) && side(k.to);
+}
+
+/**
+ * The rule stored as `json` (already checked: its `rule` is canonical
+ * text), with `parsed` made from that text on first use. `where` names
+ * the rule file in an error should the text no longer parse.
+ */
+export function lazyRule(json: RuleJson, keys: RuleKeys, where: string, fail: (message: string) => Error): FwRule {
+  let parsed: ParsedRule | undefined;
+  const rule = {
+    uuid: json.uuid,
+    version: json.version,
+    enabled: json.enabled,
+    ...(json.owner_uuid !== undefined ? { owner_uuid: json.owner_uuid } : {}),
+    ...(json.global === true ? { global: true as const } : {}),
+    log: json.log,
+    ...(json.description !== undefined ? { description: json.description } : {}),
+    ...(json.created_by !== undefined ? { created_by: json.created_by } : {}),
+    rule: json.rule,
+  } as FwRule;
+  Object.defineProperty(rule, 'parsed', {
+    enumerable: true,
+    configurable: false,
+    get(): ParsedRule {
+      if (parsed === undefined) {
+        try {
+          parsed = parseRule(json.rule);
+        } catch (err) {
+          throw fail(`${where}: ${(err as Error).message}`);
+        }
+      }
+      return parsed;
+    },
+  });
+  known.set(rule, keys);
+  return rule;
+}
