@@ -16,10 +16,10 @@
  *
  * Rules are loaded through a cache, `<root>/fw/.rules-cache.json`: for each
  * rule file its checked JSON and VM target keys (core/fw/rule-targets),
- * keyed by the file's inode, size, mtime and ctime (nanoseconds). A file
+ * keyed by the file's inode, size, mtime and ctime. A file
  * whose key matches is not read or parsed (its meaning is parsed on first
  * use); any other file is read and checked as before. A file modified
- * within the last moments (RACY_NS: the file system's clock may not have
+ * within the last moments (RACY_MS: the file system's clock may not have
  * ticked since) is never cached, so a change made after it was looked at
  * always shows in its key. Whoever finds settled files missing from the
  * cache rewrites it (a temporary file renamed over it: old or new under
@@ -32,7 +32,7 @@ import * as path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { FwError } from '../core/fw/errors';
 import { remoteVmFromJson, remoteVmToJson, type RemoteVmRecord } from '../core/fw/remote-vms';
-import { isRuleKeys, keysOf, lazyRule, type RuleKeys } from '../core/fw/rule-targets';
+import { keysOf, lazyRule, type RuleKeys } from '../core/fw/rule-targets';
 import { ruleFromJson, ruleToJson, type RuleJson } from '../core/fw/rules';
 import type { FwRule } from '../core/fwrule/types';
 
@@ -78,13 +78,24 @@ export interface FwStoreOptions {
   readonly beforeCacheRename?: () => void;
 }
 
-/** One cached rule file. */
-interface CacheEntry {
-  /** `<ino>:<size>:<mtimeNs>:<ctimeNs>` of the file the entry was read from. */
-  readonly stat: string;
-  readonly rule: RuleJson;
-  readonly keys: RuleKeys;
-}
+/**
+ * One cached rule file: the `<ino>:<size>:<mtimeMs>:<ctimeMs>` of the file
+ * it was read from (times to a fraction of a microsecond), then its
+ * checked rule (uuid 0: the file's name without `.json`; flags: 1
+ * enabled, 2 log, 4 global; null: absent) and its VM target keys.
+ */
+type CacheEntry = [
+  stat: string,
+  uuid: string | 0,
+  version: string,
+  flags: number,
+  rule: string,
+  owner_uuid: string | null,
+  description: string | null,
+  created_by: string | null,
+  from: string[],
+  to: string[],
+];
 
 interface CacheFile {
   readonly format: typeof CACHE_FORMAT;
@@ -92,16 +103,41 @@ interface CacheFile {
   readonly entries: Record<string, CacheEntry>;
 }
 
+function toEntry(stat: string, name: string, r: FwRule, keys: RuleKeys): CacheEntry {
+  const flags = (r.enabled ? 1 : 0) | (r.log ? 2 : 0) | (r.global === true ? 4 : 0);
+  const uuid = name === `${r.uuid}.json` ? 0 : r.uuid;
+  return [stat, uuid, r.version, flags, r.rule, r.owner_uuid ?? null, r.description ?? null, r.created_by ?? null, [...keys.from], [...keys.to]];
+}
+
+/** A cache entry's rule, or undefined if the entry is not well formed. */
+function fromEntry(e: CacheEntry, name: string): RuleJson | undefined {
+  const [, uuid, version, flags, rule, owner, description, createdBy, from, to] = e;
+  if (
+    typeof version !== 'string' || typeof flags !== 'number' || typeof rule !== 'string' ||
+    !(uuid === 0 || typeof uuid === 'string') || !(owner === null || typeof owner === 'string') ||
+    !(description === null || typeof description === 'string') || !(createdBy === null || typeof createdBy === 'string') ||
+    !Array.isArray(from) || !Array.isArray(to)
+  ) {
+    return undefined;
+  }
+  const json: RuleJson = { enabled: (flags & 1) !== 0, log: (flags & 2) !== 0, rule, uuid: uuid === 0 ? name.slice(0, -5) : uuid, version };
+  if (createdBy !== null) json.created_by = createdBy;
+  if (description !== null) json.description = description;
+  if ((flags & 4) !== 0) json.global = true;
+  if (owner !== null) json.owner_uuid = owner;
+  return json;
+}
+
 const CACHE_NAME = '.rules-cache.json';
-const CACHE_FORMAT = 'fwadm-rules-cache-1';
+const CACHE_FORMAT = 'fwadm-rules-cache-2';
 /**
  * How recent a change may be and still go unnoticed by a file's key: a
  * file modified less than this long ago (mtime or ctime) is not cached.
  * Linux stamps files from a clock that ticks every few milliseconds; a
  * file system that stores whole seconds (FAT: two) gets 2.5 s.
  */
-const RACY_NS = 100_000_000n;
-const RACY_COARSE_NS = 2_500_000_000n;
+const RACY_MS = 100;
+const RACY_COARSE_MS = 2500;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Temporary files of this store (ours, and write-file-atomic's): `<name>.json.<suffix>`. */
@@ -257,27 +293,31 @@ export class FwStore {
       throw err;
     }
     const cached = this.readCache();
-    const settledBefore = BigInt(Math.floor((this.options.now ?? Date.now)())) * 1_000_000n;
+    const settledBefore = (this.options.now ?? Date.now)();
     const entries: Record<string, CacheEntry> = {};
     let missed = false;
     const rules: FwRule[] = [];
+    const dir = this.rulesDir + path.sep;
+    const fail = (m: string): Error => new FwError(m);
     for (const name of names) {
-      const file = path.join(this.rulesDir, name);
-      const st = fsSync.statSync(file, { bigint: true, throwIfNoEntry: false });
+      const file = dir + name;
+      const st = fsSync.statSync(file, { throwIfNoEntry: false });
       if (st === undefined) continue; // deleted since the listing
-      const stat = `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+      const stat = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
       const hit = cached?.[name];
-      if (hit !== undefined && hit.stat === stat) {
-        entries[name] = hit;
-        rules.push(lazyRule(hit.rule, hit.keys, file, (m) => new FwError(m)));
-        continue;
+      if (hit !== undefined && hit[0] === stat) {
+        const json = fromEntry(hit, name);
+        if (json !== undefined) {
+          entries[name] = hit;
+          rules.push(lazyRule(json, { from: hit[8], to: hit[9] }, file, fail));
+          continue;
+        }
       }
       const rule = ruleFromJson(this.parseFile(file, fsSync.readFileSync(file, 'utf8')), file);
       rules.push(rule);
-      const racy = st.mtimeNs % 1_000_000_000n === 0n ? RACY_COARSE_NS : RACY_NS;
-      const changed = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
-      if (changed < settledBefore - racy) {
-        entries[name] = { stat, rule: ruleToJson(rule), keys: keysOf(rule.parsed) };
+      const racy = st.mtimeMs % 1000 === 0 ? RACY_COARSE_MS : RACY_MS;
+      if (Math.max(st.mtimeMs, st.ctimeMs) < settledBefore - racy) {
+        entries[name] = toEntry(stat, name, rule, keysOf(rule.parsed));
         missed = true;
       }
     }
@@ -305,18 +345,9 @@ export class FwStore {
     }
     const c = raw as Partial<CacheFile> | null;
     if (c === null || typeof c !== 'object' || c.format !== CACHE_FORMAT || typeof c.entries !== 'object' || c.entries === null) return undefined;
-    const out: Record<string, CacheEntry> = Object.create(null) as Record<string, CacheEntry>;
-    for (const [name, e] of Object.entries(c.entries)) {
-      const r = (e as Partial<CacheEntry> | null)?.rule as Partial<RuleJson> | undefined;
-      if (
-        typeof e?.stat === 'string' && isRuleKeys(e.keys) && r !== null && typeof r === 'object' &&
-        typeof r.uuid === 'string' && typeof r.version === 'string' && typeof r.rule === 'string' &&
-        typeof r.enabled === 'boolean' && typeof r.log === 'boolean'
-      ) {
-        out[name] = e;
-      }
-    }
-    return out;
+    const out = c.entries as Record<string, CacheEntry | undefined>;
+    for (const name of Object.keys(out)) if (!Array.isArray(out[name]) || typeof out[name][0] !== 'string') delete out[name];
+    return out as Record<string, CacheEntry>;
   }
 
   /**

@@ -64,13 +64,6 @@ export function ruleKeys(rule: FwRule): RuleKeys {
   return keys;
 }
 
-/** Whether `keys` is a well-formed RuleKeys (a cache entry read back). */
-export function isRuleKeys(keys: unknown): keys is RuleKeys {
-  const k = keys as { from?: unknown; to?: unknown } | null;
-  const side = (s: unknown): boolean => Array.isArray(s) && s.every((x) => typeof x === 'string' && x.length > 0 && 'avt'.includes(x[0]));
-  return typeof k === 'object' && k !== null && side(k.from) && side(k.to);
-}
-
 /**
  * The rule stored as `json` (already checked: its `rule` is canonical
  * text), with `parsed` made from that text on first use. `where` names
@@ -78,21 +71,17 @@ export function isRuleKeys(keys: unknown): keys is RuleKeys {
  */
 export function lazyRule(json: RuleJson, keys: RuleKeys, where: string, fail: (message: string) => Error): FwRule {
   let parsed: ParsedRule | undefined;
-  const rule = {
+  const rule: FwRule = {
     uuid: json.uuid,
     version: json.version,
     enabled: json.enabled,
-    ...(json.owner_uuid !== undefined ? { owner_uuid: json.owner_uuid } : {}),
-    ...(json.global === true ? { global: true as const } : {}),
+    ...(json.owner_uuid !== undefined ? { owner_uuid: json.owner_uuid } : undefined),
+    ...(json.global === true ? { global: true as const } : undefined),
     log: json.log,
-    ...(json.description !== undefined ? { description: json.description } : {}),
-    ...(json.created_by !== undefined ? { created_by: json.created_by } : {}),
+    ...(json.description !== undefined ? { description: json.description } : undefined),
+    ...(json.created_by !== undefined ? { created_by: json.created_by } : undefined),
     rule: json.rule,
-  } as FwRule;
-  Object.defineProperty(rule, 'parsed', {
-    enumerable: true,
-    configurable: false,
-    get(): ParsedRule {
+    get parsed(): ParsedRule {
       if (parsed === undefined) {
         try {
           parsed = parseRule(json.rule);
@@ -102,7 +91,7 @@ export function lazyRule(json: RuleJson, keys: RuleKeys, where: string, fail: (m
       }
       return parsed;
     },
-  });
+  };
   known.set(rule, keys);
   return rule;
 }
