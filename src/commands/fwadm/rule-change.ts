@@ -53,14 +53,22 @@ export async function runRuleChange(
 ): Promise<void> {
   const env = openFirewall(flags.root);
   const fwm = firewallModule();
+  const rulesOnly = payload.remoteVMs === undefined && payload.localVMs === undefined;
+  /** Nothing stored changes, so no VM's files do: print that, read no VM. */
+  const noop = (rulePlan: RulePlan): boolean => {
+    if (!rulesOnly || !isNoop(rulePlan)) return false;
+    printChange(action, { rules: [] }, { vms: [], files: [], failures: [] }, flags);
+    return true;
+  };
+  // Rules that all name their uuid may be stored already as they are (a
+  // repeated add): that is decided from one read of the store (what list
+  // reads), without the lock. Anything else is done under the lock.
+  const named = (payload.rules ?? []).every((r) => typeof (r as { uuid?: unknown } | null)?.uuid === 'string');
+  if (rulesOnly && named && noop(plan((await fwm.readStored(env)).rules))) return;
   await env.fw.withLock(async () => {
     const stored = await env.fw.load();
     const rulePlan = plan(stored.rules);
-    if (isNoop(rulePlan) && payload.remoteVMs === undefined && payload.localVMs === undefined) {
-      // nothing stored changes, so no VM's files do: the VMs are not even read
-      printChange(action, { rules: [] }, { vms: [], files: [], failures: [] }, flags);
-      return;
-    }
+    if (noop(rulePlan)) return;
     const before: FwSnapshot = { ...stored, vms: env.store.list() };
     const localUuids = new Set(before.vms.map((vm) => vm.uuid));
     const rvms = payload.remoteVMs ? validateRemoteVms(payload.remoteVMs, localUuids) : [];
