@@ -32,7 +32,7 @@ import * as path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { FwError } from '../core/fw/errors';
 import { remoteVmFromJson, remoteVmToJson, type RemoteVmRecord } from '../core/fw/remote-vms';
-import { keysOf, lazyRule, type RuleKeys } from '../core/fw/rule-targets';
+import { keysOf, lazyRule, meaningText, type RuleKeys } from '../core/fw/rule-targets';
 import { ruleFromJson, ruleToJson, type RuleJson } from '../core/fw/rules';
 import type { FwRule } from '../core/fwrule/types';
 
@@ -82,7 +82,8 @@ export interface FwStoreOptions {
  * One cached rule file: the `<ino>:<size>:<mtimeMs>:<ctimeMs>` of the file
  * it was read from (times to a fraction of a microsecond), then its
  * checked rule (uuid 0: the file's name without `.json`; flags: 1
- * enabled, 2 log, 4 global; null: absent) and its VM target keys.
+ * enabled, 2 log, 4 global; null: absent), its VM target keys and its
+ * meaning (core/fw/rule-targets meaningText).
  */
 type CacheEntry = [
   stat: string,
@@ -95,6 +96,7 @@ type CacheEntry = [
   created_by: string | null,
   from: string[],
   to: string[],
+  meaning: string,
 ];
 
 interface CacheFile {
@@ -106,7 +108,7 @@ interface CacheFile {
 function toEntry(stat: string, name: string, r: FwRule, keys: RuleKeys): CacheEntry {
   const flags = (r.enabled ? 1 : 0) | (r.log ? 2 : 0) | (r.global === true ? 4 : 0);
   const uuid = name === `${r.uuid}.json` ? 0 : r.uuid;
-  return [stat, uuid, r.version, flags, r.rule, r.owner_uuid ?? null, r.description ?? null, r.created_by ?? null, [...keys.from], [...keys.to]];
+  return [stat, uuid, r.version, flags, r.rule, r.owner_uuid ?? null, r.description ?? null, r.created_by ?? null, [...keys.from], [...keys.to], meaningText(r.parsed)];
 }
 
 /** A cache entry's rule, or undefined if the entry is not well formed. */
@@ -129,7 +131,7 @@ function fromEntry(e: CacheEntry, name: string): RuleJson | undefined {
 }
 
 const CACHE_NAME = '.rules-cache.json';
-const CACHE_FORMAT = 'fwadm-rules-cache-2';
+const CACHE_FORMAT = 'fwadm-rules-cache-3';
 /**
  * How recent a change may be and still go unnoticed by a file's key: a
  * file modified less than this long ago (mtime or ctime) is not cached.
@@ -309,7 +311,7 @@ export class FwStore {
         const json = fromEntry(hit, name);
         if (json !== undefined) {
           entries[name] = hit;
-          rules.push(lazyRule(json, { from: hit[8], to: hit[9] }, file, fail));
+          rules.push(lazyRule(json, { from: hit[8], to: hit[9] }, file, fail, typeof hit[10] === 'string' ? hit[10] : undefined));
           continue;
         }
       }

@@ -187,7 +187,7 @@ describe('store/fw-store', () => {
       await fs.rm(cachePath(root));
       assert.deepEqual(texts(await rulesOf(new FwStore(root, testLock(), { now: later }))), expected);
       assert.ok((await fs.stat(cachePath(root))).size > 0, 'cache written again');
-      await fs.writeFile(cachePath(root), '{"format": "fwadm-rules-cache-2", "entr');
+      await fs.writeFile(cachePath(root), '{"format": "fwadm-rules-cache-3", "entr');
       assert.deepEqual(texts(await rulesOf(new FwStore(root, testLock(), { now: later }))), expected);
       assert.doesNotThrow(() => JSON.parse(fsSync.readFileSync(cachePath(root), 'utf8')));
     });
@@ -249,7 +249,7 @@ describe('store/fw-store', () => {
       assert.equal(seen, 1);
       assert.notEqual(await fs.readFile(cachePath(root), 'utf8'), old);
       // a temporary file left by a killed writer
-      await fs.writeFile(path.join(root, 'fw', '.rules-cache.json.4242.0'), '{"format": "fwadm-rules-cache-2", "entries": {"');
+      await fs.writeFile(path.join(root, 'fw', '.rules-cache.json.4242.0'), '{"format": "fwadm-rules-cache-3", "entries": {"');
       const after = new FwStore(root, testLock(), { now: later });
       assert.equal((await rulesOf(after)).length, expected.length + 1);
       assert.deepEqual(await fwFiles(root), ['rules', 'vms']);
