@@ -23,6 +23,13 @@ import { HostError } from '../core/errors';
 import type { Host, ZoneRef } from './host';
 import { eventLogOverride, hostFailure } from './common';
 
+/** A file replaced by a temporary one renamed over it (old or new, never half), not synced: loaded firewall state. */
+function replaceUnsynced(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
 type ZoneState = 'configured' | 'installed' | 'running';
 
 interface LocalZone {
@@ -196,7 +203,7 @@ export class LocalHost implements Host {
     if (!this.runningZone(zone)) return;
     const dir = path.join(this.ipfDir, this.checkUuid(zone.uuid));
     if (!fs.existsSync(dir)) return;
-    await writeFileAtomic(path.join(dir, 'state.json'), JSON.stringify({ running: false } satisfies FirewallState) + '\n');
+    replaceUnsynced(path.join(dir, 'state.json'), JSON.stringify({ running: false } satisfies FirewallState) + '\n');
   }
 
   async firewallStatus(zone: ZoneRef): Promise<string> {
@@ -283,9 +290,12 @@ export class LocalHost implements Host {
   private async loadTexts(uuid: string, v4: string, v6: string): Promise<void> {
     const dir = path.join(this.ipfDir, this.checkUuid(uuid));
     fs.mkdirSync(dir, { recursive: true });
-    await writeFileAtomic(path.join(dir, 'ipf.conf'), v4);
-    await writeFileAtomic(path.join(dir, 'ipf6.conf'), v6);
-    await writeFileAtomic(path.join(dir, 'state.json'), JSON.stringify({ running: true } satisfies FirewallState) + '\n');
+    // What ipf holds is kernel state on a real host, gone at reboot and
+    // loaded again from the zone's files (loadAtBoot): replaced atomically,
+    // not synced.
+    replaceUnsynced(path.join(dir, 'ipf.conf'), v4);
+    replaceUnsynced(path.join(dir, 'ipf6.conf'), v6);
+    replaceUnsynced(path.join(dir, 'state.json'), JSON.stringify({ running: true } satisfies FirewallState) + '\n');
   }
 
   /** What the platform does at zone boot: load the zone's ipf files when it has them (firewall enabled). */

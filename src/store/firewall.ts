@@ -20,11 +20,11 @@
  */
 import * as fs from 'node:fs';
 import { AppError } from '../core/errors';
-import { affectedVms, compileOnly } from '../core/fw/affected';
+import { affectedFiles, compileOnly } from '../core/fw/affected';
 import type { WrittenFile } from '../core/fw/format';
 import { remoteVmToFwVm, type RemoteVmRecord } from '../core/fw/remote-vms';
 import type { FwRule } from '../core/fwrule/types';
-import type { CompileInput } from '../core/ipf/model';
+import type { CompileInput, FwVm, VmFiles } from '../core/ipf/model';
 import { firewallVm } from '../core/vm/firewall';
 import type { VmRecord } from '../core/vm/record';
 import type { Host, ZoneRef } from '../hosts/host';
@@ -67,13 +67,38 @@ export async function readSnapshot(env: FirewallEnv): Promise<FwSnapshot> {
   return loadSnapshot(env);
 }
 
+/**
+ * The stored rules and remote VMs only (no VM is read), taking the lock
+ * only if an interrupted change must be settled first.
+ */
+export async function readStored(env: FirewallEnv): Promise<{ rules: FwRule[]; remoteVms: RemoteVmRecord[] }> {
+  if (fs.existsSync(`${env.fw.dir}/.journal.json`)) return env.fw.withLock(() => env.fw.load());
+  return env.fw.load();
+}
+
 function byUuid<T extends { uuid: string }>(list: readonly T[]): T[] {
   return [...list].sort((a, b) => (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0));
 }
 
+/**
+ * A record's firewall view, made once per record object: the two sides of
+ * a change share the records they have in common, and so their FwVm
+ * objects (core/fw/affected skips a VM that is the same object on both).
+ */
+const fwVms = new WeakMap<VmRecord, FwVm>();
+
+function fwVmOf(record: VmRecord): FwVm {
+  let vm = fwVms.get(record);
+  if (vm === undefined) {
+    vm = firewallVm(record);
+    fwVms.set(record, vm);
+  }
+  return vm;
+}
+
 /** The compiler's input for a snapshot. */
 export function compileInput(s: FwSnapshot): CompileInput {
-  return { vms: byUuid(s.vms).map(firewallVm), remoteVms: byUuid(s.remoteVms).map(remoteVmToFwVm), rules: byUuid(s.rules) };
+  return { vms: byUuid(s.vms).map(fwVmOf), remoteVms: byUuid(s.remoteVms).map(remoteVmToFwVm), rules: byUuid(s.rules) };
 }
 
 export interface ApplyRequest {
@@ -99,6 +124,9 @@ export interface ApplyOutcome {
   /** One line per VM whose load failed. */
   readonly failures: string[];
 }
+
+/** How many VMs' files are written at a time (non-atomic changes). */
+const PARALLEL_VMS = 8;
 
 /** Some VMs' firewalls could not be loaded: one line each, exit 1. */
 export class FirewallLoadError extends AppError {
@@ -184,12 +212,26 @@ async function undo(env: FirewallEnv, done: readonly Done[]): Promise<string[]> 
 export async function applyFirewall(env: FirewallEnv, req: ApplyRequest): Promise<ApplyOutcome> {
   const before = compileInput(req.before);
   const after = compileInput(req.after);
-  const affected = new Set(affectedVms(before, after, { eventLog: env.eventLog }));
-  for (const u of req.forceVms ?? []) affected.add(u);
+  const opts = { eventLog: env.eventLog, date: new Date() };
+  // the after side's files of the VMs compared are the ones to write
+  const found = affectedFiles(before, after, opts);
+  const affected = new Set(found.uuids);
+  const compiled = new Map<string, VmFiles>();
+  for (const u of found.uuids) {
+    const f = found.files.get(u);
+    if (f !== undefined) compiled.set(u, f);
+  }
+  const forced = new Set<string>();
+  for (const u of req.forceVms ?? []) {
+    if (affected.has(u)) continue;
+    affected.add(u);
+    const f = found.files.get(u);
+    if (f !== undefined) compiled.set(u, f);
+    else forced.add(u);
+  }
+  if (forced.size > 0) for (const f of compileOnly(after, forced, opts)) compiled.set(f.uuid, f);
   const beforeVms = new Map(req.before.vms.map((vm) => [vm.uuid, vm]));
   const afterVms = new Map(req.after.vms.map((vm) => [vm.uuid, vm]));
-  const date = new Date();
-  const compiled = new Map(compileOnly(after, affected, { eventLog: env.eventLog, date }).map((f) => [f.uuid, f]));
 
   const vms: string[] = [];
   const files: WrittenFile[] = [];
@@ -210,9 +252,8 @@ export async function applyFirewall(env: FirewallEnv, req: ApplyRequest): Promis
   if (req.storeChange) await env.fw.apply(req.storeChange);
 
   const version = req.version ?? `${Date.now()}.${String(process.pid).padStart(6, '0')}`;
-  const failures: string[] = [];
-  const done: Done[] = [];
-  for (const uuid of vms) {
+  /** One VM's files written (or moved away): what was done, or why not. */
+  const write = async (uuid: string): Promise<{ done?: Done; error?: unknown }> => {
     const vm = afterVms.get(uuid) as VmRecord;
     const prev = beforeVms.get(uuid);
     const wasLoaded = prev?.firewall_enabled === true && prev.state === 'running';
@@ -220,25 +261,46 @@ export async function applyFirewall(env: FirewallEnv, req: ApplyRequest): Promis
     try {
       if (f === undefined) {
         await disableIpfFiles(zonepathOn(env, vm));
-        done.push({ vm, kind: 'disabled', hadFiles: true, wasLoaded });
-        if (vm.state === 'running') await env.host.disableFirewall(zoneOf(vm));
-        continue;
+        return { done: { vm, kind: 'disabled', hadFiles: true, wasLoaded } };
       }
       const p = ipfPaths(zonepathOn(env, vm));
       const hadFiles = exists(p.ipf) && exists(p.ipf6);
       await writeIpfFiles(zonepathOn(env, vm), f, version);
-      done.push({ vm, kind: 'written', hadFiles, wasLoaded });
-      if (vm.state !== 'running') continue;
-      try {
-        await loadVm(env, vm);
-      } catch (err) {
-        failures.push(req.atomic ? `VM ${vm.uuid}: ${message(err)}` : await failClosed(env, vm, err));
-        if (req.atomic) break;
-      }
-    } catch (err) {
-      failures.push(`VM ${vm.uuid}: ${message(err)}`);
-      if (req.atomic) break;
+      return { done: { vm, kind: 'written', hadFiles, wasLoaded } };
+    } catch (error) {
+      return { error };
     }
+  };
+  /** Then loaded (or ipf disabled) when it runs: its failure line. */
+  const load = async (d: Done): Promise<string | undefined> => {
+    const { vm } = d;
+    if (vm.state !== 'running') return undefined;
+    try {
+      if (d.kind === 'disabled') await env.host.disableFirewall(zoneOf(vm));
+      else await loadVm(env, vm);
+      return undefined;
+    } catch (err) {
+      return d.kind === 'written' && !req.atomic ? failClosed(env, vm, err) : `VM ${vm.uuid}: ${message(err)}`;
+    }
+  };
+  const failures: string[] = [];
+  const done: Done[] = [];
+  // All or nothing: one VM at a time, stopping at the first failure.
+  // Otherwise VMs are independent: their files are written several at a
+  // time (their syncs overlap), then loaded one by one in VM order.
+  const width = req.atomic ? 1 : PARALLEL_VMS;
+  for (let i = 0; i < vms.length; i += width) {
+    const written = await Promise.all(vms.slice(i, i + width).map(write));
+    for (const [j, w] of written.entries()) {
+      if (w.done === undefined) {
+        failures.push(`VM ${vms[i + j]}: ${message(w.error)}`);
+        continue;
+      }
+      done.push(w.done);
+      const failure = await load(w.done);
+      if (failure !== undefined) failures.push(failure);
+    }
+    if (req.atomic && failures.length > 0) break;
   }
   if (req.atomic && failures.length > 0) {
     throw new FirewallLoadError([...failures, ...(await undo(env, done))]);

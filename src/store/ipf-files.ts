@@ -9,7 +9,6 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { FwError } from '../core/fw/errors';
 
 /** The two files' texts. */
@@ -54,10 +53,21 @@ export function ipfPaths(zonepath: string): IpfPaths {
   return { ipf: path.join(dir, 'ipf.conf'), ipf6: path.join(dir, 'ipf6.conf') };
 }
 
+/** `text` written to `file` and synced (the file is new: it is renamed into place only after this). */
+async function writeSynced(file: string, text: string): Promise<void> {
+  const fh = await fs.open(file, 'w');
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 async function replaceFile(file: string, text: string, version: string): Promise<void> {
   const tmp = `${file}.${version}`;
   const old = `${file}.old`;
-  await writeFileAtomic(tmp, text);
+  await writeSynced(tmp, text);
   await ignoreENOENT(fs.unlink(old));
   await ignoreENOENT(fs.link(file, old));
   await fs.rename(tmp, file);

@@ -21,7 +21,7 @@ export default class Get extends FwCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Get);
     const uuid = checkUuid(args.uuid);
-    const snap = await firewallModule().readSnapshot(openFirewall(flags.root));
+    const snap = await firewallModule().readStored(openFirewall(flags.root));
     printJson(ruleToJson(findRule(snap.rules, uuid)));
   }
 }

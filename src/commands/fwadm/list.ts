@@ -23,7 +23,7 @@ export default class List extends FwCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(List);
     const fields = tableOptions(flags);
-    const snap = await firewallModule().readSnapshot(openFirewall(flags.root));
+    const snap = await firewallModule().readStored(openFirewall(flags.root));
     printRules(snap.rules, flags, fields);
   }
 }

@@ -7,7 +7,7 @@ import { inputName, parseJsonText, readInputText, readJsonInput } from '../../cl
 import { UsageError } from '../../core/errors';
 import { FwError } from '../../core/fw/errors';
 import { validateRemoteVms, type RemoteVmRecord } from '../../core/fw/remote-vms';
-import { normalizePayload, withFlags, type FwPayload, type RuleFlags, type RulePlan } from '../../core/fw/rules';
+import { isNoop, normalizePayload, withFlags, type FwPayload, type RuleFlags, type RulePlan } from '../../core/fw/rules';
 import type { FwRule } from '../../core/fwrule/types';
 import type { FwSnapshot } from '../../store/firewall';
 import { firewallModule, openFirewall, printChange } from './common';
@@ -89,9 +89,23 @@ export async function runRuleChange(
 ): Promise<void> {
   const env = openFirewall(flags.root);
   const fwm = firewallModule();
+  const rulesOnly = payload.remoteVMs === undefined && payload.localVMs === undefined;
+  /** Nothing stored changes, so no VM's files do: print that, read no VM. */
+  const noop = (rulePlan: RulePlan): boolean => {
+    if (!rulesOnly || !isNoop(rulePlan)) return false;
+    printChange(action, { rules: [] }, { vms: [], files: [], failures: [] }, flags);
+    return true;
+  };
+  // Rules that all name their uuid may be stored already as they are (a
+  // repeated add): that is decided from one read of the store (what list
+  // reads), without the lock. Anything else is done under the lock.
+  const named = (payload.rules ?? []).every((r) => typeof (r as { uuid?: unknown } | null)?.uuid === 'string');
+  if (rulesOnly && named && noop(plan((await fwm.readStored(env)).rules))) return;
   await env.fw.withLock(async () => {
-    const before = await fwm.loadSnapshot(env);
-    const rulePlan = plan(before.rules);
+    const stored = await env.fw.load();
+    const rulePlan = plan(stored.rules);
+    if (noop(rulePlan)) return;
+    const before: FwSnapshot = { ...stored, vms: env.store.list() };
     const localUuids = new Set(before.vms.map((vm) => vm.uuid));
     const rvms = payload.remoteVMs ? validateRemoteVms(payload.remoteVMs, localUuids) : [];
     if (action === 'Updated') {

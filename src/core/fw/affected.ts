@@ -13,6 +13,7 @@ import { compileFirewall } from '../ipf/compile';
 import type { CompileInput, CompileOptions, FwVm, VmFiles } from '../ipf/model';
 import { VmIndex } from '../ipf/vm-index';
 import type { FwRule, Target } from '../fwrule/types';
+import { ruleKeys, tagKey, type SideKeys } from './rule-targets';
 
 export interface AffectedOptions {
   /** Compare event-logging files (where `log` shows in the text). Default false. */
@@ -39,45 +40,41 @@ function sameOrder(a: readonly { uuid: string }[], b: readonly { uuid: string }[
   return sa.every((x, i) => x.uuid === sb[i].uuid);
 }
 
-/** `name` for a bare tag target, `name` NUL `value` for `tag name = value`. */
-function tagKey(name: string, value?: string): string {
-  return value === undefined ? name : `${name}\u0000${value}`;
+/** The target keys (core/fw/rule-targets) that can name `vm`: `a`, `v<uuid>`, `t<tag>`, `t<tag>\0<value>`. */
+function vmKeys(vm: FwVm, into: Set<string> = new Set()): Set<string> {
+  into.add('a').add(`v${vm.uuid}`);
+  for (const [name, value] of vm.tags) into.add(`t${tagKey(name)}`).add(`t${tagKey(name, value)}`);
+  return into;
 }
 
-/** Rules by the VM targets they have: `vm <uuid>`, tag names, `all vms`. */
+/** Whether a side's target keys may name a VM whose keys are `keys`. */
+function mayName(side: SideKeys, keys: ReadonlySet<string>): boolean {
+  return side.some((k) => keys.has(k));
+}
+
+/**
+ * Rules by the VM targets they have: `vm <uuid>`, tag names, `all vms`.
+ * Built from the rules' target keys: no rule is parsed for it.
+ */
 class RuleIndex {
-  private readonly byVm = new Map<string, FwRule[]>();
-  private readonly byTag = new Map<string, FwRule[]>();
-  private readonly allVms: FwRule[] = [];
+  private readonly byKey = new Map<string, FwRule[]>();
 
   constructor(rules: readonly FwRule[]) {
     for (const r of rules) {
       if (!r.enabled) continue;
-      const seen = new Set<string>();
-      for (const t of [...r.parsed.from, ...r.parsed.to]) {
-        const key = t.kind === 'vm' ? `v${t.uuid}` : t.kind === 'tag' ? `t${tagKey(t.name, t.value)}` : t.kind === 'allvms' ? 'a' : undefined;
-        if (key === undefined || seen.has(key)) continue;
-        seen.add(key);
-        if (t.kind === 'allvms') this.allVms.push(r);
-        else {
-          const map = t.kind === 'vm' ? this.byVm : this.byTag;
-          const k = t.kind === 'vm' ? t.uuid : tagKey((t as { name: string }).name, (t as { value?: string }).value);
-          let list = map.get(k);
-          if (!list) map.set(k, (list = []));
-          list.push(r);
-        }
+      const { from, to } = ruleKeys(r);
+      for (const k of new Set([...from, ...to])) {
+        let list = this.byKey.get(k);
+        if (!list) this.byKey.set(k, (list = []));
+        list.push(r);
       }
     }
   }
 
   /** Enabled rules that may name `vm` on a side (each once); owner scoping not yet applied. */
   mayName(vm: FwVm): FwRule[] {
-    const out = new Set<FwRule>(this.allVms);
-    for (const r of this.byVm.get(vm.uuid) ?? []) out.add(r);
-    for (const [name, value] of vm.tags) {
-      for (const r of this.byTag.get(tagKey(name)) ?? []) out.add(r);
-      for (const r of this.byTag.get(tagKey(name, value)) ?? []) out.add(r);
-    }
+    const out = new Set<FwRule>();
+    for (const k of vmKeys(vm)) for (const r of this.byKey.get(k) ?? []) out.add(r);
     return [...out];
   }
 }
@@ -185,15 +182,19 @@ export function restrictInput(input: CompileInput, uuids: ReadonlySet<string>): 
     if (vm.firewallEnabled) chosen.push(vm);
     return vm;
   });
-  // A rule that matches none of the chosen VMs gives them no lines and no state.
+  // A rule that matches none of the chosen VMs gives them no lines and no
+  // state. Its target keys rule most out without parsing it.
   const keys = new Set<string>();
-  for (const vm of chosen) for (const [name, value] of vm.tags) keys.add(tagKey(name)).add(tagKey(name, value));
-  const ids = new Set(chosen.map((vm) => vm.uuid));
-  const mayMatch = (side: readonly Target[]): boolean =>
-    side.some((t) => t.kind === 'allvms' || (t.kind === 'vm' && ids.has(t.uuid)) || (t.kind === 'tag' && keys.has(tagKey(t.name, t.value))));
+  for (const vm of chosen) vmKeys(vm, keys);
   const only = new VmIndex(chosen, []);
-  const matches = (side: readonly Target[], r: FwRule): boolean => mayMatch(side) && only.matchSide(r, side, true).length > 0;
-  const rules = input.rules.filter((r) => r.enabled && (matches(r.parsed.from, r) || matches(r.parsed.to, r)));
+  const rules = input.rules.filter((r) => {
+    if (!r.enabled) return false;
+    const k = ruleKeys(r);
+    const from = mayName(k.from, keys);
+    const to = mayName(k.to, keys);
+    if (!from && !to) return false;
+    return (from && only.matchSide(r, r.parsed.from, true).length > 0) || (to && only.matchSide(r, r.parsed.to, true).length > 0);
+  });
   return { vms, remoteVms: input.remoteVms, rules };
 }
 
@@ -204,6 +205,39 @@ export function compileOnly(input: CompileInput, uuids: ReadonlySet<string>, opt
 
 const FIXED_DATE = new Date(0);
 
+/** The affected VMs and the files the after side gives them. */
+export interface AffectedFiles {
+  /** The local VMs whose ipf.conf or ipf6.conf text changes, sorted. */
+  readonly uuids: string[];
+  /**
+   * compileFirewall(after) of every VM looked at (a superset of `uuids`),
+   * firewall-enabled ones only, at `date`.
+   */
+  readonly files: ReadonlyMap<string, VmFiles>;
+}
+
+/**
+ * affectedVms, and the after side's files of the VMs it compiled, at
+ * `opts.date` (the date only shows in both sides' headers alike, so it
+ * does not change which VMs differ).
+ */
+export function affectedFiles(before: CompileInput, after: CompileInput, opts: CompileOptions): AffectedFiles {
+  const a = new State(before);
+  const b = new State(after);
+  const cand = candidates(a, b);
+  if (cand.size === 0) return { uuids: [], files: new Map() };
+  const filesA = new Map(compileOnly(before, cand, opts).map((f) => [f.uuid, f]));
+  const filesB = new Map(compileOnly(after, cand, opts).map((f) => [f.uuid, f]));
+  const out: string[] = [];
+  for (const uuid of cand) {
+    const fa = filesA.get(uuid);
+    const fb = filesB.get(uuid);
+    if (fa === undefined && fb === undefined) continue;
+    if (fa === undefined || fb === undefined || fa.ipf !== fb.ipf || fa.ipf6 !== fb.ipf6) out.push(uuid);
+  }
+  return { uuids: out.sort(), files: filesB };
+}
+
 /**
  * The local VMs whose ipf.conf or ipf6.conf text differs between
  * compileFirewall(before) and compileFirewall(after) at one date, sorted.
@@ -213,21 +247,7 @@ const FIXED_DATE = new Date(0);
  * compared.
  */
 export function affectedVms(before: CompileInput, after: CompileInput, opts: AffectedOptions = {}): string[] {
-  const a = new State(before);
-  const b = new State(after);
-  const cand = candidates(a, b);
-  if (cand.size === 0) return [];
-  const copts: CompileOptions = { eventLog: opts.eventLog === true, date: FIXED_DATE };
-  const filesA = new Map(compileOnly(before, cand, copts).map((f) => [f.uuid, f]));
-  const filesB = new Map(compileOnly(after, cand, copts).map((f) => [f.uuid, f]));
-  const out: string[] = [];
-  for (const uuid of cand) {
-    const fa = filesA.get(uuid);
-    const fb = filesB.get(uuid);
-    if (fa === undefined && fb === undefined) continue;
-    if (fa === undefined || fb === undefined || fa.ipf !== fb.ipf || fa.ipf6 !== fb.ipf6) out.push(uuid);
-  }
-  return out.sort();
+  return affectedFiles(before, after, { eventLog: opts.eventLog === true, date: FIXED_DATE }).uuids;
 }
 
 /** `fwadm vms <rule>`: the local VMs a rule matches on either side (firewall enabled or not), sorted. */
@@ -243,7 +263,14 @@ export function ruleVms(input: CompileInput, rule: FwRule): string[] {
 /** `fwadm rules <vm>` / `rvm-rules <rvm>`: the rules naming a VM on either side (enabled or not), sorted by uuid. */
 export function vmRules(rules: readonly FwRule[], vm: FwVm): FwRule[] {
   const alone = new VmIndex([vm], []);
+  const keys = vmKeys(vm);
   return rules
-    .filter((r) => alone.matchSide(r, r.parsed.from, false).length > 0 || alone.matchSide(r, r.parsed.to, false).length > 0)
+    .filter((r) => {
+      const k = ruleKeys(r);
+      return (
+        (mayName(k.from, keys) && alone.matchSide(r, r.parsed.from, false).length > 0) ||
+        (mayName(k.to, keys) && alone.matchSide(r, r.parsed.to, false).length > 0)
+      );
+    })
     .sort((x, y) => (x.uuid < y.uuid ? -1 : x.uuid > y.uuid ? 1 : 0));
 }

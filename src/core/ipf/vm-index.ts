@@ -37,16 +37,22 @@ export class VmIndex {
   private readonly all: readonly FwVm[];
   private readonly byUuid = new Map<string, FwVm>();
   private readonly byTag = new Map<string, FwVm[]>();
+  /** `name` NUL `value`: the VMs with that tag value, in the same order. */
+  private readonly byTagValue = new Map<string, FwVm[]>();
 
   /** `local` then `remote`, each in input order. */
   constructor(local: readonly FwVm[], remote: readonly FwVm[]) {
     this.all = [...local, ...remote];
     for (const vm of this.all) {
       this.byUuid.set(vm.uuid, vm);
-      for (const name of vm.tags.keys()) {
+      for (const [name, value] of vm.tags) {
         let list = this.byTag.get(name);
         if (!list) this.byTag.set(name, (list = []));
         list.push(vm);
+        const key = `${name}\u0000${value}`;
+        let byValue = this.byTagValue.get(key);
+        if (!byValue) this.byTagValue.set(key, (byValue = []));
+        byValue.push(vm);
       }
     }
   }
@@ -60,8 +66,8 @@ export class VmIndex {
         return vm ? [vm] : [];
       }
       case 'tag': {
-        const list = this.byTag.get(t.name) ?? [];
-        return t.value === undefined ? list : list.filter((vm) => vm.tags.get(t.name) === t.value);
+        if (t.value === undefined) return this.byTag.get(t.name) ?? [];
+        return this.byTagValue.get(`${t.name}\u0000${t.value}`) ?? [];
       }
     }
   }
