@@ -40,7 +40,12 @@ export default class Delete extends BaseCommand {
       if (vm.autoboot) {
         const next: VmRecord = { ...vm, autoboot: false, last_modified: new Date().toISOString() };
         const script = updateScript(vm, next);
-        if (script !== '' && (await host.zoneState(zoneOf(vm))) !== undefined) await host.reconfigure(zoneOf(vm), script);
+        if (script !== '') {
+          await host.reconfigure(zoneOf(vm), script).catch(async (err: unknown) => {
+            // a zone that is already gone has no autoboot to clear
+            if ((await host.zoneState(zoneOf(vm))) !== undefined) throw err;
+          });
+        }
         await store.put(next, vm);
       }
       // firewall (fwadm-cli.md §0): other VMs' files stop naming this VM first
