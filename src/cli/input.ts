@@ -13,8 +13,14 @@ export function inputName(file: string | undefined): string {
   return file === undefined || file === '-' ? '<stdin>' : showName(file);
 }
 
-function ensureStdinIsNotTerminal(file: string | undefined): void {
+/**
+ * Refuse to wait on a terminal for input. `verb` names the command that
+ * reads (create, update, validate): its refusal is SmartOS vmadm's
+ * `Will not <verb> from stdin when stdin is a tty.`
+ */
+function ensureStdinIsNotTerminal(file: string | undefined, verb?: string): void {
   if ((file === undefined || file === '-') && process.stdin.isTTY) {
+    if (verb !== undefined) throw new UsageError(`Will not ${verb} from stdin when stdin is a tty.`);
     throw new UsageError('no input: give -f FILE or pipe the input on stdin');
   }
 }
@@ -24,11 +30,11 @@ function ensureStdinIsNotTerminal(file: string | undefined): void {
  * a stream: a pipe may be non-blocking, and a synchronous read of it would
  * fail with EAGAIN.
  */
-export async function readInputText(file: string | undefined): Promise<string> {
+export async function readInputText(file: string | undefined, verb?: string): Promise<string> {
   const chunks: string[] = [];
   try {
     if (file !== undefined && file !== '-') return await readFile(file, 'utf8');
-    for await (const chunk of openInputStream(file)) chunks.push(chunk as string);
+    for await (const chunk of openInputStream(file, verb)) chunks.push(chunk as string);
   } catch (err) {
     if (err instanceof UsageError) throw err;
     const e = err as NodeJS.ErrnoException;
@@ -40,8 +46,8 @@ export async function readInputText(file: string | undefined): Promise<string> {
 }
 
 /** The input as a stream, for line-oriented commands on large inputs. */
-export function openInputStream(file: string | undefined): Readable {
-  ensureStdinIsNotTerminal(file);
+export function openInputStream(file: string | undefined, verb?: string): Readable {
+  ensureStdinIsNotTerminal(file, verb);
   if (file === undefined || file === '-') return process.stdin.setEncoding('utf8');
   const stream = createReadStream(file, { encoding: 'utf8' });
   return stream;
@@ -224,7 +230,7 @@ export function parseJsonText(text: string, name: string): unknown {
   return value;
 }
 
-/** Read and parse a JSON document from -f FILE or stdin. */
-export async function readJsonInput(file: string | undefined): Promise<unknown> {
-  return parseJsonText(await readInputText(file), inputName(file));
+/** Read and parse a JSON document from -f FILE or stdin (`verb`: see ensureStdinIsNotTerminal). */
+export async function readJsonInput(file: string | undefined, verb?: string): Promise<unknown> {
+  return parseJsonText(await readInputText(file, verb), inputName(file));
 }

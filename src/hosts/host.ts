@@ -36,10 +36,11 @@ export interface Host {
    * Stop the zone. Graceful (as SmartOS vmadm): the zone's own shutdown
    * (OS brands: `zlogin -Q <zn> /usr/sbin/shutdown -y -g 0 -i 5`, lx
    * `/sbin/shutdown -h now`; HVM: `zoneadm -z <zn> shutdown`), then up to
-   * 60 s for the zone to reach `installed`, then a forced halt.
+   * 60 s (or `timeoutSeconds`: `vmadm stop -t`, HVM and docker VMs) for
+   * the zone to reach `installed`, then a forced halt.
    * Forced: `zoneadm -u <uuid> halt -X`.
    */
-  halt(zone: ZoneRef, force: boolean): Promise<void>;
+  halt(zone: ZoneRef, force: boolean, timeoutSeconds?: number): Promise<void>;
   /** Graceful: the zone's own reboot (`shutdown ... -i 6`, lx `/sbin/shutdown -r now`, HVM `zoneadm -z <zn> reboot`); forced: `zoneadm -u <uuid> reboot -X`. */
   reboot(zone: ZoneRef, force: boolean): Promise<void>;
   /** zoneadm -z <zonename> uninstall -F */

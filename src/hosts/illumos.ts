@@ -54,13 +54,13 @@ export class IllumosHost implements Host {
     await this.run('zoneadm', ['-z', zone.zonename, 'boot']);
   }
 
-  async halt(zone: ZoneRef, force: boolean): Promise<void> {
+  async halt(zone: ZoneRef, force: boolean, timeoutSeconds?: number): Promise<void> {
     if (!force) {
       const cmd = inZoneCommand(zone.brand, 'halt');
       try {
         if (cmd) await this.run('zlogin', ['-Q', zone.zonename, ...cmd]);
         else await this.run('zoneadm', ['-z', zone.zonename, 'shutdown']);
-        if (await this.waitForStop(zone)) return;
+        if (await this.waitForStop(zone, timeoutSeconds)) return;
       } catch (err) {
         if (!(err instanceof HostError)) throw err;
         // the zone did not take the graceful shutdown: halt it, as vmadm does
@@ -172,9 +172,10 @@ export class IllumosHost implements Host {
     if (r.exitCode !== 0 && !r.stderr.includes(NOT_RUNNING)) throw hostFailure(p, args, r.stderr, r.exitCode);
   }
 
-  /** Wait for a graceful shutdown to leave the zone installed; false on timeout. */
-  private async waitForStop(zone: ZoneRef): Promise<boolean> {
-    const limit = Number(this.env.VMADM_STOP_TIMEOUT) > 0 ? Number(this.env.VMADM_STOP_TIMEOUT) : DEFAULT_STOP_TIMEOUT_S;
+  /** Wait for a graceful shutdown to leave the zone installed (`vmadm stop -t`, else VMADM_STOP_TIMEOUT, else 60 s); false on timeout. */
+  private async waitForStop(zone: ZoneRef, timeoutSeconds?: number): Promise<boolean> {
+    const fromEnv = Number(this.env.VMADM_STOP_TIMEOUT);
+    const limit = timeoutSeconds !== undefined && timeoutSeconds >= 0 ? timeoutSeconds : fromEnv > 0 ? fromEnv : DEFAULT_STOP_TIMEOUT_S;
     const deadline = Date.now() + limit * 1000;
     for (;;) {
       const s = await this.zoneState(zone);

@@ -108,7 +108,7 @@ export default class Create extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Create);
-    const payload = await readPayloadObject(flags.file, 'a create payload');
+    const payload = await readPayloadObject(flags.file, 'a create payload', 'create');
     const ctx = openContext(flags.root);
     const outcome = await withVmLock(ctx, async () => {
       if (typeof payload.uuid === 'string' && UUID.test(payload.uuid)) {

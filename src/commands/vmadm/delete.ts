@@ -4,12 +4,14 @@ import { BaseCommand } from '../../cli/base-command';
 import { removeZone, withVmLock } from '../../cli/vm-lock';
 import { checkUuidArg, mustGet, openContext, printSuccess, quietFlags, rootFlag, typedCommand, zoneOf } from '../../cli/vm-context';
 import { AppError } from '../../core/errors';
+import type { VmRecord } from '../../core/vm/record';
+import { updateScript } from '../../core/zonecfg/script';
 
 export default class Delete extends BaseCommand {
   static override summary = 'Delete a VM: halt it, uninstall and remove its zone, its record and its files.';
 
   static override description = [
-    'Halts the VM when it runs, uninstalls its zone (zoneadm uninstall), deletes the zone configuration (zonecfg delete) and removes its record and config files. Prints "Successfully deleted VM <uuid>" on standard error.',
+    'Clears autoboot, halts the VM when it runs, uninstalls its zone (zoneadm uninstall), deletes the zone configuration (zonecfg delete) and removes its record and config files. Prints "Successfully deleted VM <uuid>" on standard error.',
     'A VM with indestructible_zoneroot or indestructible_delegated set is refused: "Failed to delete VM <uuid>: indestructible_zoneroot is set, cannot delete". An unknown VM: "VM <uuid> not found", exit status 1.',
   ].join('\n\n');
 
@@ -32,6 +34,19 @@ export default class Delete extends BaseCommand {
       const vm = mustGet(store, uuid);
       for (const key of ['indestructible_zoneroot', 'indestructible_delegated']) {
         if (vm[key] === true) throw new AppError(`Failed to delete VM ${vm.uuid}: ${key} is set, cannot delete`);
+      }
+      // as SmartOS: autoboot is cleared first, so a delete that fails
+      // half-way leaves a VM that does not come back with the host
+      if (vm.autoboot) {
+        const next: VmRecord = { ...vm, autoboot: false, last_modified: new Date().toISOString() };
+        const script = updateScript(vm, next);
+        if (script !== '') {
+          await host.reconfigure(zoneOf(vm), script).catch(async (err: unknown) => {
+            // a zone that is already gone has no autoboot to clear
+            if ((await host.zoneState(zoneOf(vm))) !== undefined) throw err;
+          });
+        }
+        await store.put(next, vm);
       }
       // firewall (fwadm-cli.md §0): other VMs' files stop naming this VM first
       // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -36,7 +36,9 @@ export default class List extends BaseCommand {
   };
 
   async run(): Promise<void> {
-    const { argv, flags } = await this.parse(List);
+    const taken = takeSortby(this.argv);
+    const { argv, flags } = await this.parse(List, taken.argv);
+    if (taken.sortby !== undefined) flags.sortby = taken.sortby;
     const filters = parseFilters(argv as string[], 'filter');
     const plan = planList({ order: flags.order, sortby: flags.sortby });
     const { store } = openContext(flags.root);
@@ -57,9 +59,60 @@ export default class List extends BaseCommand {
       process.stdout.write(JSON.stringify(out, null, 2) + '\n');
       return;
     }
-    const header = flags['no-header'] ? false : flags.header ? true : !flags.parsable;
+    const header = headerWanted(this.argv, flags.parsable);
     process.stdout.write(formatTable(vms, plan.columns, { parsable: flags.parsable, header }));
   }
+}
+
+/**
+ * `-s -hostname`: a descending sort key starts with `-`, and oclif refuses
+ * a flag value that looks like one of the command's flags (-h...). So
+ * -s/--sortby and its value are taken out of the arguments here, before
+ * oclif parses the rest; the last one given wins, as in SmartOS.
+ */
+export function takeSortby(argv: readonly string[]): { argv: string[]; sortby?: string } {
+  const out: string[] = [];
+  let sortby: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if ((arg === '-s' || arg === '--sortby') && i + 1 < argv.length) sortby = argv[++i];
+    else if (arg.startsWith('--sortby=')) sortby = arg.slice('--sortby='.length);
+    else if (arg.startsWith('-s') && arg.length > 2 && !arg.startsWith('--')) sortby = arg.slice(arg[2] === '=' ? 3 : 2);
+    else out.push(arg);
+  }
+  return { argv: out, sortby };
+}
+
+/**
+ * Whether the header prints: -H and -h set one switch, as in SmartOS, so
+ * the last of them given wins; without either, on unless -p.
+ */
+export function headerWanted(argv: readonly string[], parsable: boolean): boolean {
+  let header = !parsable;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') break;
+    if (arg === '--no-header') header = false;
+    else if (arg === '--header') header = true;
+    else if (arg === '--order' || arg === '--sortby' || arg === '--root') i++; // their value follows
+    else if (/^-[a-zA-Z1]+$/.test(arg)) {
+      // grouped short flags: a letter that takes a value ends the group
+      for (let j = 1; j < arg.length; j++) {
+        const c = arg[j];
+        if (c === 'h') header = true;
+        else if (c === 'H') header = false;
+        else if (c === 'o' || c === 's') {
+          if (j === arg.length - 1) i++;
+          break;
+        }
+      }
+    }
+  }
+  return header;
 }
 
 function pick(vm: VmView, keys: readonly string[]): VmView {

@@ -12,7 +12,7 @@ export default class Stop extends BaseCommand {
 
   static override description = [
     'Clears autoboot, then shuts the VM down: its own shutdown (OS zones: shutdown -y -g 0 -i 5; lx: /sbin/shutdown -h now; HVM: zoneadm shutdown), halted by force after 60 s; -F halts it at once (zoneadm halt -X). Prints "Successfully completed stop for VM <uuid>" on standard error.',
-    'A VM that is not running prints "VM <uuid> is already not \'running\' (currently: <state>)" and exit status 0. -t is for bhyve, KVM and docker VMs only, as in SmartOS. An unknown VM: "VM <uuid> not found", exit status 1.',
+    'A VM that is not running prints "VM <uuid> is already not \'running\' (currently: <state>)" and exit status 0. -t SECONDS (bhyve, KVM and docker VMs only, as in SmartOS; others: "Timeout option is only supported for bhyve, KVM and docker containers.", exit status 1) is how long to wait for the shutdown before halting. An unknown VM: "VM <uuid> not found", exit status 1.',
   ].join('\n\n');
 
   static override aliases = ['halt'];
@@ -54,7 +54,8 @@ export default class Stop extends BaseCommand {
         if (next !== vm) await store.put(next, vm);
         return `VM ${vm.uuid} is already not 'running' (currently: ${vm.state})`;
       }
-      await host.halt(zone, flags.force);
+      // -t: how long the host waits for the VM's own shutdown before halting it
+      await host.halt(zone, flags.force, flags.timeout);
       await store.put({ ...next, state: 'stopped', zone_state: 'installed' }, vm);
       return `Successfully completed stop for VM ${vm.uuid}`;
     });

@@ -84,7 +84,7 @@ export default class Update extends BaseCommand {
     const { args, argv, flags } = await this.parse(Update);
     const uuid = checkUuidArg(args.uuid, 'update');
     const pairs = (argv as string[]).slice(1);
-    const payload = pairs.length > 0 ? payloadFromKeyValues(pairs) : await readPayloadObject(flags.file, 'an update payload');
+    const payload = pairs.length > 0 ? payloadFromKeyValues(pairs) : await readPayloadObject(flags.file, 'an update payload', 'update');
     const outcome = await applyUpdate(openContext(flags.root), uuid, payload);
     if (!outcome.ok) {
       process.exitCode = printValidation(outcome.result, false, '');

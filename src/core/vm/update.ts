@@ -236,17 +236,16 @@ const STRING_LISTS = new Set(['resolvers', 'internal_metadata_namespaces', 'remo
  * for booleans, decimal integers, comma lists for lists of strings, JSON
  * for objects and lists of objects. `key=` unsets; `key=null` is the string
  * "null". A value that cannot be coerced stays a string, so the validator
- * reports it. A pair without `=`, an empty key or a key given twice is a
- * usage error.
+ * reports it. As SmartOS splits them: an argument without `=` is the key
+ * with an empty value (so it unsets), and a key given twice keeps its last
+ * value.
  */
 export function payloadFromKeyValues(args: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const arg of args) {
     const eq = arg.indexOf('=');
-    if (eq <= 0) throw new UsageError(`Invalid update argument ${JSON.stringify(arg)}: expected key=value`);
-    const key = arg.slice(0, eq);
-    const text = arg.slice(eq + 1);
-    if (Object.prototype.hasOwnProperty.call(out, key)) throw new UsageError(`Invalid update argument ${JSON.stringify(arg)}: ${key} is given twice`);
+    const key = eq < 0 ? arg : arg.slice(0, eq);
+    const text = eq < 0 ? '' : arg.slice(eq + 1);
     out[key] = coerce(key, text);
   }
   return out;

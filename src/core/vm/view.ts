@@ -100,8 +100,19 @@ export function nicView(nic: NicRecord): Record<string, unknown> {
   return ordered(withLegacy, NIC_ORDER, NIC_RANK, false);
 }
 
-/** What `vmadm get` prints (§5): the record in vmadm's key order, `hvm` added, NICs via nicView. */
+/**
+ * What `vmadm get` prints (§5): the record in vmadm's key order, `hvm`
+ * added, NICs via nicView. The keys SmartOS always prints are always
+ * there: `firewall_enabled` (false), `resolvers` and `snapshots` ([]).
+ */
 export function getView(record: VmRecord): Record<string, unknown> {
-  const source: Record<string, unknown> = { ...record, hvm: isHvm(record.brand), nics: record.nics.map(nicView) };
+  const source: Record<string, unknown> = {
+    snapshots: [],
+    ...record,
+    firewall_enabled: record.firewall_enabled === true,
+    resolvers: record.resolvers ?? [],
+    hvm: isHvm(record.brand),
+    nics: record.nics.map(nicView),
+  };
   return ordered(source, VM_ORDER, VM_RANK, true);
 }

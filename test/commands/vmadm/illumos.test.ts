@@ -308,7 +308,8 @@ describe('vmadm on the illumos host: stop, start, reboot, delete', () => {
     assert.deepEqual(run('delete', lx), [
       0,
       `Successfully deleted VM ${lx}\n`,
-      [`zoneadm -z ${lx} list -p`, `zoneadm -u ${lx} halt -X`, `zoneadm -z ${lx} uninstall -F`, `zonecfg -z ${lx} delete -F`],
+      // autoboot cleared first, as SmartOS does
+      [`zonecfg -u ${lx}`, `zoneadm -z ${lx} list -p`, `zoneadm -u ${lx} halt -X`, `zoneadm -z ${lx} uninstall -F`, `zonecfg -z ${lx} delete -F`],
     ]);
     assert.deepEqual(run('delete', U), [
       0,

@@ -3,6 +3,7 @@ import { BaseCommand } from '../../../cli/base-command';
 import { fileFlag, jsonFlag } from '../../../cli/flags';
 import { readPayloadObject } from '../../../cli/payload';
 import { printValidation } from '../../../cli/validation-output';
+import { quietFlags } from '../../../cli/vm-context';
 import { validateCreate } from '../../../core/vmspec/validate';
 
 export default class ValidateCreate extends BaseCommand {
@@ -24,11 +25,12 @@ export default class ValidateCreate extends BaseCommand {
   static override flags = {
     file: fileFlag('the payload'),
     json: jsonFlag('Print the report as one JSON object.'),
+    ...quietFlags,
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ValidateCreate);
-    const payload = await readPayloadObject(flags.file, 'a create payload');
+    const payload = await readPayloadObject(flags.file, 'a create payload', 'validate');
     const result = validateCreate(payload);
     process.exitCode = printValidation(result, flags.json, `VALID create payload for ${String(payload.brand)} brand VMs.`);
   }
