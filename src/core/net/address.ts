@@ -269,7 +269,10 @@ export function tryParseAddress(input: string): IPAddress | AddressError {
 }
 
 function isV4Mapped(a: IPAddress): boolean {
-  return a.family === 6 && a.key.startsWith(V4_KEY_PREFIX);
+  if (a.family !== 6) return false;
+  const b = a.bytes;
+  for (let i = 0; i < 10; i++) if (b[i] !== 0) return false;
+  return b[10] === 0xff && b[11] === 0xff;
 }
 
 export function maxPrefix(family: Family): number {
