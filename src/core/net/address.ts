@@ -137,15 +137,78 @@ function parseV4(input: string): IPAddress | undefined {
   return makeV4(bytes, input);
 }
 
+/** The value of a hex digit's character code, or -1. */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48; // 0-9
+  if (c >= 97 && c <= 102) return c - 87; // a-f
+  if (c >= 65 && c <= 70) return c - 55; // A-F
+  return -1;
+}
+
+/**
+ * The 16 bytes of an IPv6 address written only with hex digits and colons
+ * (eight groups of 1 to 4 digits, or fewer around one `::` that stands for
+ * at least one group); undefined when it is not one; null when the text
+ * holds any other character (then ipaddr.js decides). Accepts exactly what
+ * ipaddr.js accepts for such text, in one pass without allocating strings.
+ */
+function parseHexV6(text: string): number[] | undefined | null {
+  const groups: number[] = [];
+  let gap = -1; // index in groups where `::` stands
+  let value = 0;
+  let digits = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 58) { // ':'
+      if (digits > 0) {
+        groups.push(value);
+        value = 0;
+        digits = 0;
+        if (i + 1 < n && text.charCodeAt(i + 1) === 58) {
+          if (gap >= 0) return undefined;
+          gap = groups.length;
+          i++;
+        }
+        else if (i + 1 === n) return undefined; // a trailing single colon
+      }
+      else if (i === 0 && n > 1 && text.charCodeAt(1) === 58) {
+        gap = 0;
+        i++;
+      }
+      else return undefined; // a colon with no group before it
+      continue;
+    }
+    const h = hexDigit(c);
+    if (h < 0) return null;
+    if (++digits > 4) return undefined;
+    value = (value << 4) | h;
+  }
+  if (digits > 0) groups.push(value);
+  // A third colon after `::` (`1:::2`, `:::`) is seen above as a colon with no group before it.
+  const count = groups.length;
+  if (gap < 0 ? count !== 8 : count > 7) return undefined;
+  const bytes = new Array<number>(16).fill(0);
+  const fill = 8 - count;
+  for (let g = 0; g < count; g++) {
+    const at = gap >= 0 && g >= gap ? g + fill : g;
+    bytes[at * 2] = groups[g] >> 8;
+    bytes[at * 2 + 1] = groups[g] & 0xff;
+  }
+  return bytes;
+}
+
 function parseV6(input: string): IPAddress | undefined {
   let text = input;
-  const tail = IPV4_TAIL.exec(text);
+  const tail = text.includes('.') ? IPV4_TAIL.exec(text) : null;
   if (tail) {
     const v4 = parseV4(tail[2]);
     if (!v4) return undefined;
     const [a, b, c, d] = v4.bytes;
     text = `${tail[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
+  const fast = parseHexV6(text);
+  if (fast !== null) return fast === undefined ? undefined : makeV6(fast);
   let parsed: ipaddr.IPv6;
   try {
     parsed = ipaddr.IPv6.parse(text);
@@ -206,7 +269,10 @@ export function tryParseAddress(input: string): IPAddress | AddressError {
 }
 
 function isV4Mapped(a: IPAddress): boolean {
-  return a.family === 6 && a.key.startsWith(V4_KEY_PREFIX);
+  if (a.family !== 6) return false;
+  const b = a.bytes;
+  for (let i = 0; i < 10; i++) if (b[i] !== 0) return false;
+  return b[10] === 0xff && b[11] === 0xff;
 }
 
 export function maxPrefix(family: Family): number {

@@ -15,6 +15,9 @@ import { ReportBuilder, clip, listSome, show } from './report';
 /** The kernel's limit on a link's allowed-ips: ips + allowed_ips (+ vrrp_primary_ip). */
 export const MAX_NIC_ADDRESSES = 32;
 
+/** Lists up to this long are searched in place; longer ones get a map (linear). */
+const SMALL = 8;
+
 /** What the VM-wide checks need to know of a NIC. */
 export interface NicFacts {
   readonly name: string;
@@ -58,14 +61,20 @@ function specialProblem(a: IPAddress, shown: string, role: string): string | und
  * canonical address: linear).
  */
 function checkIps(items: readonly string[], name: string, report: ReportBuilder): { subnets: Cidr[]; dhcp: boolean; addrconf: boolean } {
-  const byKey = new Map<string, Cidr>();
-  const seen = new Set<string>();
+  // The few addresses of a NIC are compared in a list; a map keyed by
+  // canonical address is made only once there are more (still linear).
+  const subnets: Cidr[] = [];
+  let byKey: Map<string, Cidr> | undefined;
+  const twinOf = (key: string): Cidr | undefined => {
+    if (byKey !== undefined) return byKey.get(key);
+    for (const s of subnets) if (s.address.key === key) return s;
+    return undefined;
+  };
   let dhcp = false;
   let addrconf = false;
   for (const item of items) {
     if (item === 'dhcp' || item === 'addrconf') {
-      if (seen.has(item)) report.badValue(name, `"${item}" is listed twice`);
-      seen.add(item);
+      if (item === 'dhcp' ? dhcp : addrconf) report.badValue(name, `"${item}" is listed twice`);
       if (item === 'dhcp') dhcp = true;
       else addrconf = true;
       continue;
@@ -79,11 +88,15 @@ function checkIps(items: readonly string[], name: string, report: ReportBuilder)
     }
     const special = specialProblem(cidr.address, item, "a NIC's own address must be one a host can hold");
     if (special) report.badValue(name, special);
-    const twin = byKey.get(cidr.address.key);
+    const twin = twinOf(cidr.address.key);
     if (twin) report.badValue(name, `${item} repeats the address ${cidr.address.text} (already listed as ${twin.text})`);
-    else byKey.set(cidr.address.key, cidr);
+    else {
+      subnets.push(cidr);
+      if (byKey !== undefined) byKey.set(cidr.address.key, cidr);
+      else if (subnets.length > SMALL) byKey = new Map(subnets.map((s) => [s.address.key, s]));
+    }
   }
-  return { subnets: [...byKey.values()], dhcp, addrconf };
+  return { subnets, dhcp, addrconf };
 }
 
 /** Why an `ips` item is refused: no prefix, not an address at all, or the address model's reason. */
@@ -168,7 +181,13 @@ function checkGateway(
  * over the cap), so keys are checked only for being addresses.
  */
 function checkNetworkUuids(map: Record<string, unknown>, name: string, subnets: readonly Cidr[] | undefined, report: ReportBuilder): void {
-  const own = subnets && new Set(subnets.map((s) => s.address.key));
+  const own = subnets && subnets.length > SMALL ? new Set(subnets.map((s) => s.address.key)) : undefined;
+  const isOwn = (key: string): boolean => {
+    if (subnets === undefined) return true;
+    if (own !== undefined) return own.has(key);
+    for (const s of subnets) if (s.address.key === key) return true;
+    return false;
+  };
   for (const [key, value] of Object.entries(map)) {
     let addr: IPAddress | undefined;
     try {
@@ -176,7 +195,7 @@ function checkNetworkUuids(map: Record<string, unknown>, name: string, subnets: 
     } catch {
       addr = undefined;
     }
-    if (!addr || (own !== undefined && !own.has(addr.key))) {
+    if (!addr || !isOwn(addr.key)) {
       report.badValue(name, `${show(key)} is not one of the NIC's static addresses in ips`);
     }
     if (typeof value === 'string' && !UUID.test(value)) report.badValue(name, `${show(value)} (for ${show(key)}) is not a UUID`);

@@ -23,47 +23,43 @@ const WHOLE = 'payload';
  */
 const MAX_DEPTH = 3;
 
-interface Container {
-  readonly value: object;
-  readonly parent: Container | undefined;
-  readonly key: string;
-  readonly depth: number;
-}
-
-function pathOf(c: Container): string[] {
-  const parts: string[] = [];
-  for (let at: Container | undefined = c; at && at.parent; at = at.parent) parts.push(at.key);
-  return parts.reverse();
+/**
+ * Walk one list or object at `depth` (its path in `path`, indexes as numbers), then what it
+ * holds, in the order the checks always used (last child first). Allocates
+ * nothing unless it reports; stops at the first total over MAX_VALUES.
+ * Returns 'stop' at that point, else whether every size was within bounds.
+ */
+function walk(value: object, depth: number, path: Array<string | number>, state: { total: number }, report: ReportBuilder): boolean | 'stop' {
+  const isArray = Array.isArray(value);
+  const keys = isArray ? undefined : Object.keys(value);
+  const size = isArray ? (value as unknown[]).length : keys!.length;
+  if (size > MAX_ENTRIES) {
+    report.badValue(
+      depth === 0 ? WHOLE : nameOf(path.map(String)),
+      `has ${size} ${isArray ? 'items' : 'keys'}; no list or object in a vmadm payload may hold more than ${MAX_ENTRIES}`,
+    );
+    return false; // its contents are not looked at
+  }
+  state.total += size;
+  if (state.total > MAX_VALUES) {
+    report.badValue(path.length > 0 ? String(path[0]) : WHOLE, `the payload holds more than ${MAX_VALUES} values (array items and object keys) in all; no vmadm payload may hold more`);
+    return 'stop';
+  }
+  if (depth >= MAX_DEPTH) return true;
+  let ok = true;
+  for (let i = size - 1; i >= 0; i--) {
+    const v: unknown = isArray ? (value as unknown[])[i] : (value as Record<string, unknown>)[keys![i]];
+    if (v === null || typeof v !== 'object') continue;
+    path.push(isArray ? i : keys![i]);
+    const r = walk(v, depth + 1, path, state, report);
+    path.pop();
+    if (r === 'stop') return r;
+    if (!r) ok = false;
+  }
+  return ok;
 }
 
 /** Report the sizes a payload exceeds; true when it exceeds none. */
 export function checkSize(payload: object, report: ReportBuilder): boolean {
-  let total = 0;
-  let ok = true;
-  const stack: Container[] = [{ value: payload, parent: undefined, key: '', depth: 0 }];
-  while (stack.length > 0) {
-    const c = stack.pop()!;
-    const isArray = Array.isArray(c.value);
-    const keys = isArray ? undefined : Object.keys(c.value);
-    const size = isArray ? (c.value as unknown[]).length : keys!.length;
-    if (size > MAX_ENTRIES) {
-      ok = false;
-      report.badValue(
-        c.depth === 0 ? WHOLE : nameOf(pathOf(c)),
-        `has ${size} ${isArray ? 'items' : 'keys'}; no list or object in a vmadm payload may hold more than ${MAX_ENTRIES}`,
-      );
-      continue; // its contents are not looked at
-    }
-    total += size;
-    if (total > MAX_VALUES) {
-      const top = pathOf(c)[0];
-      report.badValue(top ?? WHOLE, `the payload holds more than ${MAX_VALUES} values (array items and object keys) in all; no vmadm payload may hold more`);
-      return false;
-    }
-    for (let i = 0; i < size; i++) {
-      const v: unknown = isArray ? (c.value as unknown[])[i] : (c.value as Record<string, unknown>)[keys![i]];
-      if (v !== null && typeof v === 'object' && c.depth < MAX_DEPTH) stack.push({ value: v, parent: c, key: isArray ? String(i) : keys![i], depth: c.depth + 1 });
-    }
-  }
-  return ok;
+  return walk(payload, 0, [], { total: 0 }, report) === true;
 }
