@@ -23,6 +23,7 @@ import { AppError } from '../core/errors';
 import { affectedFiles, compileOnly } from '../core/fw/affected';
 import type { WrittenFile } from '../core/fw/format';
 import { remoteVmToFwVm, type RemoteVmRecord } from '../core/fw/remote-vms';
+import { ruleKeys, tagKey } from '../core/fw/rule-targets';
 import type { FwRule } from '../core/fwrule/types';
 import type { CompileInput, FwVm, VmFiles } from '../core/ipf/model';
 import { firewallVm } from '../core/vm/firewall';
@@ -321,6 +322,54 @@ export async function vmFirewallHook(env: FirewallEnv, beforeVms: readonly VmRec
     return await applyFirewall(env, {
       before: { rules, remoteVms, vms: beforeVms },
       after: { rules, remoteVms, vms: afterVms },
+      atomic: true,
+    });
+  } catch (err) {
+    if (err instanceof FirewallLoadError) throw new AppError(`${what}: ${err.failures[0]}`);
+    throw new AppError(`${what}: ${message(err)}`);
+  }
+}
+
+/**
+ * Whether an enabled rule may name `vm` on a side: its keys (core/fw/
+ * rule-targets) meet the VM's (`a`, `v<uuid>`, `t<tag>`, `t<tag>\0<value>`),
+ * as core/fw/affected looks for a changed VM's neighbours. A superset
+ * (owner scoping not applied), never less.
+ */
+function namedByRules(rules: readonly FwRule[], vm: FwVm): boolean {
+  const keys = new Set<string>(['a', `v${vm.uuid}`]);
+  for (const [name, value] of vm.tags) keys.add(`t${tagKey(name)}`).add(`t${tagKey(name, value)}`);
+  for (const r of rules) {
+    if (!r.enabled) continue;
+    const { from, to } = ruleKeys(r);
+    if (from.some((k) => keys.has(k)) || to.some((k) => keys.has(k))) return true;
+  }
+  return false;
+}
+
+/**
+ * The hook of `vmadm create` (vmFirewallHook for a VM added to `others`),
+ * reading the other VMs only when a rule may name the new one. No enabled
+ * rule naming it: no other VM's files show it (core/fw/affected finds a
+ * changed VM's neighbours through such rules alone), and its own files,
+ * when its firewall is enabled, hold no rule lines, so they are compiled
+ * from it alone; firewall disabled too: nothing to do.
+ */
+export async function vmCreateFirewallHook(env: FirewallEnv, vm: VmRecord, others: () => readonly VmRecord[], what: string): Promise<ApplyOutcome> {
+  await env.fw.recover();
+  const { rules, remoteVms } = await env.fw.load();
+  let before: readonly VmRecord[] = [];
+  let after: readonly VmRecord[] = [vm];
+  if (namedByRules(rules, fwVmOf(vm))) {
+    before = others();
+    after = withVm(before, vm.uuid, vm);
+  } else if (vm.firewall_enabled !== true) {
+    return { vms: [], files: [], failures: [] };
+  }
+  try {
+    return await applyFirewall(env, {
+      before: { rules, remoteVms, vms: before },
+      after: { rules, remoteVms, vms: after },
       atomic: true,
     });
   } catch (err) {
