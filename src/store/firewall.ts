@@ -20,7 +20,7 @@
  */
 import * as fs from 'node:fs';
 import { AppError } from '../core/errors';
-import { affectedFiles, compileOnly } from '../core/fw/affected';
+import { affectedFiles, compileOnly, enabledRuleMayName } from '../core/fw/affected';
 import type { WrittenFile } from '../core/fw/format';
 import { remoteVmToFwVm, type RemoteVmRecord } from '../core/fw/remote-vms';
 import type { FwRule } from '../core/fwrule/types';
@@ -321,6 +321,38 @@ export async function vmFirewallHook(env: FirewallEnv, beforeVms: readonly VmRec
     return await applyFirewall(env, {
       before: { rules, remoteVms, vms: beforeVms },
       after: { rules, remoteVms, vms: afterVms },
+      atomic: true,
+    });
+  } catch (err) {
+    if (err instanceof FirewallLoadError) throw new AppError(`${what}: ${err.failures[0]}`);
+    throw new AppError(`${what}: ${message(err)}`);
+  }
+}
+
+
+/**
+ * The hook of `vmadm create` (vmFirewallHook for a VM added to `others`),
+ * reading the other VMs only when a rule may name the new one. No enabled
+ * rule naming it: no other VM's files show it (core/fw/affected finds a
+ * changed VM's neighbours through such rules alone), and its own files,
+ * when its firewall is enabled, hold no rule lines, so they are compiled
+ * from it alone; firewall disabled too: nothing to do.
+ */
+export async function vmCreateFirewallHook(env: FirewallEnv, vm: VmRecord, others: () => readonly VmRecord[], what: string): Promise<ApplyOutcome> {
+  await env.fw.recover();
+  const { rules, remoteVms } = await env.fw.load();
+  let before: readonly VmRecord[] = [];
+  let after: readonly VmRecord[] = [vm];
+  if (enabledRuleMayName(rules, fwVmOf(vm))) {
+    before = others();
+    after = withVm(before, vm.uuid, vm);
+  } else if (vm.firewall_enabled !== true) {
+    return { vms: [], files: [], failures: [] };
+  }
+  try {
+    return await applyFirewall(env, {
+      before: { rules, remoteVms, vms: before },
+      after: { rules, remoteVms, vms: after },
       atomic: true,
     });
   } catch (err) {

@@ -185,6 +185,12 @@ export class VmStore {
   private sessionIndex: MacIndex | null | undefined;
   /** The session index has changes not yet written. */
   private indexDirty = false;
+  /**
+   * Creates begun in this lock session whose journal (op put, previous
+   * null) is still in place: uuid → zonepath. Their put needs no journal
+   * of its own: the one begin wrote says the same.
+   */
+  private readonly begun = new Map<string, string>();
 
   /**
    * @param hostRoot where the host's filesystem is mounted (illumos: `VMADM_ALTROOT`, as zoneadm -R):
@@ -272,6 +278,7 @@ export class VmStore {
     heldRoots.add(this.root);
     this.sessionIndex = undefined;
     this.indexDirty = false;
+    this.begun.clear();
     try {
       this.recover();
       const out = await fn();
@@ -290,6 +297,7 @@ export class VmStore {
       heldRoots.delete(this.root);
       this.sessionIndex = undefined;
       this.indexDirty = false;
+      this.begun.clear();
       try {
         await release();
       } catch {
@@ -320,11 +328,16 @@ export class VmStore {
     if (current && config.length === 0) {
       await writeFileAtomic(this.recordPath(uuid), text);
     } else {
-      const journal: Journal = { op: 'put', uuid, zonepath: record.zonepath, previous: current };
-      fs.mkdirSync(this.journalDir, { recursive: true });
-      await writeFileAtomic(this.journalPath(uuid), JSON.stringify(journal));
+      // a create that begin() marked already has this very journal, fsynced
+      if (current !== null || this.begun.get(uuid) !== record.zonepath) {
+        const journal: Journal = { op: 'put', uuid, zonepath: record.zonepath, previous: current };
+        fs.mkdirSync(this.journalDir, { recursive: true });
+        this.begun.delete(uuid);
+        await writeFileAtomic(this.journalPath(uuid), JSON.stringify(journal));
+      }
       if (config.length > 0) fs.mkdirSync(path.dirname(config[0][0]), { recursive: true });
       await Promise.all([...config.map(([file, t]) => writeFileAtomic(file, t)), writeFileAtomic(this.recordPath(uuid), text)]);
+      this.begun.delete(uuid);
       unlinkQuiet(this.journalPath(uuid));
     }
     if (index) this.updateMacIndex(index, uuid, record);
@@ -339,6 +352,7 @@ export class VmStore {
     this.sessionIndex = null; // until this change is whole
     const journal: Journal = { op: 'remove', uuid, zonepath: current.zonepath, previous: current };
     fs.mkdirSync(this.journalDir, { recursive: true });
+    this.begun.delete(uuid);
     await writeFileAtomic(this.journalPath(uuid), JSON.stringify(journal));
     this.removeFiles(uuid, current.zonepath);
     unlinkQuiet(this.journalPath(uuid));
@@ -394,13 +408,16 @@ export class VmStore {
     this.checkUuid(uuid);
     const journal: Journal = { op: 'put', uuid, zonepath, previous: null };
     fs.mkdirSync(this.journalDir, { recursive: true });
+    this.begun.delete(uuid);
     await writeFileAtomic(this.journalPath(uuid), JSON.stringify(journal));
+    this.begun.set(uuid, zonepath);
   }
 
   /** End a begun create that failed: its record and files go, then its journal. */
   abandon(uuid: string, zonepath: string): void {
     this.assertHeld('abandon');
     this.checkUuid(uuid);
+    this.begun.delete(uuid);
     this.removeFiles(uuid, zonepath);
     unlinkQuiet(this.journalPath(uuid));
   }

@@ -63,8 +63,8 @@ async function provision(ctx: VmContext, made: VmRecord): Promise<VmRecord> {
     if (vm.nics.length > 0) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const fw = require('../../store/firewall') as typeof import('../../store/firewall');
-      const others = store.list().filter((v) => v.uuid !== vm.uuid);
-      await fw.vmFirewallHook(fw.firewallEnv(store, host), others, fw.withVm(others, vm.uuid, vm), 'Error adding firewall rules for VM');
+      const others = (): VmRecord[] => store.list().filter((v) => v.uuid !== vm.uuid);
+      await fw.vmCreateFirewallHook(fw.firewallEnv(store, host), vm, others, 'Error adding firewall rules for VM');
     }
     if (!vm.autoboot) return vm;
     await host.boot(zone);

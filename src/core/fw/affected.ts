@@ -53,6 +53,21 @@ function mayName(side: SideKeys, keys: ReadonlySet<string>): boolean {
 }
 
 /**
+ * Whether an enabled rule may name `vm` on either side: its target keys meet
+ * the VM's. A superset (owner scoping not applied), never less: when it is
+ * false, no rule's lines can name the VM, and the VM's own files hold no
+ * rule lines.
+ */
+export function enabledRuleMayName(rules: readonly FwRule[], vm: FwVm): boolean {
+  const keys = vmKeys(vm);
+  return rules.some((r) => {
+    if (!r.enabled) return false;
+    const { from, to } = ruleKeys(r);
+    return mayName(from, keys) || mayName(to, keys);
+  });
+}
+
+/**
  * Rules by the VM targets they have: `vm <uuid>`, tag names, `all vms`.
  * Built from the rules' target keys: no rule is parsed for it.
  */

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { affectedVms, compileOnly, ruleVms, vmRules } from '../../../src/core/fw/affected';
+import { affectedVms, compileOnly, enabledRuleMayName, ruleVms, vmRules } from '../../../src/core/fw/affected';
 import { canonicalText } from '../../../src/core/fwrule/canonical';
 import type { FwRule, Protocol, Target } from '../../../src/core/fwrule/types';
 import { compileFirewall } from '../../../src/core/ipf/compile';
@@ -146,6 +146,21 @@ describe('core/fw affected VMs', () => {
         assert.deepEqual(affectedVms(bi, ai), differing(bi, ai));
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it('enabledRuleMayName false: adding the VM changes no other VM\'s files, and its own hold no rule lines (the create hook\'s shortcut)', () => {
+    fc.assert(
+      fc.property(host, vmSpec, (h, spec) => {
+        const added = { ...h, vms: [...h.vms, [99, spec] as [number, VmSpec]] };
+        const newVm = mkVm(99, spec);
+        const ai = toInput(added);
+        if (enabledRuleMayName(ai.rules, newVm)) return;
+        assert.deepEqual(affectedVms(toInput(h), ai).filter((u) => u !== newVm.uuid), []);
+        const own = compileFirewall(ai, { eventLog: false, date: DATE }).find((f) => f.uuid === newVm.uuid);
+        if (own) assert.doesNotMatch(own.ipf + own.ipf6, /# rule=/);
+      }),
+      { numRuns: 300 },
     );
   });
 
