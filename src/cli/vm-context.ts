@@ -47,6 +47,12 @@ export function openContext(flagRoot: string | undefined, env: NodeJS.ProcessEnv
   return { store: new VmStore(root, kind, altroot), host: selectHost(kind, root, env) };
 }
 
+/** The firewall module (store/firewall), loaded on first use for the same reason as openContext's. */
+export function firewallModule(): typeof import('../store/firewall') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../store/firewall') as typeof import('../store/firewall');
+}
+
 /** The VmEnv of a change made now. */
 export function vmEnv(store: VmStore): VmEnv {
   return {

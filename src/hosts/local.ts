@@ -22,6 +22,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { HostError } from '../core/errors';
 import type { Host, ZoneRef } from './host';
 import { eventLogOverride, hostFailure } from './common';
+import { UUID } from '../core/vmspec/formats';
 
 /** A file replaced by a temporary one renamed over it (old or new, never half), not synced: loaded firewall state. */
 function replaceUnsynced(file: string, text: string): void {
@@ -49,7 +50,6 @@ interface FirewallState {
 }
 
 const ZONENAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** `ipf -GV` text (fwadm-cli.md §7). */
 function statusText(running: boolean): string {

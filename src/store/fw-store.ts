@@ -35,6 +35,7 @@ import { remoteVmFromJson, remoteVmToJson, type RemoteVmRecord } from '../core/f
 import { keysOf, lazyRule, meaningText, type RuleKeys } from '../core/fw/rule-targets';
 import { ruleFromJson, ruleToJson, type RuleJson } from '../core/fw/rules';
 import type { FwRule } from '../core/fwrule/types';
+import { UUID } from '../core/fwrule/actions';
 
 /** vmadm's store lock (VmStore.lock): runs fn while holding it. */
 export type Lock = <T>(fn: () => Promise<T>) => Promise<T>;
@@ -141,7 +142,6 @@ const CACHE_FORMAT = 'fwadm-rules-cache-3';
 const RACY_MS = 100;
 const RACY_COARSE_MS = 2500;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Temporary files of this store (ours, and write-file-atomic's): `<name>.json.<suffix>`. */
 const TEMP = /^[0-9a-f-]{36}\.json\.[^/]+$/;
 const SAFE_SUFFIX = /^[0-9A-Za-z._-]{1,64}$/;

@@ -40,8 +40,8 @@ import writeFileAtomic from 'write-file-atomic';
 import { AppError } from '../core/errors';
 import type { VmRecord } from '../core/vm/record';
 import type { HostKind } from './root';
+import { UUID } from '../core/vmspec/formats';
 
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** Lock timing (ms): stale after, refresh every. */
 export const LOCK_STALE_MS = 5000;

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Flags } from '@oclif/core';
 import { BaseCommand, isParseError } from '../../cli/base-command';
 import { escapeControl } from '../../core/text';
-import { openContext, rootFlag } from '../../cli/vm-context';
+import { firewallModule, openContext, rootFlag } from '../../cli/vm-context';
 import { AppError, UsageError } from '../../core/errors';
 import { formatChange, formatChangeJson, type ChangeAction, type ChangeResult } from '../../core/fw/format';
 import type { RuleDeps } from '../../core/fw/rules';
@@ -61,16 +61,10 @@ export function ruleDeps(): RuleDeps {
 /** The store and host of this run (loaded on first use: see cli/vm-context). */
 export function openFirewall(flagRoot: string | undefined): FirewallEnv {
   const ctx = openContext(flagRoot);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { firewallEnv } = require('../../store/firewall') as typeof import('../../store/firewall');
-  return firewallEnv(ctx.store, ctx.host);
+  return firewallModule().firewallEnv(ctx.store, ctx.host);
 }
 
-/** The firewall module, loaded on first use. */
-export function firewallModule(): typeof import('../../store/firewall') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('../../store/firewall') as typeof import('../../store/firewall');
-}
+export { firewallModule };
 
 /** Print a change (§3), then each load failure as an error line (exit 1). */
 export function printChange(

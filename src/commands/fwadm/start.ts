@@ -1,10 +1,7 @@
 /** `fwadm start <vm uuid>`: vmadm update firewall_enabled=true. */
 import { Args } from '@oclif/core';
-import { openContext } from '../../cli/vm-context';
-import { printJson } from '../../cli/output';
-import { printValidation } from '../../cli/validation-output';
-import { applyUpdate } from '../vmadm/update';
-import { checkUuid, commonFlags, FwCommand } from './common';
+import { commonFlags, FwCommand } from './common';
+import { switchVmFirewall } from './vm-firewall';
 
 export default class Start extends FwCommand {
   static override summary = 'Start a VM\'s firewall.';
@@ -24,13 +21,6 @@ export default class Start extends FwCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Start);
-    const uuid = checkUuid(args.uuid);
-    const out = await applyUpdate(openContext(flags.root), uuid, { firewall_enabled: true });
-    if (!out.ok) {
-      process.exitCode = printValidation(out.result, false, '');
-      return;
-    }
-    if (flags.json) printJson({ result: 'success' });
-    else process.stdout.write('Firewall started for VM ' + uuid + '\n');
+    await switchVmFirewall(args.uuid, flags, true);
   }
 }

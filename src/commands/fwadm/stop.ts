@@ -1,10 +1,7 @@
 /** `fwadm stop <vm uuid>`: vmadm update firewall_enabled=false. */
 import { Args } from '@oclif/core';
-import { openContext } from '../../cli/vm-context';
-import { printJson } from '../../cli/output';
-import { printValidation } from '../../cli/validation-output';
-import { applyUpdate } from '../vmadm/update';
-import { checkUuid, commonFlags, FwCommand } from './common';
+import { commonFlags, FwCommand } from './common';
+import { switchVmFirewall } from './vm-firewall';
 
 export default class Stop extends FwCommand {
   static override summary = 'Stop a VM\'s firewall.';
@@ -24,13 +21,6 @@ export default class Stop extends FwCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Stop);
-    const uuid = checkUuid(args.uuid);
-    const out = await applyUpdate(openContext(flags.root), uuid, { firewall_enabled: false });
-    if (!out.ok) {
-      process.exitCode = printValidation(out.result, false, '');
-      return;
-    }
-    if (flags.json) printJson({ result: 'success' });
-    else process.stdout.write('Firewall stopped for VM ' + uuid + '\n');
+    await switchVmFirewall(args.uuid, flags, false);
   }
 }

@@ -3,14 +3,14 @@ import { BaseCommand } from '../../cli/base-command';
 import { fileFlag } from '../../cli/flags';
 import { readPayloadObject } from '../../cli/payload';
 import { printValidation } from '../../cli/validation-output';
-import { openContext, printNotes, printSuccess, quietFlags, rootFlag, vmEnv, zoneOf, type VmContext } from '../../cli/vm-context';
+import { openContext, printNotes, printSuccess, quietFlags, rootFlag, vmEnv, zoneOf, type VmContext, firewallModule } from '../../cli/vm-context';
 import { AppError } from '../../core/errors';
 import { createVm, type VmOutcome } from '../../core/vm/create';
 import type { VmRecord } from '../../core/vm/record';
 import { createScript } from '../../core/zonecfg/script';
 import { removeZone, withVmLock } from '../../cli/vm-lock';
+import { UUID } from '../../core/vmspec/formats';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Payload NICs that name their own MAC (those are never regenerated). */
 function givenMacs(payload: Record<string, unknown>): Set<number> {
@@ -61,8 +61,7 @@ async function provision(ctx: VmContext, made: VmRecord): Promise<VmRecord> {
     stored = true;
     // firewall (vmadm-cli.md §12): the VM is stored and installed, not yet booted
     if (vm.nics.length > 0) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const fw = require('../../store/firewall') as typeof import('../../store/firewall');
+      const fw = firewallModule();
       const others = (): VmRecord[] => store.list().filter((v) => v.uuid !== vm.uuid);
       await fw.vmCreateFirewallHook(fw.firewallEnv(store, host), vm, others, 'Error adding firewall rules for VM');
     }

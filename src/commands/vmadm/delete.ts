@@ -2,7 +2,7 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command';
 import { removeZone, withVmLock } from '../../cli/vm-lock';
-import { checkUuidArg, mustGet, openContext, printSuccess, quietFlags, rootFlag, typedCommand, zoneOf } from '../../cli/vm-context';
+import { checkUuidArg, mustGet, openContext, printSuccess, quietFlags, rootFlag, typedCommand, zoneOf, firewallModule } from '../../cli/vm-context';
 import { AppError } from '../../core/errors';
 import type { VmRecord } from '../../core/vm/record';
 import { updateScript } from '../../core/zonecfg/script';
@@ -49,8 +49,7 @@ export default class Delete extends BaseCommand {
         await store.put(next, vm);
       }
       // firewall (fwadm-cli.md §0): other VMs' files stop naming this VM first
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const fw = require('../../store/firewall') as typeof import('../../store/firewall');
+      const fw = firewallModule();
       const all = store.list();
       await fw.vmFirewallHook(fw.firewallEnv(store, host), all, fw.withVm(all, vm.uuid, undefined), 'Error updating firewall rules for VM');
       // halt (forced), uninstall, delete the configuration: whatever of it is there

@@ -5,7 +5,7 @@ import { withVmLock } from '../../cli/vm-lock';
 import { fileFlag } from '../../cli/flags';
 import { readPayloadObject } from '../../cli/payload';
 import { printValidation } from '../../cli/validation-output';
-import { checkUuidArg, mustGet, openContext, printNotes, printSuccess, quietFlags, rootFlag, vmEnv, zoneOf, type VmContext } from '../../cli/vm-context';
+import { checkUuidArg, mustGet, openContext, printNotes, printSuccess, quietFlags, rootFlag, vmEnv, zoneOf, type VmContext, firewallModule } from '../../cli/vm-context';
 import { payloadFromKeyValues, updateVm, type UpdateOutcome } from '../../core/vm/update';
 import { updateScript } from '../../core/zonecfg/script';
 
@@ -31,8 +31,7 @@ export async function applyUpdate(ctx: VmContext, uuid: string, payload: Record<
     await ctx.store.put(after, before);
     // firewall (vmadm-cli.md §12): the change is stored
     if (FIREWALL_KEYS.some((k) => k in payload)) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const fw = require('../../store/firewall') as typeof import('../../store/firewall');
+      const fw = firewallModule();
       const what =
         fwWhat ??
         (before.firewall_enabled !== after.firewall_enabled

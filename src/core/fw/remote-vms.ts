@@ -7,6 +7,7 @@ import { UUID } from '../fwrule/actions';
 import type { FwVm } from '../ipf/model';
 import { compareAddresses, parseAddress, type IPAddress } from '../net/address';
 import { FwError, FwNotFoundError } from './errors';
+import { hasValue, isObject } from '../object';
 
 export type TagValue = string | number | boolean;
 
@@ -21,12 +22,8 @@ export interface RemoteVmRecord {
 
 type Obj = Record<string, unknown>;
 
-function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function has(o: Obj, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(o, key) && o[key] !== undefined && o[key] !== null;
+  return hasValue(o, key) && o[key] !== null;
 }
 
 /** `nics[].ips` entries that are not addresses. */

@@ -12,6 +12,7 @@ import { FwruleError } from '../fwrule/errors';
 import { validateRuleObject } from '../fwrule/rule-object';
 import type { FwRule } from '../fwrule/types';
 import { FwError, FwNotFoundError } from './errors';
+import { isObject, hasValue } from '../object';
 
 /** Where new uuids and versions come from (`version` = `<now>.<pid padded to 6>`). */
 export interface RuleDeps {
@@ -103,14 +104,6 @@ export function sameRule(a: FwRule, b: FwRule): boolean {
 
 type Obj = Record<string, unknown>;
 
-function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function has(o: Obj, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(o, key) && o[key] !== undefined;
-}
-
 /** A `fwadm add`/`update` payload, normalised (§6). */
 export interface FwPayload {
   readonly rules?: readonly unknown[];
@@ -129,10 +122,10 @@ const SINGLE_RULE_KEYS = ['rule', 'enabled', 'description', 'owner_uuid', 'versi
  */
 export function normalizePayload(raw: unknown): FwPayload {
   if (!isObject(raw)) throw new FwError('Payload must contain one of: rules, localVMs, remoteVMs');
-  if (SINGLE_RULE_KEYS.some((k) => has(raw, k))) return { rules: [raw] };
+  if (SINGLE_RULE_KEYS.some((k) => hasValue(raw, k))) return { rules: [raw] };
   const out: { rules?: unknown[]; remoteVMs?: unknown[]; localVMs?: unknown[] } = {};
   for (const key of ['rules', 'remoteVMs', 'localVMs'] as const) {
-    if (!has(raw, key)) continue;
+    if (!hasValue(raw, key)) continue;
     const v = raw[key];
     if (!Array.isArray(v)) throw new FwError(`${key} must be an array`);
     out[key] = v;
@@ -257,8 +250,8 @@ export function mergeRule(old: FwRule, update: Obj): Obj {
   const merged: Obj = { ...ruleToJson(old) };
   delete merged.version;
   for (const [k, v] of Object.entries(update)) if (v !== undefined) merged[k] = v;
-  if (has(update, 'owner_uuid') && !has(update, 'global')) delete merged.global;
-  if (update.global === true && !has(update, 'owner_uuid')) delete merged.owner_uuid;
+  if (hasValue(update, 'owner_uuid') && !hasValue(update, 'global')) delete merged.global;
+  if (update.global === true && !hasValue(update, 'owner_uuid')) delete merged.owner_uuid;
   return merged;
 }
 
@@ -276,7 +269,7 @@ export function planUpdate(stored: readonly FwRule[], rawRules: readonly unknown
       errors.push('a rule must be a JSON object');
       continue;
     }
-    if (!has(raw, 'uuid')) {
+    if (!hasValue(raw, 'uuid')) {
       errors.push(`Missing UUID of rule: ${JSON.stringify(raw)}`);
       continue;
     }

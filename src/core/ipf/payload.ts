@@ -12,19 +12,12 @@ import { FwruleError, excerpt } from '../fwrule/errors';
 import { IpfInputError, type CompileInput, type FwVm } from './model';
 import { firewallVmFromObject } from '../vm/firewall';
 import { IPF_MAX_LINE_BYTES, commentSafe, ruleComment, utf8Length } from './render';
+import { isObject, hasValue } from '../object';
 
 /** `nics[].ips` entries that are not addresses. */
 const NOT_ADDRESSES = new Set(['dhcp', 'addrconf']);
 
 type Obj = Record<string, unknown>;
-
-function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function has(o: Obj, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(o, key) && o[key] !== undefined;
-}
 
 /** A value quoted for a message (never breaks the line; a long one is cut). */
 function q(v: unknown): string {
@@ -81,12 +74,12 @@ function nicAddresses(nics: unknown, where: string): IPAddress[] {
   nics.forEach((nic, i) => {
     const at = `${where}: nics[${i}]`;
     if (!isObject(nic)) throw new IpfInputError(`${at} must be an object`);
-    if (has(nic, 'ips')) {
+    if (hasValue(nic, 'ips')) {
       if (!Array.isArray(nic.ips)) throw new IpfInputError(`${at}.ips must be an array`);
       nic.ips.forEach((ip, j) => {
         if (!NOT_ADDRESSES.has(ip as string)) out.push(ipsEntry(ip, `${at}.ips[${j}]`));
       });
-    } else if (has(nic, 'ip') && !NOT_ADDRESSES.has(nic.ip as string)) {
+    } else if (hasValue(nic, 'ip') && !NOT_ADDRESSES.has(nic.ip as string)) {
       out.push(address(nic.ip, `${at}.ip`));
     }
   });
@@ -112,7 +105,7 @@ function tagMap(tags: unknown, where: string): Map<string, string> {
 }
 
 function ownerOf(o: Obj, where: string): string | undefined {
-  if (!has(o, 'owner_uuid')) return undefined;
+  if (!hasValue(o, 'owner_uuid')) return undefined;
   if (typeof o.owner_uuid !== 'string' || !UUID.test(o.owner_uuid)) {
     throw new IpfInputError(`${where}: invalid owner_uuid ${q(o.owner_uuid)}`);
   }
@@ -127,14 +120,14 @@ function localVm(raw: unknown, i: number): FwVm {
 function remoteVm(raw: unknown, i: number, local: ReadonlySet<string>): FwVm {
   const item = `remoteVMs[${i}]`;
   if (!isObject(raw)) throw new IpfInputError(`${item}: expected a remote VM object`);
-  if (!has(raw, 'uuid')) throw new IpfInputError(`${item}: remote VM must have a uuid`);
+  if (!hasValue(raw, 'uuid')) throw new IpfInputError(`${item}: remote VM must have a uuid`);
   if (typeof raw.uuid !== 'string' || !UUID.test(raw.uuid)) {
     throw new IpfInputError(`${item}: invalid remote VM uuid ${q(raw.uuid)}`);
   }
   const where = `remote VM ${raw.uuid}`;
   if (local.has(raw.uuid)) throw new IpfInputError(`${where}: has the uuid of a local VM`);
-  const addresses = has(raw, 'nics') ? nicAddresses(raw.nics, where) : [];
-  if (has(raw, 'ips')) {
+  const addresses = hasValue(raw, 'nics') ? nicAddresses(raw.nics, where) : [];
+  if (hasValue(raw, 'ips')) {
     if (!Array.isArray(raw.ips)) throw new IpfInputError(`${where}: ips must be an array`);
     raw.ips.forEach((ip, j) => addresses.push(address(ip, `${where}: ips[${j}]`)));
   }

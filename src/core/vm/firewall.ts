@@ -12,6 +12,7 @@ import { BRANDS } from '../vmspec/brands';
 import { UUID } from '../vmspec/formats';
 import { validateCreate } from '../vmspec/validate';
 import type { NicRecord, VmRecord } from './record';
+import { isObject, hasValue } from '../object';
 
 type Obj = Record<string, unknown>;
 
@@ -19,14 +20,6 @@ type Obj = Record<string, unknown>;
 const REQUIRED_VM_FIELDS = ['nics', 'state', 'tags', 'uuid', 'zonepath'] as const;
 /** NIC properties that decide its addresses: what the firewall's check looks at. */
 const ADDRESS_FIELDS = ['ips', 'ip', 'netmask', 'gateway', 'gateways', 'allowed_ips', 'mac', 'primary', 'vrrp_primary_ip', 'network_uuids'];
-
-function isObject(v: unknown): v is Obj {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function has(o: Obj, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(o, key) && o[key] !== undefined;
-}
 
 /** Static addresses of the NICs' `ips`: numeric order, each once. */
 function addressesOf(nics: readonly Pick<NicRecord, 'ips'>[]): IPAddress[] {
@@ -72,14 +65,14 @@ export function firewallVmFromObject(raw: unknown, where: string): FwVm {
   if (!isObject(raw)) throw new IpfInputError(`${where}: expected a VM object`);
   const uuid = typeof raw.uuid === 'string' && UUID.test(raw.uuid) ? raw.uuid.toLowerCase() : undefined;
   const name = uuid === undefined ? where : `VM ${uuid}`;
-  const missing = REQUIRED_VM_FIELDS.filter((f) => !has(raw, f));
+  const missing = REQUIRED_VM_FIELDS.filter((f) => !hasValue(raw, f));
   if (missing.length > 0) throw new IpfInputError(`${name}: missing field(s) required for firewall: ${missing.join(', ')}`);
   if (uuid === undefined) throw new IpfInputError(`${where}: invalid uuid ${q(raw.uuid)}`);
-  if (has(raw, 'firewall_enabled') && typeof raw.firewall_enabled !== 'boolean') {
+  if (hasValue(raw, 'firewall_enabled') && typeof raw.firewall_enabled !== 'boolean') {
     throw new IpfInputError(`${name}: firewall_enabled must be true or false`);
   }
   let owner: string | undefined;
-  if (has(raw, 'owner_uuid')) {
+  if (hasValue(raw, 'owner_uuid')) {
     if (typeof raw.owner_uuid !== 'string' || !UUID.test(raw.owner_uuid)) throw new IpfInputError(`${name}: invalid owner_uuid ${q(raw.owner_uuid)}`);
     owner = raw.owner_uuid.toLowerCase();
   }
@@ -94,7 +87,7 @@ export function firewallVmFromObject(raw: unknown, where: string): FwVm {
   const nics = raw.nics.map((nic, i) => {
     if (!isObject(nic)) throw new IpfInputError(`${name}: nics.${i} must be an object`);
     const picked: Obj = { nic_tag: 'firewall' };
-    for (const key of ADDRESS_FIELDS) if (has(nic, key)) picked[key] = nic[key];
+    for (const key of ADDRESS_FIELDS) if (hasValue(nic, key)) picked[key] = nic[key];
     return picked;
   });
   const brand = typeof raw.brand === 'string' && BRANDS.includes(raw.brand) ? raw.brand : 'joyent';

@@ -8,6 +8,7 @@ import nicSchema = require('../../../schemas/nic.schema.json');
 import propertiesSchema = require('../../../schemas/vm-properties.schema.json');
 import updateSchema = require('../../../schemas/vm-update.schema.json');
 import { HVM_ONLY, ZONE_ONLY, isHvm } from '../vmspec/brands';
+import { isObject } from '../object';
 
 type Obj = Record<string, unknown>;
 
@@ -55,10 +56,6 @@ export function nearestProperty(name: string, known: readonly string[]): string 
     }
   }
   return best;
-}
-
-function isObject(v: unknown): v is Obj {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /** Where a reported name lives in the payload: the object holding it and the key. */

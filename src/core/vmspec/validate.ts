@@ -12,6 +12,7 @@ import { checkResolvers, checkRoutes } from './network';
 import { ReportBuilder, show, type ValidationResult } from './report';
 import { checkSchema } from './schema';
 import { checkSize } from './size';
+import { isObject } from '../object';
 
 type Payload = Record<string, unknown>;
 
@@ -19,11 +20,7 @@ export type { ValidationReport, ValidationResult } from './report';
 
 /** Whether a parsed JSON value can be a payload at all. */
 export function isPayloadObject(value: unknown): value is Payload {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function isObject(value: unknown): value is Payload {
-  return isPayloadObject(value);
+  return isObject(value);
 }
 
 const UUID_PROPERTIES = ['uuid', 'owner_uuid', 'image_uuid', 'billing_id'];
