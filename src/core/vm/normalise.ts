@@ -257,12 +257,6 @@ export function ensurePrimary(nics: NicRecord[], notes: string[], preferPublic =
   notes.push(`nics.${chosen}.primary: set to true (${why})`);
 }
 
-/** A NIC as the validator checks it: lx `eth<N>` names are ours to keep unique, so left out. */
-function checkable(nic: NicRecord): Obj {
-  const { interface: iface, ...rest } = nic;
-  return /^net\d+$/.test(iface) ? { interface: iface, ...rest } : rest;
-}
-
 /**
  * The resulting NIC set and routes checked as create checks them: each
  * NIC's addresses, no MAC, interface or address twice, routes over
@@ -270,14 +264,8 @@ function checkable(nic: NicRecord): Obj {
  */
 export function recheck(record: Pick<VmRecord, 'brand' | 'nics' | 'routes'>, report = new ReportBuilder()): ValidationResult {
   const ctx = { brand: record.brand, hvm: isHvm(record.brand) };
-  const facts: NicFacts[] = record.nics.map((n, i) => checkNic(checkable(n), `nics.${i}`, ctx, report));
+  const facts: NicFacts[] = record.nics.map((n, i) => checkNic(n as unknown as Obj, `nics.${i}`, ctx, report));
   checkNicList(facts, 'nics', report);
-  const ifaces = new Map<string, number>();
-  record.nics.forEach((n, i) => {
-    const at = ifaces.get(n.interface);
-    if (at !== undefined && !/^net\d+$/.test(n.interface)) report.badValue('nics', `interface ${n.interface} is used by nics.${at} and nics.${i}`);
-    ifaces.set(n.interface, i);
-  });
   checkRoutes(record.routes, 'routes', facts, report);
   return report.result();
 }

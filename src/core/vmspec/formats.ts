@@ -4,6 +4,8 @@ export const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 export const MAC = /^[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}$/;
 export const NIC_TAG = /^[a-zA-Z0-9_]{1,31}$/;
 export const INTERFACE = /^net\d+$/;
+/** lx names its NICs as Linux does. */
+export const LX_INTERFACE = /^eth\d+$/;
 export const DHCP_CID = /^0x(?:[0-9a-fA-F]{2})+$/;
 /** `nics[<index>]` or `macs[<mac>]` as a route's gateway. */
 export const ROUTE_VIA_NIC = /^nics\[(\d+)\]$/;

@@ -9,7 +9,7 @@ import {
   AddressError, cidrContains, describeSpecialAddress, isLinkLocal, parseAddress, parseCidr, prefixFromNetmask,
   sameAddress, specialAddressKind, type Cidr, type IPAddress,
 } from '../net/address';
-import { DHCP_CID, INTERFACE, NIC_TAG, UUID, macProblem } from './formats';
+import { DHCP_CID, INTERFACE, LX_INTERFACE, NIC_TAG, UUID, macProblem } from './formats';
 import { ReportBuilder, clip, listSome, show } from './report';
 
 /** The kernel's limit on a link's allowed-ips: ips + allowed_ips (+ vrrp_primary_ip). */
@@ -307,7 +307,11 @@ function checkFormats(nic: Nic, prefix: string, ctx: NicContext, report: ReportB
     report.badValue(`${prefix}.nic_tag`, `${show(nic.nic_tag)} is not 1 to 31 letters, digits or underscores`);
   }
   if (typeof nic.interface === 'string' && !INTERFACE.test(nic.interface)) {
-    report.badValue(`${prefix}.interface`, `${show(nic.interface)} is not net<N>`);
+    // lx NICs are eth<N> (vmadm-cli.md §0); without a brand either form may be meant
+    const lx = ctx.brand === 'lx' || ctx.brand === undefined;
+    if (!lx || !LX_INTERFACE.test(nic.interface)) {
+      report.badValue(`${prefix}.interface`, `${show(nic.interface)} is not net<N>${lx ? ' or eth<N>' : ''}`);
+    }
   }
   for (const cid of strings(nic.allowed_dhcp_cids)) {
     if (!DHCP_CID.test(cid)) report.badValue(`${prefix}.allowed_dhcp_cids`, `${show(cid)} is not 0x followed by an even number of hex digits`);

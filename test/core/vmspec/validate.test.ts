@@ -47,6 +47,7 @@ const VALID: Array<[string, Payload]> = [
   ['MACs of any case, unique', zone([nic({ mac: '90:B8:D0:00:00:01' }), nic({ mac: '90:b8:d0:00:00:02' })])],
   ['nic_tag of 31 characters', zone([nic({ nic_tag: 'a'.repeat(31) })])],
   ['interfaces net<N>', zone([nic({ interface: 'net0' }), nic({ interface: 'net12' })])],
+  ['lx interfaces eth<N>, as lx names its NICs', zone([nic({ interface: 'eth0' }), nic({ interface: 'eth1' })], { brand: 'lx', kernel_version: '4.3.0' })],
   ['vlan_id 0 and 4095, mtu 576 and 9000', zone([nic({ vlan_id: 0, mtu: 576 }), nic({ vlan_id: 4095, mtu: 9000 })])],
   ['20 DHCP client ids', zone([nic({ allowed_dhcp_cids: Array.from({ length: 20 }, (_, i) => `0x${(i + 16).toString(16)}AB`) })])],
   ['model on HVM', { brand: 'kvm', nics: [nic({ model: 'e1000', ips: ['10.0.0.5/24'] })] }],
@@ -60,6 +61,8 @@ const VALID: Array<[string, Payload]> = [
 ];
 
 const INVALID: Case[] = [
+  { what: 'interface: eth<N> is for lx only', payload: zone([nic({ interface: 'eth0' })]), report: { bad_values: ['nics.0.interface'] }, says: /^nics\.0\.interface: "eth0" is not net<N>$/ },
+  { what: 'interface: eth<N> twice on lx', payload: zone([nic({ interface: 'eth0' }), nic({ interface: 'eth0' })], { brand: 'lx', kernel_version: '4.3.0' }), report: { bad_values: ['nics'] }, says: /^nics: interface "?eth0"? is used by nics\.0 and nics\.1$/ },
   // ips
   { what: 'ips: an address without a prefix', payload: zone([nic({ ips: ['10.0.0.5'] })]), report: { bad_values: ['nics.0.ips'] }, says: /^nics\.0\.ips: "10\.0\.0\.5" has no prefix length/ },
   { what: 'ips: not an address', payload: zone([nic({ ips: ['example'] })]), report: { bad_values: ['nics.0.ips'] }, says: /"example" is not an address with a prefix, "dhcp" or "addrconf"/ },
