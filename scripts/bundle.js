@@ -25,8 +25,9 @@ for (const bin of bins) {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    // only oclif's development mode (ts-node) reaches for typescript
-    external: ['typescript'],
+    // only oclif's development mode (ts-node) reaches for typescript; the
+    // lock's native addon finds its binary next to its own package
+    external: ['typescript', 'fs-native-extensions'],
     // ES module builds bundle statically (jsonc-parser's UMD main does not)
     mainFields: ['module', 'main'],
     logLevel: 'warning',

@@ -1,6 +1,5 @@
 /** Entry of the fwadm CLI (bundled to dist/fwadm.js). */
-import { COMMANDS } from '../commands/fwadm';
-import { prepareArgv } from '../commands/fwadm/argv';
+import { FWADM } from '../commands/fwadm';
 import { lintRule } from '../core/fwrule/lint';
 import { compileFirewall } from '../core/ipf/compile';
 import { parseCompilePayload } from '../core/ipf/payload';
@@ -8,12 +7,7 @@ import { startCli } from './start';
 import host from '../../examples/compile/host.json';
 
 startCli({
-  bin: 'fwadm',
-  description: 'Manage SmartOS-style firewall rules (fwrule(7)) and compile them to ipf.conf / ipf6.conf, IPv4 and IPv6.',
-  commands: COMMANDS,
-  unknownCommand: (name) => `unknown command: ${name}`,
-  topics: {},
-  prepareArgv: (argv) => prepareArgv(argv, Object.keys(COMMANDS)),
+  ...FWADM,
   warmUp() {
     for (let i = 0; i < 3; i++) {
       const input = parseCompilePayload(host);

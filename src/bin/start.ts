@@ -3,7 +3,8 @@
  * (scripts/bundle.js), register it to start when the snapshot is run.
  */
 import * as v8 from 'node:v8';
-import { runCli, CliDefinition } from './cli';
+import { runCli, type CliDefinition } from '../cli/runner';
+import { processIo } from '../cli/io';
 import { version } from '../../package.json';
 
 export interface StartOptions extends Omit<CliDefinition, 'version'> {
@@ -14,26 +15,23 @@ export interface StartOptions extends Omit<CliDefinition, 'version'> {
    * computation only: it must leave no state behind.
    */
   warmUp?: () => void;
-  /**
-   * The command line as the CLI reads it, before oclif: the argv to run,
-   * or what to print on stderr and the exit status (fwadm: options before
-   * the subcommand, `help <cmd>`, unknown subcommands).
-   */
-  prepareArgv?: (argv: string[]) => { argv: string[] } | { exitCode: number; stderr: string };
 }
 
 type SnapshotApi = { isBuildingSnapshot(): boolean; setDeserializeMainFunction(fn: () => void): void };
 
-export function startCli({ warmUp, prepareArgv, ...def }: StartOptions): void {
+export function startCli({ warmUp, ...def }: StartOptions): void {
   const full = { ...def, version };
   const start = (): void => {
-    const prepared = prepareArgv ? prepareArgv(process.argv.slice(2)) : { argv: process.argv.slice(2) };
-    if ('argv' in prepared) {
-      void runCli(full, prepared.argv);
-      return;
-    }
-    process.stderr.write(prepared.stderr);
-    process.exitCode = prepared.exitCode;
+    // a reader that stops early (`fwadm compile | head`) ends the output
+    // quietly, as it would end cat's; any other write error is reported
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      process.stderr.write(`${def.bin}: cannot write output: ${err.message}\n`);
+      process.exit(1);
+    });
+    void runCli(full, processIo(process.argv.slice(2))).then((code) => {
+      process.exitCode = code;
+    });
   };
   const snapshot = (v8 as unknown as { startupSnapshot?: SnapshotApi }).startupSnapshot;
   if (snapshot?.isBuildingSnapshot()) {

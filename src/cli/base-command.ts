@@ -1,10 +1,13 @@
 /**
- * Base of every command: errors become one line on stderr with the right
- * exit status (1 bad input, 2 usage), never a stack trace.
+ * Base of every command: its streams and environment come from the run
+ * (cli/io), and errors become one line on stderr with the right exit
+ * status (1 bad input, 2 usage; 129/130/143 interrupted), never a stack
+ * trace.
  */
 import { Command } from '@oclif/core';
-import { AppError } from '../core/errors';
+import { AppError, InterruptedError } from '../core/errors';
 import { escapeControl } from '../core/text';
+import { currentIo, type Io } from './io';
 
 /** Whether an error came from oclif's flag/argument parser. */
 export function isParseError(err: unknown): boolean {
@@ -17,9 +20,11 @@ export function isParseError(err: unknown): boolean {
 /**
  * The single line and exit status a failed command reports. Messages may
  * carry names from the input or the command line: control characters in
- * them are escaped, so the report is one line and drives no terminal.
+ * them are escaped, so the report is one line and drives no terminal. An
+ * interrupted change says so without the program's name.
  */
 export function describeFailure(bin: string, err: unknown): { line: string; exitCode: number } {
+  if (err instanceof InterruptedError) return { line: err.message, exitCode: err.exitCode };
   if (err instanceof AppError) return { line: escapeControl(`${bin}: ${err.message}`), exitCode: err.exitCode };
   const message = err instanceof Error ? err.message : String(err);
   const firstLine = message.split('\n').find((l) => l.trim() !== '') ?? message;
@@ -30,12 +35,18 @@ export function describeFailure(bin: string, err: unknown): { line: string; exit
 }
 
 export abstract class BaseCommand extends Command {
+  /** This run's streams, environment and arguments. */
+  protected get io(): Io {
+    return currentIo();
+  }
+
   protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
     // oclif's own exits (this.exit, --help inside run) pass through
     if ((err as { code?: string }).code === 'EEXIT') throw err;
+    const io = this.io;
     const { line, exitCode } = describeFailure(this.config.bin, err);
-    process.stderr.write(line + '\n');
-    if (process.env.DEBUG && err.stack) process.stderr.write(err.stack + '\n');
-    process.exitCode = exitCode;
+    io.stderr.write(line + '\n');
+    if (io.env.DEBUG && err.stack) io.stderr.write(err.stack + '\n');
+    io.exitCode = exitCode;
   }
 }

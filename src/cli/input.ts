@@ -4,6 +4,7 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import type { Io } from './io';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { InputError, UsageError } from './errors';
 import { quoteText, showName } from './names';
@@ -18,8 +19,8 @@ export function inputName(file: string | undefined): string {
  * reads (create, update, validate): its refusal is SmartOS vmadm's
  * `Will not <verb> from stdin when stdin is a tty.`
  */
-function ensureStdinIsNotTerminal(file: string | undefined, verb?: string): void {
-  if ((file === undefined || file === '-') && process.stdin.isTTY) {
+function ensureStdinIsNotTerminal(io: Pick<Io, 'stdin'>, file: string | undefined, verb?: string): void {
+  if ((file === undefined || file === '-') && io.stdin.isTTY) {
     if (verb !== undefined) throw new UsageError(`Will not ${verb} from stdin when stdin is a tty.`);
     throw new UsageError('no input: give -f FILE or pipe the input on stdin');
   }
@@ -30,11 +31,11 @@ function ensureStdinIsNotTerminal(file: string | undefined, verb?: string): void
  * a stream: a pipe may be non-blocking, and a synchronous read of it would
  * fail with EAGAIN.
  */
-export async function readInputText(file: string | undefined, verb?: string): Promise<string> {
+export async function readInputText(io: Pick<Io, 'stdin'>, file: string | undefined, verb?: string): Promise<string> {
   const chunks: string[] = [];
   try {
     if (file !== undefined && file !== '-') return await readFile(file, 'utf8');
-    for await (const chunk of openInputStream(file, verb)) chunks.push(chunk as string);
+    for await (const chunk of openInputStream(io, file, verb)) chunks.push(chunk as string);
   } catch (err) {
     if (err instanceof UsageError) throw err;
     const e = err as NodeJS.ErrnoException;
@@ -46,9 +47,9 @@ export async function readInputText(file: string | undefined, verb?: string): Pr
 }
 
 /** The input as a stream, for line-oriented commands on large inputs. */
-export function openInputStream(file: string | undefined, verb?: string): Readable {
-  ensureStdinIsNotTerminal(file, verb);
-  if (file === undefined || file === '-') return process.stdin.setEncoding('utf8');
+export function openInputStream(io: Pick<Io, 'stdin'>, file: string | undefined, verb?: string): Readable {
+  ensureStdinIsNotTerminal(io, file, verb);
+  if (file === undefined || file === '-') return io.stdin.setEncoding('utf8');
   const stream = createReadStream(file, { encoding: 'utf8' });
   return stream;
 }
@@ -231,6 +232,6 @@ export function parseJsonText(text: string, name: string): unknown {
 }
 
 /** Read and parse a JSON document from -f FILE or stdin (`verb`: see ensureStdinIsNotTerminal). */
-export async function readJsonInput(file: string | undefined, verb?: string): Promise<unknown> {
-  return parseJsonText(await readInputText(file, verb), inputName(file));
+export async function readJsonInput(io: Pick<Io, 'stdin'>, file: string | undefined, verb?: string): Promise<unknown> {
+  return parseJsonText(await readInputText(io, file, verb), inputName(file));
 }

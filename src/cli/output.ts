@@ -1,4 +1,5 @@
 /** Writing a command's results. */
+import type { Io } from './io';
 
 // DEL and the C1 controls: JSON may carry them raw, a terminal must not get them
 const RAW_CONTROL = /[\u007f-\u009f]/g;
@@ -14,11 +15,6 @@ export function jsonText(value: unknown): string {
 }
 
 /** jsonText on stdout. */
-export function printJson(value: unknown): void {
-  process.stdout.write(jsonText(value));
-}
-
-/** One line on stderr. */
-export function printError(line: string): void {
-  process.stderr.write(line + '\n');
+export function printJson(io: Pick<Io, 'stdout'>, value: unknown): void {
+  io.stdout.write(jsonText(value));
 }

@@ -15,6 +15,7 @@ import type { ValidationReport, ValidationResult } from '../core/vmspec/validate
 import { escapeControl } from '../core/text';
 import { showName } from './names';
 import { jsonText } from './output';
+import type { Io } from './io';
 
 /** The -j report: SmartOS's three lists, always present, after bad_brand if any. */
 export interface JsonReport {
@@ -59,9 +60,9 @@ export function renderValidation(
 }
 
 /** Print the outcome; returns the exit status. */
-export function printValidation(result: ValidationResult, json: boolean, validLine: string): number {
+export function printValidation(io: Pick<Io, 'stdout' | 'stderr'>, result: ValidationResult, json: boolean, validLine: string): number {
   const { stdout, stderr, status } = renderValidation(result, json, validLine);
-  if (stdout) process.stdout.write(stdout);
-  if (stderr) process.stderr.write(stderr);
+  if (stdout) io.stdout.write(stdout);
+  if (stderr) io.stderr.write(stderr);
   return status;
 }

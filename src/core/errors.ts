@@ -22,3 +22,17 @@ export class NotFoundError extends AppError {}
 
 /** A program on the host (zonecfg, zoneadm, zfs, ipf, ipfstat) failed: exit 1, its stderr in the message. */
 export class HostError extends AppError {}
+
+/** The exit status of a command stopped by a signal: 128 + its number (SIGHUP 129, SIGINT 130, SIGTERM 143). */
+export function signalExitCode(signal: string): number {
+  return signal === 'SIGHUP' ? 129 : signal === 'SIGTERM' ? 143 : 130;
+}
+
+/** A change stopped by SIGINT, SIGTERM or SIGHUP before it was made: nothing changed. */
+export class InterruptedError extends AppError {
+  override readonly exitCode: number;
+  constructor(readonly signal: string) {
+    super('interrupted: nothing was changed');
+    this.exitCode = signalExitCode(signal);
+  }
+}

@@ -1,18 +1,16 @@
 /**
- * fwadm's rule and remote VM store, under vmadm's state root and lock:
- * `<root>/fw/rules/<uuid>.json` (fwadm-cli.md §5) and
+ * fwadm's rule and remote VM store, under vmadm's state root:
+ * `<root>/fw/rules/<uuid>.json` (docs/fwadm-cli.md §5) and
  * `<root>/fw/vms/<uuid>.json` (§6.1), 2-space JSON. Files not ending in
  * `.json` are ignored on load.
  *
- * One change (rules and remote VMs written and deleted) is applied so that
- * a kill -9 at any point leaves the old state or the new one:
- *   1. every new file is written beside its final name (`<uuid>.json.<version>`
- *      for rules, `<uuid>.json.<txid>` for remote VMs), durably;
- *   2. a journal `<root>/fw/.journal.json` listing the renames and unlinks is
- *      written atomically: the commit point;
- *   3. the renames and unlinks are performed, then the journal removed.
- * The next holder of the lock replays a journal it finds (every step is
- * idempotent) and deletes leftover temporary files of an uncommitted change.
+ * Each file is replaced atomically (temp file, fsync, rename), so readers
+ * see every file whole and never wait. A change of several files is made
+ * whole by the application layer: it writes the change into the journal
+ * (store/journal.ts) first, which is its commit; `apply` then writes the
+ * files, and the next writer applies the journal again if the first was
+ * interrupted (every step is idempotent). A reader that finds such a
+ * journal shows the change it commits (`overlay`).
  *
  * Rules are loaded through a cache, `<root>/fw/.rules-cache.json`: for each
  * rule file its checked JSON and VM target keys (core/fw/rule-targets),
@@ -33,42 +31,16 @@ import writeFileAtomic from 'write-file-atomic';
 import { FwError } from '../core/fw/errors';
 import { remoteVmFromJson, remoteVmToJson, type RemoteVmRecord } from '../core/fw/remote-vms';
 import { keysOf, lazyRule, meaningText, type RuleKeys } from '../core/fw/rule-targets';
-import { ruleFromJson, ruleToJson, type RuleJson } from '../core/fw/rules';
+import { ruleFromJson, type RuleJson } from '../core/fw/rules';
 import type { FwRule } from '../core/fwrule/types';
 import { UUID } from '../core/fwrule/actions';
+import type { RuleChange } from './journal';
+import { prepareWrite } from './paths';
 
-/** vmadm's store lock (VmStore.lock): runs fn while holding it. */
-export type Lock = <T>(fn: () => Promise<T>) => Promise<T>;
-
-/** One whole change to the store. */
-export interface FwStoreChange {
-  readonly putRules?: readonly FwRule[];
-  readonly deleteRules?: readonly string[];
-  readonly putRemoteVms?: readonly RemoteVmRecord[];
-  readonly deleteRemoteVms?: readonly string[];
-}
-
-/** Everything stored, each list sorted by uuid. */
-export interface FwState {
+/** Everything stored about the firewall, each list sorted by uuid. */
+export interface StoredRules {
   readonly rules: FwRule[];
   readonly remoteVms: RemoteVmRecord[];
-}
-
-/** Test hooks: throw from one to stop an apply where a kill -9 would. */
-export interface ApplyHooks {
-  /** After the new files are written, before the journal. */
-  readonly afterStage?: () => void;
-  /** After the journal is written, before any rename. */
-  readonly afterJournal?: () => void;
-  /** After the i-th rename or unlink (0-based). */
-  readonly afterOp?: (i: number) => void;
-}
-
-interface Journal {
-  /** [temporary, final], relative to `<root>/fw`. */
-  readonly renames: Array<[string, string]>;
-  /** Relative to `<root>/fw`. */
-  readonly unlinks: string[];
 }
 
 /** Options of an FwStore. */
@@ -179,62 +151,29 @@ export class FwStore {
   readonly dir: string;
   readonly rulesDir: string;
   readonly vmsDir: string;
-  private readonly journalPath: string;
   private readonly cachePath: string;
   private txSeq = 0;
 
-  /**
-   * `root`: vmadm's state root; `lock`: vmadm's store lock (VmStore.lock),
-   * not taken again by this class: call everything from inside withLock.
-   */
+  /** `root`: vmadm's state root. */
   constructor(
     readonly root: string,
-    private readonly lock: Lock,
     private readonly options: FwStoreOptions = {},
   ) {
     this.dir = path.join(root, 'fw');
     this.rulesDir = path.join(this.dir, 'rules');
     this.vmsDir = path.join(this.dir, 'vms');
-    this.journalPath = path.join(this.dir, '.journal.json');
     this.cachePath = path.join(this.dir, CACHE_NAME);
   }
 
-  /** Run fn under the lock, after finishing or undoing any change a crash interrupted. */
-  withLock<T>(fn: () => Promise<T>): Promise<T> {
-    return this.lock(async () => {
-      await this.recover();
-      return fn();
-    });
-  }
-
-  /** Replay a committed change (journal present), then remove temporary files. Call under the lock. */
-  async recover(): Promise<void> {
-    let text: string | undefined;
-    try {
-      text = await fs.readFile(this.journalPath, 'utf8');
-    } catch (err) {
-      if (!isCode(err, 'ENOENT')) throw err;
-    }
-    if (text !== undefined) {
-      let journal: Journal;
-      try {
-        journal = JSON.parse(text) as Journal;
-      } catch {
-        throw new FwError(`${this.journalPath}: unreadable journal`);
-      }
-      await this.perform(journal);
-    }
-    await this.removeTemps();
-  }
-
-  private async removeTemps(): Promise<void> {
+  /** Remove the temporary files of interrupted writes (call with the lock held). */
+  async cleanTemps(): Promise<void> {
     for (const dir of [this.rulesDir, this.vmsDir]) {
       for (const name of await this.names(dir)) {
         if (TEMP.test(name)) await ignoreENOENT(fs.unlink(path.join(dir, name)));
       }
     }
     for (const name of await this.names(this.dir)) {
-      if (name.startsWith('.journal.json.') || name.startsWith(`${CACHE_NAME}.`)) await ignoreENOENT(fs.unlink(path.join(this.dir, name)));
+      if (name.startsWith(`${CACHE_NAME}.`) || name.startsWith('.journal.json')) await ignoreENOENT(fs.unlink(path.join(this.dir, name)));
     }
   }
 
@@ -245,27 +184,6 @@ export class FwStore {
       if (isCode(err, 'ENOENT')) return [];
       throw err;
     }
-  }
-
-  private async perform(journal: Journal, hooks: ApplyHooks = {}): Promise<void> {
-    let i = 0;
-    for (const [from, to] of journal.renames) {
-      try {
-        await fs.rename(path.join(this.dir, from), path.join(this.dir, to));
-      } catch (err) {
-        // already renamed by the run that was interrupted
-        if (!isCode(err, 'ENOENT')) throw err;
-      }
-      hooks.afterOp?.(i++);
-    }
-    for (const p of journal.unlinks) {
-      await ignoreENOENT(fs.unlink(path.join(this.dir, p)));
-      hooks.afterOp?.(i++);
-    }
-    await fsyncDir(this.rulesDir);
-    await fsyncDir(this.vmsDir);
-    await ignoreENOENT(fs.unlink(this.journalPath));
-    await fsyncDir(this.dir);
   }
 
   private async readDir<T>(dir: string, parse: (raw: unknown, where: string) => T): Promise<T[]> {
@@ -379,44 +297,51 @@ export class FwStore {
     return rvms.sort((a, b) => (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0));
   }
 
-  async load(): Promise<FwState> {
+  async load(): Promise<StoredRules> {
     const [rules, remoteVms] = await Promise.all([this.loadRules(), this.loadRemoteVms()]);
     return { rules, remoteVms };
   }
 
+  /** What is stored once `change` (a committed journal's) is applied, without applying it. */
+  overlay(stored: StoredRules, change: RuleChange): StoredRules {
+    const rules = new Map(stored.rules.map((r) => [r.uuid, r]));
+    for (const u of change.deleteRules) rules.delete(u);
+    for (const r of change.putRules) rules.set(r.uuid, ruleFromJson(r, path.join(this.rulesDir, `${r.uuid}.json`)));
+    const rvms = new Map(stored.remoteVms.map((r) => [r.uuid, r]));
+    for (const u of change.deleteRemoteVms) rvms.delete(u);
+    for (const r of change.putRemoteVms) rvms.set(r.uuid, remoteVmFromJson(r, path.join(this.vmsDir, `${r.uuid}.json`)));
+    return { rules: [...rules.values()].sort(byUuid), remoteVms: [...rvms.values()].sort(byUuid) };
+  }
+
   /**
-   * Apply one whole change, old-or-new across a crash. Call under the
-   * lock (withLock). Nothing to change: nothing is written.
+   * Write the files of a change (call with the lock held, after its
+   * journal is written): each put is an atomic replace, each delete an
+   * unlink. Idempotent: a change applied again gives the same files.
    */
-  async apply(change: FwStoreChange, hooks: ApplyHooks = {}): Promise<void> {
-    const txid = `${Date.now()}.${process.pid}.${this.txSeq++}`;
-    const writes: Array<{ dir: 'rules' | 'vms'; uuid: string; suffix: string; text: string }> = [];
-    for (const r of change.putRules ?? []) {
-      writes.push({ dir: 'rules', uuid: r.uuid, suffix: SAFE_SUFFIX.test(r.version) ? r.version : txid, text: json(ruleToJson(r)) });
-    }
-    for (const v of change.putRemoteVms ?? []) {
-      writes.push({ dir: 'vms', uuid: v.uuid, suffix: txid, text: json(remoteVmToJson(v)) });
-    }
-    const unlinks = [
-      ...(change.deleteRules ?? []).map((u) => ({ dir: 'rules', uuid: u })),
-      ...(change.deleteRemoteVms ?? []).map((u) => ({ dir: 'vms', uuid: u })),
-    ];
-    for (const x of [...writes, ...unlinks]) {
+  async apply(change: RuleChange): Promise<void> {
+    for (const x of [...change.putRules, ...change.putRemoteVms]) {
       if (!UUID.test(x.uuid)) throw new FwError(`invalid uuid "${x.uuid}"`);
     }
-    if (writes.length === 0 && unlinks.length === 0) return;
-
-    await fs.mkdir(this.rulesDir, { recursive: true });
-    await fs.mkdir(this.vmsDir, { recursive: true });
-    const journal: Journal = { renames: [], unlinks: unlinks.map((u) => `${u.dir}/${u.uuid}.json`) };
-    for (const w of writes) {
-      const tmp = `${w.dir}/${w.uuid}.json.${w.suffix}`;
-      await writeFileAtomic(path.join(this.dir, tmp), w.text);
-      journal.renames.push([tmp, `${w.dir}/${w.uuid}.json`]);
+    for (const u of [...change.deleteRules, ...change.deleteRemoteVms]) {
+      if (!UUID.test(u)) throw new FwError(`invalid uuid "${u}"`);
     }
-    hooks.afterStage?.();
-    await writeFileAtomic(this.journalPath, JSON.stringify(journal));
-    hooks.afterJournal?.();
-    await this.perform(journal, hooks);
+    const writes: Array<[string, string]> = [
+      ...change.putRules.map((r): [string, string] => [path.join(this.rulesDir, `${r.uuid}.json`), json(r)]),
+      ...change.putRemoteVms.map((v): [string, string] => [path.join(this.vmsDir, `${v.uuid}.json`), json(remoteVmToJson(v))]),
+    ];
+    await Promise.all(
+      writes.map(([file, text]) => {
+        prepareWrite(this.root, file);
+        return writeFileAtomic(file, text);
+      }),
+    );
+    for (const u of change.deleteRules) await ignoreENOENT(fs.unlink(path.join(this.rulesDir, `${u}.json`)));
+    for (const u of change.deleteRemoteVms) await ignoreENOENT(fs.unlink(path.join(this.vmsDir, `${u}.json`)));
+    await fsyncDir(this.rulesDir);
+    await fsyncDir(this.vmsDir);
   }
+}
+
+function byUuid<T extends { uuid: string }>(a: T, b: T): number {
+  return a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0;
 }

@@ -55,7 +55,8 @@ export function ipfPaths(zonepath: string): IpfPaths {
 
 /** `text` written to `file` and synced (the file is new: it is renamed into place only after this). */
 async function writeSynced(file: string, text: string): Promise<void> {
-  const fh = await fs.open(file, 'w');
+  // a new file: never through a link, never over anything
+  const fh = await fs.open(file, 'wx');
   try {
     await fh.writeFile(text);
     await fh.sync();
@@ -67,6 +68,7 @@ async function writeSynced(file: string, text: string): Promise<void> {
 async function replaceFile(file: string, text: string, version: string): Promise<void> {
   const tmp = `${file}.${version}`;
   const old = `${file}.old`;
+  await ignoreENOENT(fs.unlink(tmp)); // left by a killed command with this very version
   await writeSynced(tmp, text);
   await ignoreENOENT(fs.unlink(old));
   await ignoreENOENT(fs.link(file, old));
@@ -122,4 +124,19 @@ export async function readIpfFiles(zonepath: string): Promise<Partial<Record<Ipf
     }
   }
   return out;
+}
+
+/** Remove the temporary files interrupted writes left (`ipf.conf.<version>`, `ipf.conf.restore`); `.old` stays. */
+export async function cleanIpfTemps(zonepath: string): Promise<void> {
+  const dir = configDir(zonepath);
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch (err) {
+    if (isCode(err, 'ENOENT')) return;
+    throw err;
+  }
+  for (const name of names) {
+    if (/^ipf6?\.conf\.(?!old$).+$/.test(name)) await ignoreENOENT(fs.unlink(path.join(dir, name)));
+  }
 }

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { parseJsonText } from '../../src/cli/input';
 import { quoteText, showName } from '../../src/cli/names';
 import { InputError } from '../../src/cli/errors';
-import { runCli } from '../helpers/run-cli';
+import { spawnCli } from '../helpers/run-cli';
 
 /** The message parseJsonText refuses `text` with. */
 function refusal(text: string): string {
@@ -163,7 +163,7 @@ describe('parseJsonText: numbers', () => {
 
 describe('the shared reader in fwadm compile', () => {
   it('refuses a compile payload with a duplicate key, one line, exit 1', () => {
-    const r = runCli('fwadm', ['compile'], { input: '{"vms": [], "rules": [], "vms": []}' });
+    const r = spawnCli('fwadm', ['compile'], { input: '{"vms": [], "rules": [], "vms": []}' });
     assert.deepEqual([r.status, r.stdout, r.stderr], [
       1,
       '',

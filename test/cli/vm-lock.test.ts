@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { examplePath, repoRoot, runCli } from '../helpers/run-cli';
+import { examplePath, repoRoot, spawnCli } from '../helpers/run-cli';
 
 const U = '5f0c0a2e-0f3a-4b1c-9b6e-8d2a5c0e1f11'; // examples/vms/dual-stack-zone.json
 
@@ -45,9 +45,9 @@ describe('interrupted creates on the local host', function () {
       child.kill('SIGKILL');
       await exited;
 
-      const listed = runCli('vmadm', ['list', '-H', '-o', 'uuid,state'], { env }).stdout;
+      const listed = spawnCli('vmadm', ['list', '-H', '-o', 'uuid,state'], { env }).stdout;
       assert.ok(listed === '' || /^\S+ +(running|stopped)\n$/.test(listed), listed);
-      const again = runCli('vmadm', ['create'], { input: spec, env });
+      const again = spawnCli('vmadm', ['create'], { input: spec, env });
       if (listed === '') {
         assert.equal(again.status, 0, again.stderr);
       } else {
@@ -57,7 +57,7 @@ describe('interrupted creates on the local host', function () {
       assert.deepEqual(names(path.join(root, 'vms'), '.json'), [U]);
       assert.deepEqual(names(path.join(root, 'host', 'zones'), '.json'), [U]);
       assert.deepEqual(names(path.join(root, 'zones')), [U]);
-      assert.equal(runCli('vmadm', ['delete', U], { env }).status, 0);
+      assert.equal(spawnCli('vmadm', ['delete', U], { env }).status, 0);
       assert.deepEqual([names(path.join(root, 'host', 'zones')), names(path.join(root, 'zones'))], [[], []]);
     }
   });

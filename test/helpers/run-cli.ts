@@ -1,10 +1,20 @@
 /**
- * Run the built CLIs as a user does (./bin/vmadm, ./bin/fwadm) and capture
- * what they print. Tests that use this need `npm run build` first (npm test
- * does it).
+ * Run vmadm and fwadm in the test process, as bin/vmadm and bin/fwadm run
+ * them (the same runner, commands and exit statuses), with the input,
+ * environment and signals a test gives and the output captured: `run`.
+ * `spawnCli` runs the built binaries themselves, for the few tests about
+ * the process (startup snapshot, signals, kill -9); those need
+ * `npm run build` first (npm test does it).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import type { Io, SignalSource } from '../../src/cli/io';
+import { runCli, type CliDefinition } from '../../src/cli/runner';
+import { VMADM } from '../../src/commands/vmadm';
+import { FWADM } from '../../src/commands/fwadm';
+import { version } from '../../package.json';
 
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
@@ -14,7 +24,66 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(
+export interface RunOptions {
+  /** Standard input (default: empty, not a terminal). */
+  input?: string;
+  /** Standard input is a terminal. */
+  tty?: boolean;
+  /** Added to the test process's environment. */
+  env?: NodeJS.ProcessEnv;
+  /** Signals the command receives (emit 'SIGINT' on it). */
+  signals?: SignalSource;
+  /** Called at each named step of a change; throw SimulatedCrash to stop there as kill -9 would. */
+  crashPoint?: (point: string) => void;
+  /** Called with each chunk written to stderr, as it is written. */
+  onStderr?: (text: string) => void;
+}
+
+const DEFINITIONS: Record<'vmadm' | 'fwadm', CliDefinition> = {
+  vmadm: { ...VMADM, version },
+  fwadm: { ...FWADM, version },
+};
+
+class Capture extends Writable {
+  text = '';
+  constructor(private readonly tap?: (text: string) => void) {
+    super();
+  }
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, done: () => void): void {
+    const s = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    this.text += s;
+    this.tap?.(s);
+    done();
+  }
+}
+
+/** Run a command in this process; resolves when it is done. */
+export async function run(bin: 'vmadm' | 'fwadm', args: string[], opts: RunOptions = {}): Promise<CliResult> {
+  const stdin = Readable.from(opts.input === undefined ? [] : [Buffer.from(opts.input)]) as Readable & { isTTY?: boolean };
+  if (opts.tty) stdin.isTTY = true;
+  const stdout = new Capture();
+  const stderr = new Capture(opts.onStderr);
+  const io: Io = {
+    stdin,
+    stdout,
+    stderr,
+    env: { ...process.env, ...opts.env },
+    argv: args,
+    signals: opts.signals,
+    crashPoint: opts.crashPoint,
+    exitCode: undefined,
+  };
+  const status = await runCli(DEFINITIONS[bin], io);
+  return { status, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** A source of signals a test emits (`signals.emit('SIGINT', 'SIGINT')`). */
+export function signalSource(): SignalSource & EventEmitter {
+  return new EventEmitter() as SignalSource & EventEmitter;
+}
+
+/** Run the built binary (./bin/<bin>) as a user does, to its end. */
+export function spawnCli(
   bin: 'vmadm' | 'fwadm',
   args: string[],
   opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {},
@@ -28,6 +97,18 @@ export function runCli(
   });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Start the built binary and leave it running (to signal or kill it). */
+export function startCli(bin: 'vmadm' | 'fwadm', args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess & { output: Promise<CliResult> } {
+  const child = spawn(path.join(repoRoot, 'bin', bin), args, { cwd: repoRoot, env: { ...process.env, ...opts.env }, stdio: 'pipe' });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  child.stdin.end(opts.input ?? '');
+  const output = new Promise<CliResult>((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
+  return Object.assign(child, { output });
 }
 
 export function examplePath(...parts: string[]): string {

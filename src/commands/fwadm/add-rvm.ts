@@ -1,9 +1,10 @@
 /** `fwadm add-rvm -f FILE`: add (or replace) remote VMs. */
 import { Flags } from '@oclif/core';
+import { withApp } from '../../cli/app';
 import { readJsonInput } from '../../cli/input';
 import { UsageError } from '../../core/errors';
 import { remoteVmsFromPayload, validateRemoteVms } from '../../core/fw/remote-vms';
-import { commonFlags, firewallModule, FwCommand, openFirewall, printChange } from './common';
+import { commonFlags, FwCommand, printChange } from './common';
 
 export default class AddRvm extends FwCommand {
   static override summary = 'Add remote VMs (VMs on other hosts that rules name).';
@@ -26,23 +27,23 @@ export default class AddRvm extends FwCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(AddRvm);
-    if (flags.file === undefined && process.stdin.isTTY) throw new UsageError('Must supply file!');
-    const raws = remoteVmsFromPayload(await readJsonInput(flags.file));
-    const env = openFirewall(flags.root);
-    const fwm = firewallModule();
-    await env.fw.withLock(async () => {
-      const before = await fwm.loadSnapshot(env);
-      const rvms = validateRemoteVms(raws, new Set(before.vms.map((vm) => vm.uuid)));
-      const stored = new Map(before.remoteVms.map((r) => [r.uuid, r]));
-      const changed = rvms.filter((r) => JSON.stringify(stored.get(r.uuid)) !== JSON.stringify(r));
-      for (const r of changed) stored.set(r.uuid, r);
-      const outcome = await fwm.applyFirewall(env, {
-        before,
-        after: { ...before, remoteVms: [...stored.values()] },
-        storeChange: { putRemoteVms: changed },
-        dryrun: flags.dryrun,
-      });
-      printChange('Added', { rules: [], remoteVms: changed.map((r) => r.uuid) }, outcome, flags);
-    });
+    const io = this.io;
+    if (flags.file === undefined && io.stdin.isTTY) throw new UsageError('Must supply file!');
+    const raws = remoteVmsFromPayload(await readJsonInput(io, flags.file));
+    const done = await withApp(io, flags.root, true, (rt, app) =>
+      app.changeRules(
+        rt,
+        'fwadm add-rvm',
+        (stored) => {
+          const rvms = validateRemoteVms(raws, new Set(stored.vms.map((vm) => vm.uuid)));
+          const kept = new Map(stored.remoteVms.map((r) => [r.uuid, r]));
+          const changed = rvms.filter((r) => JSON.stringify(kept.get(r.uuid)) !== JSON.stringify(r));
+          for (const r of changed) kept.set(r.uuid, r);
+          return { rules: stored.rules, remoteVms: [...kept.values()], putRules: [], deleteRules: [], putRemoteVms: changed, deleteRemoteVms: [] };
+        },
+        { dryrun: flags.dryrun, isNoop: () => false },
+      ),
+    );
+    printChange(io, 'Added', { rules: [], remoteVms: done.value.plan.putRemoteVms.map((r) => r.uuid) }, done, flags);
   }
 }

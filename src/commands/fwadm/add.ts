@@ -29,8 +29,8 @@ export default class Add extends FwCommand {
     const payload =
       flags.file === undefined && words.length > 0
         ? addPayloadFromArgs(words, ruleFlagsOf(flags))
-        : await readPayload(flags, false);
-    await runRuleChange('Added', flags, payload, (rules) => planAdd(rules, payload.rules ?? [], ruleDeps()));
+        : await readPayload(this.io, flags, false);
+    await runRuleChange(this.io, 'Added', flags, payload, (rules) => planAdd(rules, payload.rules ?? [], ruleDeps()));
   }
 }
 

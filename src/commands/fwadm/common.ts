@@ -8,11 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { Flags } from '@oclif/core';
 import { BaseCommand, isParseError } from '../../cli/base-command';
 import { escapeControl } from '../../core/text';
-import { firewallModule, openContext, rootFlag } from '../../cli/vm-context';
-import { AppError, UsageError } from '../../core/errors';
+import { printNotes, printInterrupted, rootFlag } from '../../cli/app';
+import type { Io } from '../../cli/io';
+import { AppError, InterruptedError, UsageError } from '../../core/errors';
 import { formatChange, formatChangeJson, type ChangeAction, type ChangeResult } from '../../core/fw/format';
+import { FwError } from '../../core/fw/errors';
 import type { RuleDeps } from '../../core/fw/rules';
-import type { FirewallEnv, ApplyOutcome } from '../../store/firewall';
+import type { Completed, RuleChangeOutcome } from '../../app';
 
 export const UUID_ARG = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -58,27 +60,28 @@ export function ruleDeps(): RuleDeps {
   return { now: Date.now(), pid: process.pid, newUuid: () => randomUUID() };
 }
 
-/** The store and host of this run (loaded on first use: see cli/vm-context). */
-export function openFirewall(flagRoot: string | undefined): FirewallEnv {
-  const ctx = openContext(flagRoot);
-  return firewallModule().firewallEnv(ctx.store, ctx.host);
-}
-
-export { firewallModule };
-
-/** Print a change (§3), then each load failure as an error line (exit 1). */
-export function printChange(
+/**
+ * Print a change (docs/fwadm-cli.md §3) on stdout; notes and an interrupt
+ * after the change on stderr; then each VM that could not be brought up
+ * to date as an error line (exit 1).
+ */
+export function printChange<P>(
+  io: Io,
   action: ChangeAction,
   res: Omit<ChangeResult, 'vms' | 'files'>,
-  outcome: ApplyOutcome,
+  done: Completed<RuleChangeOutcome<P>>,
   flags: { json?: boolean; stdout?: boolean; verbose?: boolean },
 ): void {
+  const outcome = done.value;
   const full: ChangeResult = { ...res, vms: outcome.vms, files: outcome.files };
   const opts = { stdout: flags.stdout, verbose: flags.verbose };
-  process.stdout.write(flags.json ? formatChangeJson(full, opts) : formatChange(action, full, opts));
+  io.stdout.write(flags.json ? formatChangeJson(full, opts) : formatChange(action, full, opts));
+  printNotes(io, done.notes);
+  printInterrupted(io, done);
   if (outcome.failures.length > 0) {
-    const { FirewallLoadError } = firewallModule();
-    throw new FirewallLoadError(outcome.failures);
+    const signalled = io.exitCode;
+    printFailure(io, new FwError(outcome.failures), wantsJson(io.argv));
+    if (signalled !== undefined && signalled > 1) io.exitCode = signalled;
   }
 }
 
@@ -140,13 +143,22 @@ export abstract class FwCommand extends BaseCommand {
     } else {
       return super.catch(err);
     }
-    if (!plain && wantsJson(this.argv)) {
-      process.stderr.write(JSON.stringify({ errors: messages.map((message) => ({ message })) }, null, 2) + '\n');
-    } else {
-      process.stderr.write(messages.map((m) => escapeControl(m) + '\n').join(''));
-    }
-    process.exitCode = exitCode;
+    if (err instanceof InterruptedError) plain = true;
+    writeMessages(this.io, messages, !plain && wantsJson(this.argv));
+    this.io.exitCode = exitCode;
   }
+}
+
+/** Error lines as fwadm prints them: one per message, or with -j the stderr JSON `{"errors": [...]}`. */
+function writeMessages(io: Io, messages: readonly string[], json: boolean): void {
+  if (json) io.stderr.write(JSON.stringify({ errors: messages.map((message) => ({ message })) }, null, 2) + '\n');
+  else io.stderr.write(messages.map((m) => escapeControl(m) + '\n').join(''));
+}
+
+/** An error printed where the command goes on (after its output): exit 1. */
+function printFailure(io: Io, err: FwError, json: boolean): void {
+  writeMessages(io, err.messages, json);
+  io.exitCode = err.exitCode;
 }
 
 /** `-d requires -p`, `cannot specify both -j and -p` (usage, exit 2). */

@@ -57,8 +57,8 @@ export default class Compile extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Compile);
-    const date = generationDate(process.env);
-    const payload = await readJsonInput(flags.file);
+    const date = generationDate(this.io.env);
+    const payload = await readJsonInput(this.io, flags.file);
     let input: CompileInput;
     try {
       input = parseCompilePayload(payload);
@@ -67,6 +67,6 @@ export default class Compile extends BaseCommand {
       throw err;
     }
     const files = compileFirewallPieces(input, { eventLog: flags['event-log'], date });
-    await (flags.json ? writeFilesAsJson : writeFilesAsText)(files, process.stdout);
+    await (flags.json ? writeFilesAsJson : writeFilesAsText)(files, this.io.stdout);
   }
 }

@@ -1,6 +1,7 @@
 /** `fwadm delete-rvm <rvm uuid...>`. */
+import { withApp } from '../../cli/app';
 import { knownRemoteVms } from '../../core/fw/remote-vms';
-import { wordsOf, checkUuids, commonFlags, firewallModule, FwCommand, openFirewall, printChange } from './common';
+import { wordsOf, checkUuids, commonFlags, FwCommand, printChange } from './common';
 
 export default class DeleteRvm extends FwCommand {
   static override summary = 'Delete remote VMs by uuid.';
@@ -19,26 +20,26 @@ export default class DeleteRvm extends FwCommand {
   async run(): Promise<void> {
     const parsed = await this.parse(DeleteRvm);
     const { flags } = parsed;
+    const io = this.io;
     const argv = wordsOf(parsed);
     if (argv.length === 0) {
-      process.stderr.write('Must specify remote VMs to delete!\n');
+      io.stderr.write('Must specify remote VMs to delete!\n');
       return;
     }
     const uuids = checkUuids(argv as string[]);
-    const env = openFirewall(flags.root);
-    const fwm = firewallModule();
-    await env.fw.withLock(async () => {
-      const before = await fwm.loadSnapshot(env);
-      const stored = new Map(before.remoteVms.map((r) => [r.uuid, r]));
-      const gone = knownRemoteVms(stored, uuids);
-      for (const r of gone) stored.delete(r.uuid);
-      const outcome = await fwm.applyFirewall(env, {
-        before,
-        after: { ...before, remoteVms: [...stored.values()] },
-        storeChange: { deleteRemoteVms: gone.map((r) => r.uuid) },
-        dryrun: flags.dryrun,
-      });
-      printChange('Deleted', { rules: [], remoteVms: gone.map((r) => r.uuid) }, outcome, flags);
-    });
+    const done = await withApp(io, flags.root, true, (rt, app) =>
+      app.changeRules(
+        rt,
+        'fwadm delete-rvm',
+        (stored) => {
+          const kept = new Map(stored.remoteVms.map((r) => [r.uuid, r]));
+          const gone = knownRemoteVms(kept, uuids);
+          for (const r of gone) kept.delete(r.uuid);
+          return { rules: stored.rules, remoteVms: [...kept.values()], putRules: [], deleteRules: [], putRemoteVms: [], deleteRemoteVms: gone.map((r) => r.uuid) };
+        },
+        { dryrun: flags.dryrun, isNoop: () => false },
+      ),
+    );
+    printChange(io, 'Deleted', { rules: [], remoteVms: done.value.plan.deleteRemoteVms }, done, flags);
   }
 }

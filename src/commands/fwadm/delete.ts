@@ -27,9 +27,9 @@ export default class Delete extends FwCommand {
     const argv = wordsOf(parsed);
     const uuids = argv as string[];
     if (uuids.length === 0) {
-      process.stderr.write('Must specify rules to delete!\n');
+      this.io.stderr.write('Must specify rules to delete!\n');
       return;
     }
-    await runRuleState('Deleted', uuids, flags, (rules, uuids) => planDelete(rules, uuids));
+    await runRuleState(this.io, 'Deleted', uuids, flags, (rules, uuids) => planDelete(rules, uuids));
   }
 }

@@ -29,6 +29,6 @@ export default class Disable extends FwCommand {
     if (uuids.length === 0) {
       throw new UsageError('Must specify rules to enable!');
     }
-    await runRuleState('Disabled', uuids, flags, (rules, uuids) => planEnable(rules, uuids, false, ruleDeps()));
+    await runRuleState(this.io, 'Disabled', uuids, flags, (rules, uuids) => planEnable(rules, uuids, false, ruleDeps()));
   }
 }

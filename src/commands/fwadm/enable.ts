@@ -29,6 +29,6 @@ export default class Enable extends FwCommand {
     if (uuids.length === 0) {
       throw new UsageError('Must specify rules to enable!');
     }
-    await runRuleState('Enabled', uuids, flags, (rules, uuids) => planEnable(rules, uuids, true, ruleDeps()));
+    await runRuleState(this.io, 'Enabled', uuids, flags, (rules, uuids) => planEnable(rules, uuids, true, ruleDeps()));
   }
 }

@@ -2,7 +2,8 @@
 import { Args } from '@oclif/core';
 import { printJson } from '../../cli/output';
 import { findRemoteVm, remoteVmToJson } from '../../core/fw/remote-vms';
-import { checkUuid, commonFlags, firewallModule, FwCommand, openFirewall } from './common';
+import { withApp } from '../../cli/app';
+import { checkUuid, commonFlags, FwCommand } from './common';
 
 export default class GetRvm extends FwCommand {
   static override summary = 'Show one remote VM as JSON.';
@@ -20,7 +21,7 @@ export default class GetRvm extends FwCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(GetRvm);
     const uuid = checkUuid(args.uuid);
-    const snap = await firewallModule().readSnapshot(openFirewall(flags.root));
-    printJson(remoteVmToJson(findRemoteVm(new Map(snap.remoteVms.map((r) => [r.uuid, r])), uuid)));
+    const snap = await withApp(this.io, flags.root, false, (rt, app) => app.readRules(rt));
+    printJson(this.io, remoteVmToJson(findRemoteVm(new Map(snap.remoteVms.map((r) => [r.uuid, r])), uuid)));
   }
 }

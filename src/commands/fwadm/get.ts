@@ -2,7 +2,8 @@
 import { Args } from '@oclif/core';
 import { printJson } from '../../cli/output';
 import { findRule, ruleToJson } from '../../core/fw/rules';
-import { checkUuid, commonFlags, firewallModule, FwCommand, openFirewall } from './common';
+import { withApp } from '../../cli/app';
+import { checkUuid, commonFlags, FwCommand } from './common';
 
 export default class Get extends FwCommand {
   static override summary = 'Show one rule as JSON.';
@@ -21,7 +22,7 @@ export default class Get extends FwCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Get);
     const uuid = checkUuid(args.uuid);
-    const snap = await firewallModule().readStored(openFirewall(flags.root));
-    printJson(ruleToJson(findRule(snap.rules, uuid)));
+    const { rules } = await withApp(this.io, flags.root, false, (rt, app) => app.readRules(rt));
+    printJson(this.io, ruleToJson(findRule(rules, uuid)));
   }
 }

@@ -1,5 +1,6 @@
-/** Every fwadm command, by oclif id. */
-import type { CommandMap } from '../../bin/cli';
+/** Every fwadm command, by oclif id, and the fwadm CLI they make. */
+import type { CliDefinition, CommandMap } from '../../cli/runner';
+import { prepareArgv } from './argv';
 import Add from './add';
 import AddRvm from './add-rvm';
 import Compile from './compile';
@@ -42,4 +43,14 @@ export const COMMANDS: CommandMap = {
   stop: Stop,
   update: Update,
   vms: Vms,
+};
+
+/** The fwadm CLI, less its version (bin/fwadm.ts adds the package's). */
+export const FWADM: Omit<CliDefinition, 'version'> = {
+  bin: 'fwadm',
+  description: 'Manage SmartOS-style firewall rules (fwrule(7)) and compile them to ipf.conf / ipf6.conf, IPv4 and IPv6.',
+  commands: COMMANDS,
+  unknownCommand: (name) => `unknown command: ${name}`,
+  topics: {},
+  prepareArgv: (argv) => prepareArgv(argv, Object.keys(COMMANDS)),
 };

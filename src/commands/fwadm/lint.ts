@@ -31,10 +31,11 @@ export default class Lint extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Lint);
-    const out = new BufferedOutput(process.stdout);
-    const err = new BufferedOutput(process.stderr);
+    const io = this.io;
+    const out = new BufferedOutput(io.stdout);
+    const err = new BufferedOutput(io.stderr);
     let invalid = 0;
-    for await (const [line, text] of readLines(openInputStream(flags.file), inputName(flags.file))) {
+    for await (const [line, text] of readLines(openInputStream(io, flags.file), inputName(flags.file))) {
       if (!isRuleLine(text)) continue;
       const r = lintRule(text);
       if ('error' in r) invalid++;
@@ -44,6 +45,6 @@ export default class Lint extends BaseCommand {
     }
     await out.flush();
     await err.flush();
-    if (invalid > 0) process.exitCode = 1;
+    if (invalid > 0) io.exitCode = 1;
   }
 }

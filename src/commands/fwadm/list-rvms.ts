@@ -1,7 +1,8 @@
 /** `fwadm list-rvms`: every remote VM (always JSON). */
 import { printJson } from '../../cli/output';
 import { remoteVmToJson } from '../../core/fw/remote-vms';
-import { commonFlags, firewallModule, FwCommand, openFirewall } from './common';
+import { withApp } from '../../cli/app';
+import { commonFlags, FwCommand } from './common';
 
 export default class ListRvms extends FwCommand {
   static override summary = 'List the remote VMs (JSON).';
@@ -16,7 +17,7 @@ export default class ListRvms extends FwCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ListRvms);
-    const snap = await firewallModule().readSnapshot(openFirewall(flags.root));
-    printJson(snap.remoteVms.map(remoteVmToJson));
+    const snap = await withApp(this.io, flags.root, false, (rt, app) => app.readRules(rt));
+    printJson(this.io, snap.remoteVms.map(remoteVmToJson));
   }
 }

@@ -1,5 +1,6 @@
 /** `fwadm list`: every rule, as a table or JSON. */
-import { commonFlags, firewallModule, FwCommand, openFirewall } from './common';
+import { withApp } from '../../cli/app';
+import { commonFlags, FwCommand } from './common';
 import { printRules, tableFlags, tableOptions } from './table';
 
 export default class List extends FwCommand {
@@ -23,7 +24,7 @@ export default class List extends FwCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(List);
     const fields = tableOptions(flags);
-    const snap = await firewallModule().readStored(openFirewall(flags.root));
-    printRules(snap.rules, flags, fields);
+    const { rules } = await withApp(this.io, flags.root, false, (rt, app) => app.readRules(rt));
+    printRules(this.io, rules, flags, fields);
   }
 }

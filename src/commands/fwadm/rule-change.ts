@@ -3,14 +3,16 @@
  * or JSON from -f / stdin), and the whole change under the lock.
  */
 import { readFile } from 'node:fs/promises';
+import { withApp } from '../../cli/app';
 import { inputName, parseJsonText, readInputText, readJsonInput } from '../../cli/input';
+import type { Io } from '../../cli/io';
 import { UsageError } from '../../core/errors';
 import { FwError } from '../../core/fw/errors';
 import { validateRemoteVms, type RemoteVmRecord } from '../../core/fw/remote-vms';
 import { isNoop, normalizePayload, withFlags, type FwPayload, type RuleFlags, type RulePlan } from '../../core/fw/rules';
 import type { FwRule } from '../../core/fwrule/types';
-import type { FwSnapshot } from '../../store/firewall';
-import { firewallModule, openFirewall, printChange } from './common';
+import type { RuleChangePlan, StoredState } from '../../app';
+import { printChange } from './common';
 
 export interface RuleCommandFlags {
   file?: string;
@@ -36,11 +38,11 @@ export function ruleFlagsOf(flags: RuleCommandFlags): RuleFlags {
  * "<f>": <reason>`. `add` prints these with exit status 1, `update` with
  * 2 (as SmartOS does). Invalid JSON: the one-line error, exit status 1.
  */
-export async function readRawPayload(file: string | undefined, usageExit: boolean): Promise<unknown> {
+export async function readRawPayload(io: Io, file: string | undefined, usageExit: boolean): Promise<unknown> {
   const fail = (message: string): never => {
     throw usageExit ? new UsageError(message) : new FwError(message);
   };
-  if (file === undefined && process.stdin.isTTY) fail('Must supply file!');
+  if (file === undefined && io.stdin.isTTY) fail('Must supply file!');
   const name = file ?? '-';
   if (name !== '-') {
     let text: string;
@@ -52,12 +54,12 @@ export async function readRawPayload(file: string | undefined, usageExit: boolea
     }
     return parseJsonText(text, inputName(name));
   }
-  return readJsonInput('-');
+  return readJsonInput(io, '-');
 }
 
 /** The payload of -f FILE or stdin, normalised, with -e/-g/-O/--desc applied to every rule. */
-export async function readPayload(flags: RuleCommandFlags, usageExit: boolean): Promise<FwPayload> {
-  return flagged(normalizePayload(await readRawPayload(flags.file, usageExit)), flags);
+export async function readPayload(io: Io, flags: RuleCommandFlags, usageExit: boolean): Promise<FwPayload> {
+  return flagged(normalizePayload(await readRawPayload(io, flags.file, usageExit)), flags);
 }
 
 /** -e/-g/-O/--desc applied to every rule of a payload. */
@@ -67,9 +69,9 @@ export function flagged(payload: FwPayload, flags: RuleCommandFlags): FwPayload 
 }
 
 /** Whether standard input is a pipe or file that holds something (not a terminal, not empty). */
-export async function stdinText(): Promise<string | undefined> {
-  if (process.stdin.isTTY) return undefined;
-  const text = await readInputText('-');
+export async function stdinText(io: Io): Promise<string | undefined> {
+  if (io.stdin.isTTY) return undefined;
+  const text = await readInputText(io, '-');
   return text.trim() === '' ? undefined : text;
 }
 
@@ -77,39 +79,32 @@ export function usage(message: string): never {
   throw new UsageError(message);
 }
 
+/** A rule change as add and update plan it: the core's rule plan, and what is stored. */
+interface PayloadPlan extends RuleChangePlan {
+  readonly rulePlan: RulePlan;
+  /** Remote VMs added or replaced (listed when the payload has remoteVMs). */
+  readonly listedRvms?: string[];
+  readonly noop: boolean;
+}
+
 /**
  * Run a rule change: `plan` gets the stored rules and gives the new set;
  * remote VMs of the payload are added (add) or replaced (update).
  */
 export async function runRuleChange(
+  io: Io,
   action: 'Added' | 'Updated',
   flags: RuleCommandFlags,
   payload: FwPayload,
   plan: (rules: readonly FwRule[]) => RulePlan,
 ): Promise<void> {
-  const env = openFirewall(flags.root);
-  const fwm = firewallModule();
   const rulesOnly = payload.remoteVMs === undefined && payload.localVMs === undefined;
-  /** Nothing stored changes, so no VM's files do: print that, read no VM. */
-  const noop = (rulePlan: RulePlan): boolean => {
-    if (!rulesOnly || !isNoop(rulePlan)) return false;
-    printChange(action, { rules: [] }, { vms: [], files: [], failures: [] }, flags);
-    return true;
-  };
-  // Rules that all name their uuid may be stored already as they are (a
-  // repeated add): that is decided from one read of the store (what list
-  // reads), without the lock. Anything else is done under the lock.
-  const named = (payload.rules ?? []).every((r) => typeof (r as { uuid?: unknown } | null)?.uuid === 'string');
-  if (rulesOnly && named && noop(plan((await fwm.readStored(env)).rules))) return;
-  await env.fw.withLock(async () => {
-    const stored = await env.fw.load();
+  const planner = (stored: StoredState): PayloadPlan => {
     const rulePlan = plan(stored.rules);
-    if (noop(rulePlan)) return;
-    const before: FwSnapshot = { ...stored, vms: env.store.list() };
-    const localUuids = new Set(before.vms.map((vm) => vm.uuid));
+    const localUuids = new Set(stored.vms.map((vm) => vm.uuid));
     const rvms = payload.remoteVMs ? validateRemoteVms(payload.remoteVMs, localUuids) : [];
     if (action === 'Updated') {
-      const known = new Set(before.remoteVms.map((r) => r.uuid));
+      const known = new Set(stored.remoteVms.map((r) => r.uuid));
       const unknown = rvms.filter((r) => !known.has(r.uuid));
       if (unknown.length > 0) throw new FwError(unknown.map((r) => `Unknown remote VM "${r.uuid}"`));
     }
@@ -119,26 +114,30 @@ export async function runRuleChange(
       if (typeof uuid !== 'string' || !localUuids.has(uuid)) throw new FwError(`Could not find VM "${String(uuid)}" in VM list`);
       forceVms.push(uuid);
     }
-    const storedRvms = new Map(before.remoteVms.map((r) => [r.uuid, r]));
+    const storedRvms = new Map(stored.remoteVms.map((r) => [r.uuid, r]));
     const changedRvms: RemoteVmRecord[] = rvms.filter((r) => JSON.stringify(storedRvms.get(r.uuid)) !== JSON.stringify(r));
     for (const r of changedRvms) storedRvms.set(r.uuid, r);
-    const after: FwSnapshot = {
+    return {
+      rulePlan,
       rules: rulePlan.rules,
       remoteVms: [...storedRvms.values()],
-      vms: before.vms,
-    };
-    const outcome = await fwm.applyFirewall(env, {
-      before,
-      after,
-      storeChange: { putRules: rulePlan.changed, putRemoteVms: changedRvms },
-      dryrun: flags.dryrun,
+      putRules: rulePlan.changed,
+      deleteRules: [],
+      putRemoteVms: changedRvms,
+      deleteRemoteVms: [],
       forceVms,
-    });
-    printChange(
-      action,
-      { rules: rulePlan.changed, remoteVms: payload.remoteVMs ? changedRvms.map((r) => r.uuid) : undefined },
-      outcome,
-      flags,
-    );
-  });
+      listedRvms: payload.remoteVMs ? changedRvms.map((r) => r.uuid) : undefined,
+      noop: rulesOnly && isNoop(rulePlan),
+    };
+  };
+  // Rules that all name their uuid may be stored already as they are (a
+  // repeated add): that is decided from one read of the store (what list
+  // reads), without the lock, when nothing is left to finish.
+  const named = (payload.rules ?? []).every((r) => typeof (r as { uuid?: unknown } | null)?.uuid === 'string');
+  const done = await withApp(io, flags.root, true, (rt, app) =>
+    app.changeRules(rt, `fwadm ${action === 'Added' ? 'add' : 'update'}`, planner, { dryrun: flags.dryrun, isNoop: (p) => p.noop, quick: rulesOnly && named }),
+  );
+  const p = done.value.plan;
+  const res = p.noop ? { rules: [] } : { rules: p.rulePlan.changed, remoteVms: p.listedRvms };
+  printChange(io, action, res, done, flags);
 }

@@ -2,7 +2,8 @@
 import { Args } from '@oclif/core';
 import { vmRules } from '../../core/fw/affected';
 import { firewallVm } from '../../core/vm/firewall';
-import { checkUuid, commonFlags, firewallModule, FwCommand, openFirewall } from './common';
+import { withApp } from '../../cli/app';
+import { checkUuid, commonFlags, FwCommand } from './common';
 import { printRules, tableFlags, tableOptions } from './table';
 
 export default class Rules extends FwCommand {
@@ -23,8 +24,10 @@ export default class Rules extends FwCommand {
     const { args, flags } = await this.parse(Rules);
     const uuid = checkUuid(args.uuid);
     const fields = tableOptions(flags);
-    const snap = await firewallModule().readSnapshot(openFirewall(flags.root));
-    const vm = snap.vms.find((v) => v.uuid === uuid);
-    printRules(vm === undefined ? [] : vmRules(snap.rules, firewallVm(vm)), flags, fields);
+    const found = await withApp(this.io, flags.root, false, async (rt, app) => {
+      const vm = rt.vms.get(uuid);
+      return vm === undefined ? [] : vmRules((await app.readRules(rt)).rules, firewallVm(vm));
+    });
+    printRules(this.io, found, flags, fields);
   }
 }

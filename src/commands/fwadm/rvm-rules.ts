@@ -2,7 +2,8 @@
 import { Args } from '@oclif/core';
 import { vmRules } from '../../core/fw/affected';
 import { findRemoteVm, remoteVmToFwVm } from '../../core/fw/remote-vms';
-import { checkUuid, commonFlags, firewallModule, FwCommand, openFirewall } from './common';
+import { withApp } from '../../cli/app';
+import { checkUuid, commonFlags, FwCommand } from './common';
 import { printRules, tableFlags, tableOptions } from './table';
 
 export default class RvmRules extends FwCommand {
@@ -23,8 +24,8 @@ export default class RvmRules extends FwCommand {
     const { args, flags } = await this.parse(RvmRules);
     const uuid = checkUuid(args.uuid);
     const fields = tableOptions(flags);
-    const snap = await firewallModule().readSnapshot(openFirewall(flags.root));
+    const snap = await withApp(this.io, flags.root, false, (rt, app) => app.readRules(rt));
     const rvm = findRemoteVm(new Map(snap.remoteVms.map((r) => [r.uuid, r])), uuid);
-    printRules(vmRules(snap.rules, remoteVmToFwVm(rvm)), flags, fields);
+    printRules(this.io, vmRules(snap.rules, remoteVmToFwVm(rvm)), flags, fields);
   }
 }

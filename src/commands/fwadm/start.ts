@@ -21,6 +21,6 @@ export default class Start extends FwCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Start);
-    await switchVmFirewall(args.uuid, flags, true);
+    await switchVmFirewall(this.io, args.uuid, flags, true);
   }
 }

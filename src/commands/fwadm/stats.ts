@@ -1,6 +1,6 @@
 /** `fwadm stats <vm uuid>`: hit counts of a VM's loaded rules. */
 import { Args } from '@oclif/core';
-import { mustGet, openContext, zoneOf } from '../../cli/vm-context';
+import { withApp } from '../../cli/app';
 import { printJson } from '../../cli/output';
 import { formatStats, parseIpfStatus, statsFromIpfstat } from '../../core/fw/format';
 import { checkUuid, commonFlags, FwCommand } from './common';
@@ -22,13 +22,13 @@ export default class Stats extends FwCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Stats);
     const uuid = checkUuid(args.uuid);
-    const { store, host } = openContext(flags.root);
-    const vm = mustGet(store, uuid, `VM "${uuid}" not found`);
-    const zone = zoneOf(vm);
-    const running = parseIpfStatus(await host.firewallStatus(zone)).running === true;
-    const stdout = running ? await host.firewallStats(zone) : '';
+    const { running, stdout } = await withApp(this.io, flags.root, false, async (rt, app) => {
+      const vm = app.mustGet(rt, uuid, `VM "${uuid}" not found`);
+      const on = parseIpfStatus(await app.firewallStatusText(rt, vm)).running === true;
+      return { running: on, stdout: on ? await app.firewallStatsText(rt, vm) : '' };
+    });
     const stats = statsFromIpfstat(uuid, { stdout, stderr: stdout === '' ? 'empty list' : '', exitCode: 0 }, running);
-    if (flags.json) printJson(stats);
-    else process.stdout.write(formatStats(stats));
+    if (flags.json) printJson(this.io, stats);
+    else this.io.stdout.write(formatStats(stats));
   }
 }

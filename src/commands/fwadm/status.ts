@@ -1,6 +1,6 @@
 /** `fwadm status <vm uuid>`: whether a VM's firewall is running. */
 import { Args } from '@oclif/core';
-import { mustGet, openContext, zoneOf } from '../../cli/vm-context';
+import { withApp } from '../../cli/app';
 import { printJson } from '../../cli/output';
 import { formatStatus, statusFromIpf } from '../../core/fw/format';
 import { checkUuid, commonFlags, FwCommand } from './common';
@@ -22,10 +22,9 @@ export default class Status extends FwCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Status);
     const uuid = checkUuid(args.uuid);
-    const { store, host } = openContext(flags.root);
-    const vm = mustGet(store, uuid, `VM "${uuid}" not found`);
-    const status = statusFromIpf({ stdout: await host.firewallStatus(zoneOf(vm)), stderr: '', exitCode: 0 });
-    if (flags.json) printJson(status);
-    else process.stdout.write(formatStatus(status, flags.verbose));
+    const text = await withApp(this.io, flags.root, false, (rt, app) => app.firewallStatusText(rt, app.mustGet(rt, uuid, `VM "${uuid}" not found`)));
+    const status = statusFromIpf({ stdout: text, stderr: '', exitCode: 0 });
+    if (flags.json) printJson(this.io, status);
+    else this.io.stdout.write(formatStatus(status, flags.verbose));
   }
 }

@@ -21,6 +21,6 @@ export default class Stop extends FwCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Stop);
-    await switchVmFirewall(args.uuid, flags, false);
+    await switchVmFirewall(this.io, args.uuid, flags, false);
   }
 }

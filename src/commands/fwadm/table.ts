@@ -1,5 +1,6 @@
 /** The table flags of list / rules / rvm-rules, and printing rules with them (fwadm-cli.md §4). */
 import { Flags } from '@oclif/core';
+import type { Io } from '../../cli/io';
 import { printJson } from '../../cli/output';
 import { formatRuleTable, parseFields, rulesJsonList } from '../../core/fw/format';
 import type { FwRule } from '../../core/fwrule/types';
@@ -26,10 +27,10 @@ export function tableOptions(flags: TableFlags): ReturnType<typeof parseFields> 
   return parseFields(flags.fields);
 }
 
-export function printRules(rules: readonly FwRule[], flags: TableFlags, fields: ReturnType<typeof parseFields>): void {
+export function printRules(io: Io, rules: readonly FwRule[], flags: TableFlags, fields: ReturnType<typeof parseFields>): void {
   if (flags.json) {
-    printJson(rulesJsonList(rules, flags.fields === undefined ? undefined : fields));
+    printJson(io, rulesJsonList(rules, flags.fields === undefined ? undefined : fields));
     return;
   }
-  process.stdout.write(formatRuleTable(rules, { fields, parseable: flags.parseable, delim: flags.delim, noHeader: flags['no-header'] }));
+  io.stdout.write(formatRuleTable(rules, { fields, parseable: flags.parseable, delim: flags.delim, noHeader: flags['no-header'] }));
 }

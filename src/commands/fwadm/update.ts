@@ -34,12 +34,12 @@ export default class Update extends FwCommand {
       payload = updatePayloadFromArgs(checkUuid(id), words.slice(1), ruleFlagsOf(flags));
     } else {
       // a payload from -f, or from stdin when it is not a terminal and holds one
-      const text = flags.file === undefined && id !== undefined ? await stdinText() : undefined;
+      const text = flags.file === undefined && id !== undefined ? await stdinText(this.io) : undefined;
       if (flags.file === undefined && id !== undefined && text === undefined) {
         // no payload: the flags alone change the stored rule (its text is kept)
         payload = updatePayloadFromArgs(checkUuid(id), [], ruleFlagsOf(flags));
       } else {
-        const raw = text !== undefined ? parseJsonText(text, '<stdin>') : await readRawPayload(flags.file, true);
+        const raw = text !== undefined ? parseJsonText(text, '<stdin>') : await readRawPayload(this.io, flags.file, true);
         payload = flagged(normalizePayload(raw), flags);
         // `update <uuid> -f FILE`: the uuid names the payload's one rule
         if (id !== undefined && payload.rules?.length === 1) {
@@ -48,6 +48,6 @@ export default class Update extends FwCommand {
         }
       }
     }
-    await runRuleChange('Updated', flags, payload, (rules) => planUpdate(rules, payload.rules ?? [], ruleDeps()));
+    await runRuleChange(this.io, 'Updated', flags, payload, (rules) => planUpdate(rules, payload.rules ?? [], ruleDeps()));
   }
 }

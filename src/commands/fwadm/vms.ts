@@ -3,7 +3,8 @@ import { Args } from '@oclif/core';
 import { printJson } from '../../cli/output';
 import { ruleVms } from '../../core/fw/affected';
 import { findRule } from '../../core/fw/rules';
-import { checkUuid, commonFlags, firewallModule, FwCommand, openFirewall } from './common';
+import { withApp } from '../../cli/app';
+import { checkUuid, commonFlags, FwCommand } from './common';
 
 export default class Vms extends FwCommand {
   static override summary = 'List the VMs on this host a rule applies to.';
@@ -22,10 +23,11 @@ export default class Vms extends FwCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Vms);
     const uuid = checkUuid(args.uuid);
-    const fwm = firewallModule();
-    const snap = await fwm.readSnapshot(openFirewall(flags.root));
-    const uuids = ruleVms(fwm.compileInput(snap), findRule(snap.rules, uuid));
-    if (flags.json) printJson(uuids);
-    else process.stdout.write(uuids.join('\n') + '\n');
+    const uuids = await withApp(this.io, flags.root, false, async (rt, app) => {
+      const snap = await app.readState(rt);
+      return ruleVms(app.compileInputOf(snap), findRule(snap.rules, uuid));
+    });
+    if (flags.json) printJson(this.io, uuids);
+    else this.io.stdout.write(uuids.join('\n') + '\n');
   }
 }

@@ -3,88 +3,7 @@ import { BaseCommand } from '../../cli/base-command';
 import { fileFlag } from '../../cli/flags';
 import { readPayloadObject } from '../../cli/payload';
 import { printValidation } from '../../cli/validation-output';
-import { openContext, printNotes, printSuccess, quietFlags, rootFlag, vmEnv, zoneOf, type VmContext, firewallModule } from '../../cli/vm-context';
-import { AppError } from '../../core/errors';
-import { createVm, type VmOutcome } from '../../core/vm/create';
-import type { VmRecord } from '../../core/vm/record';
-import { createScript } from '../../core/zonecfg/script';
-import { removeZone, withVmLock } from '../../cli/vm-lock';
-import { UUID } from '../../core/vmspec/formats';
-
-
-/** Payload NICs that name their own MAC (those are never regenerated). */
-function givenMacs(payload: Record<string, unknown>): Set<number> {
-  const out = new Set<number>();
-  if (Array.isArray(payload.nics)) {
-    payload.nics.forEach((nic: unknown, i) => {
-      if (nic && typeof nic === 'object' && (nic as Record<string, unknown>).mac !== undefined) out.add(i);
-    });
-  }
-  return out;
-}
-
-/**
- * createVm with MACs unique on this host: a generated MAC that another VM
- * holds is drawn again; a MAC the payload names that another VM holds is
- * refused as SmartOS refuses it.
- */
-function createUnique(payload: Record<string, unknown>, ctx: VmContext, hostMacs: { has(mac: string): boolean }): VmOutcome {
-  const given = givenMacs(payload);
-  for (;;) {
-    const outcome = createVm(payload, vmEnv(ctx.store));
-    if (!outcome.ok) return outcome;
-    const clash = outcome.record.nics.findIndex((nic) => hostMacs.has(nic.mac));
-    if (clash < 0) return outcome;
-    if (given.has(clash)) {
-      throw new AppError(`Conflict detected with another vm, please check the MAC, IP, and VRID (nics.${clash}.mac ${outcome.record.nics[clash].mac} is in use)`);
-    }
-  }
-}
-
-/**
- * Configure, install and (autoboot) boot the zone, storing the VM once it
- * is installed. The create is marked begun in the store before the host is
- * touched, so a create killed half-way is cleaned up by the next command
- * (cli/vm-lock.ts). On failure everything made is undone; what cannot be
- * undone now stays marked for the next command to clean up.
- */
-async function provision(ctx: VmContext, made: VmRecord): Promise<VmRecord> {
-  const { host, store } = ctx;
-  const zone = zoneOf(made);
-  let stored = false;
-  await store.begin(made.uuid, made.zonepath);
-  try {
-    await host.configure(zone, createScript(made));
-    await host.install(zone, { quota: made.quota, imageUuid: made.image_uuid });
-    const vm: VmRecord = { ...made, state: 'stopped', zone_state: 'installed' };
-    await store.put(vm);
-    stored = true;
-    // firewall (vmadm-cli.md §12): the VM is stored and installed, not yet booted
-    if (vm.nics.length > 0) {
-      const fw = firewallModule();
-      const others = (): VmRecord[] => store.list().filter((v) => v.uuid !== vm.uuid);
-      await fw.vmCreateFirewallHook(fw.firewallEnv(store, host), vm, others, 'Error adding firewall rules for VM');
-    }
-    if (!vm.autoboot) return vm;
-    await host.boot(zone);
-    const running: VmRecord = { ...vm, state: 'running', zone_state: 'running' };
-    await store.put(running, vm);
-    return running;
-  } catch (err) {
-    // undo: the record first (readers stop seeing the VM), then the zone;
-    // the error reported is the one that stopped the create
-    if (stored) {
-      await store.remove(made.uuid).catch(() => undefined);
-      await store.begin(made.uuid, made.zonepath).catch(() => undefined);
-    }
-    const undone = await removeZone(host, zone).then(
-      () => true,
-      () => false,
-    );
-    if (undone) store.abandon(made.uuid, made.zonepath);
-    throw err;
-  }
-}
+import { printNotes, printSuccess, quietFlags, rootFlag, withApp } from '../../cli/app';
 
 export default class Create extends BaseCommand {
   static override summary = 'Create a VM from a JSON payload.';
@@ -107,26 +26,15 @@ export default class Create extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Create);
-    const payload = await readPayloadObject(flags.file, 'a create payload', 'create');
-    const ctx = openContext(flags.root);
-    const outcome = await withVmLock(ctx, async () => {
-      if (typeof payload.uuid === 'string' && UUID.test(payload.uuid)) {
-        const wanted = payload.uuid.toLowerCase();
-        const zone = { zonename: wanted, uuid: wanted, zonepath: ctx.store.zonepathOf('zones', wanted), brand: String(payload.brand ?? 'joyent') };
-        if (ctx.store.has(wanted) || (await ctx.host.zoneState(zone)) !== undefined) {
-          throw new AppError(`VM with UUID ${payload.uuid} already exists`);
-        }
-      }
-      const macs = ctx.store.macsInUse();
-      const made = createUnique(payload, ctx, macs);
-      if (!made.ok) return made;
-      return { ...made, record: await provision(ctx, made.record) };
-    });
+    const io = this.io;
+    const payload = await readPayloadObject(io, flags.file, 'a create payload', 'create');
+    const done = await withApp(io, flags.root, true, (rt, app) => app.createVmChange(rt, payload));
+    const outcome = done.value;
     if (!outcome.ok) {
-      process.exitCode = printValidation(outcome.result, false, '');
-      printNotes(outcome.notes);
+      io.exitCode = printValidation(io, outcome.result, false, '');
+      printNotes(io, [...outcome.notes, ...done.notes]);
       return;
     }
-    printSuccess(`Successfully created VM ${outcome.record.uuid}`, outcome.notes);
+    printSuccess(io, `Successfully created VM ${outcome.record.uuid}`, done, outcome.notes);
   }
 }

@@ -2,7 +2,7 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command';
 import { printJson } from '../../cli/output';
-import { checkUuidArg, mustGet, openContext, quietFlags, rootFlag, typedCommand } from '../../cli/vm-context';
+import { checkUuidArg, quietFlags, rootFlag, typedCommand, withApp } from '../../cli/app';
 import { getView } from '../../core/vm/view';
 
 export default class Get extends BaseCommand {
@@ -28,9 +28,9 @@ export default class Get extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Get);
-    const uuid = checkUuidArg(args.uuid, typedCommand('get', Get.aliases));
-    const { store } = openContext(flags.root);
-    const vm = mustGet(store, uuid, `zoneadm: ${uuid}: No such zone configured`);
-    printJson(getView(vm));
+    const io = this.io;
+    const uuid = checkUuidArg(args.uuid, typedCommand(io, 'get', Get.aliases));
+    const vm = await withApp(io, flags.root, false, async (rt, app) => app.mustGet(rt, uuid, `zoneadm: ${uuid}: No such zone configured`));
+    printJson(io, getView(vm));
   }
 }

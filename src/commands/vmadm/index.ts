@@ -1,5 +1,5 @@
-/** Every vmadm command, by oclif id. */
-import type { CommandMap } from '../../bin/cli';
+/** Every vmadm command, by oclif id, and the vmadm CLI they make. */
+import type { CliDefinition, CommandMap } from '../../cli/runner';
 import Create from './create';
 import Delete from './delete';
 import Get from './get';
@@ -24,4 +24,15 @@ export const COMMANDS: CommandMap = {
   update: Update,
   'validate:create': ValidateCreate,
   'validate:update': ValidateUpdate,
+};
+
+/** The vmadm CLI, less its version (bin/vmadm.ts adds the package's). */
+export const VMADM: Omit<CliDefinition, 'version'> = {
+  bin: 'vmadm',
+  description: 'Create and validate SmartOS-style VMs and zones from JSON specs, IPv4 and IPv6 side by side (vmadm(8), RFD 11).',
+  commands: COMMANDS,
+  unknownCommand: (name) => `Invalid command: ${name}.`,
+  topics: {
+    validate: { description: 'Check a create or update payload without touching any VM.' },
+  },
 };

@@ -1,7 +1,7 @@
 /** `vmadm list`: VMs as a table. */
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command';
-import { openContext, quietFlags, rootFlag } from '../../cli/vm-context';
+import { quietFlags, rootFlag, withApp } from '../../cli/app';
 import { matchesAll, parseFilters } from '../../core/vm/filter';
 import { formatTable, listView, planList, planView, project, sortVms, valueAt, withListFields, type VmView } from '../../core/vm/list';
 import { getView } from '../../core/vm/view';
@@ -41,26 +41,28 @@ export default class List extends BaseCommand {
     if (taken.sortby !== undefined) flags.sortby = taken.sortby;
     const filters = parseFilters(argv as string[], 'filter');
     const plan = planList({ order: flags.order, sortby: flags.sortby });
-    const { store } = openContext(flags.root);
+    const io = this.io;
     const columnKeys = plan.columns.map((c) => c.key);
     const keys = [...columnKeys, ...plan.sort.map((s) => s.key)];
     const viewPlan = planView([...keys, ...filters.map((f) => f.key)]);
     const full = flags.json && flags.order === undefined;
     // each VM is read as list reads it (no get view) and kept only as the
     // values printed and sorted on; -j without -o prints whole get views
-    const rows = store.scan((record) => {
-      const view = listView(record, viewPlan);
-      if (!matchesAll(view, filters)) return undefined;
-      return full ? withListFields(getView(record)) : project(view, keys);
-    });
+    const rows = await withApp(io, flags.root, false, async (rt, app) =>
+      app.scanVms(rt, (record) => {
+        const view = listView(record, viewPlan);
+        if (!matchesAll(view, filters)) return undefined;
+        return full ? withListFields(getView(record)) : project(view, keys);
+      }),
+    );
     const vms = sortVms(rows, plan.sort);
     if (flags.json) {
       const out = flags.order === undefined ? vms : vms.map((vm) => pick(vm, columnKeys));
-      process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+      io.stdout.write(JSON.stringify(out, null, 2) + '\n');
       return;
     }
     const header = headerWanted(this.argv, flags.parsable);
-    process.stdout.write(formatTable(vms, plan.columns, { parsable: flags.parsable, header }));
+    io.stdout.write(formatTable(vms, plan.columns, { parsable: flags.parsable, header }));
   }
 }
 

@@ -1,7 +1,7 @@
 /** `vmadm lookup`: the VMs that match filters, as UUIDs or JSON. */
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command';
-import { openContext, quietFlags, rootFlag } from '../../cli/vm-context';
+import { quietFlags, rootFlag, withApp } from '../../cli/app';
 import { AppError } from '../../core/errors';
 import { matchesAll, parseFilters } from '../../core/vm/filter';
 import { listView, pickFields, planView, withListFields } from '../../core/vm/list';
@@ -37,20 +37,22 @@ export default class Lookup extends BaseCommand {
     const { argv, flags } = await this.parse(Lookup);
     if (flags.output !== undefined && !flags.json) throw new AppError('Cannot specify -o without -j');
     const filters = parseFilters(argv as string[], 'lookup');
-    const { store } = openContext(flags.root);
+    const io = this.io;
     const viewPlan = planView(filters.map((f) => f.key));
     // each VM is read as lookup reads it (no get view): the get view is
     // built only for the VMs that match, and only for -j
-    const found = store.scan((record) => {
-      if (!matchesAll(listView(record, viewPlan), filters)) return undefined;
-      return flags.json ? withListFields(getView(record)) : { uuid: record.uuid };
-    });
+    const found = await withApp(io, flags.root, false, async (rt, app) =>
+      app.scanVms(rt, (record) => {
+        if (!matchesAll(listView(record, viewPlan), filters)) return undefined;
+        return flags.json ? withListFields(getView(record)) : { uuid: record.uuid };
+      }),
+    );
     if (flags.unique && found.length !== 1) throw new AppError(`Requested unique lookup but found ${found.length} results.`);
     if (flags.json) {
       const out = flags.output === undefined ? found : pickFields(found, flags.output.split(','));
-      process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+      io.stdout.write(JSON.stringify(out, null, 2) + '\n');
       return;
     }
-    process.stdout.write(found.map((vm) => `${String(vm.uuid)}\n`).join(''));
+    io.stdout.write(found.map((vm) => `${String(vm.uuid)}\n`).join(''));
   }
 }

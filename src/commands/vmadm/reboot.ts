@@ -1,9 +1,7 @@
 /** `vmadm reboot`: reboot a running VM. */
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command';
-import { withVmLock } from '../../cli/vm-lock';
-import { checkUuidArg, mustGet, openContext, printSuccess, quietFlags, rootFlag, zoneOf } from '../../cli/vm-context';
-import { AppError } from '../../core/errors';
+import { checkUuidArg, printSuccess, quietFlags, rootFlag, withApp } from '../../cli/app';
 
 export default class Reboot extends BaseCommand {
   static override summary = 'Reboot a running VM (-F: at once).';
@@ -28,15 +26,9 @@ export default class Reboot extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Reboot);
+    const io = this.io;
     const uuid = checkUuidArg(args.uuid, 'reboot');
-    const ctx = openContext(flags.root);
-    const { store, host } = ctx;
-    const done = await withVmLock(ctx, async () => {
-      const vm = mustGet(store, uuid);
-      if (vm.state !== 'running') throw new AppError(`Cannot reboot vm from state "${vm.state}", must be "running"`);
-      await host.reboot(zoneOf(vm), flags.force);
-      return vm.uuid;
-    });
-    printSuccess(`Successfully completed reboot for VM ${done}`);
+    const done = await withApp(io, flags.root, true, (rt, app) => app.rebootVmChange(rt, uuid, flags.force));
+    printSuccess(io, done.value, done);
   }
 }

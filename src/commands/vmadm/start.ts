@@ -1,11 +1,8 @@
 /** `vmadm start` (alias `boot`): boot a stopped VM. */
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command';
-import { withVmLock } from '../../cli/vm-lock';
-import { checkUuidArg, mustGet, openContext, printSuccess, quietFlags, rootFlag, typedCommand, zoneOf } from '../../cli/vm-context';
-import { AppError, UsageError } from '../../core/errors';
-import type { VmRecord } from '../../core/vm/record';
-import { updateScript } from '../../core/zonecfg/script';
+import { checkUuidArg, printSuccess, quietFlags, rootFlag, typedCommand, withApp } from '../../cli/app';
+import { UsageError } from '../../core/errors';
 
 const DISK_MODELS = ['virtio', 'ide', 'scsi', 'nvme', 'ahci'];
 
@@ -52,25 +49,10 @@ export default class Start extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, argv, flags } = await this.parse(Start);
-    const uuid = checkUuidArg(args.uuid, typedCommand('start', Start.aliases));
+    const io = this.io;
+    const uuid = checkUuidArg(args.uuid, typedCommand(io, 'start', Start.aliases));
     checkStartArgs((argv as string[]).slice(1));
-    const ctx = openContext(flags.root);
-    const { store, host } = ctx;
-    const message = await withVmLock(ctx, async () => {
-      const vm = mustGet(store, uuid);
-      if (vm.state === 'running') return `Unable to start VM ${vm.uuid}: VM ${vm.uuid} is already 'running'`;
-      if (vm.state !== 'stopped') throw new AppError(`Unable to start VM ${vm.uuid}: Cannot start vm from state "${vm.state}", must be "stopped".`);
-      const zone = zoneOf(vm);
-      let next: VmRecord = vm;
-      if (!vm.autoboot) {
-        next = { ...vm, autoboot: true, last_modified: new Date().toISOString() };
-        const script = updateScript(vm, next);
-        if (script !== '') await host.reconfigure(zone, script);
-      }
-      await host.boot(zone);
-      await store.put({ ...next, state: 'running', zone_state: 'running' }, vm);
-      return `Successfully started VM ${vm.uuid}`;
-    });
-    printSuccess(message);
+    const done = await withApp(io, flags.root, true, (rt, app) => app.startVmChange(rt, uuid));
+    printSuccess(io, done.value, done);
   }
 }

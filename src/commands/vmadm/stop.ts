@@ -1,11 +1,7 @@
 /** `vmadm stop` (alias `halt`): shut a running VM down. */
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command';
-import { withVmLock } from '../../cli/vm-lock';
-import { checkUuidArg, mustGet, openContext, printSuccess, quietFlags, rootFlag, typedCommand, zoneOf } from '../../cli/vm-context';
-import { AppError } from '../../core/errors';
-import type { VmRecord } from '../../core/vm/record';
-import { updateScript } from '../../core/zonecfg/script';
+import { checkUuidArg, printSuccess, quietFlags, rootFlag, typedCommand, withApp } from '../../cli/app';
 
 export default class Stop extends BaseCommand {
   static override summary = 'Shut a running VM down (-F: halt it at once).';
@@ -35,30 +31,9 @@ export default class Stop extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Stop);
-    const uuid = checkUuidArg(args.uuid, typedCommand('stop', Stop.aliases));
-    const ctx = openContext(flags.root);
-    const { store, host } = ctx;
-    const message = await withVmLock(ctx, async () => {
-      const vm = mustGet(store, uuid);
-      if (flags.timeout !== undefined && vm.brand !== 'kvm' && vm.brand !== 'bhyve' && vm.docker !== true) {
-        throw new AppError('Timeout option is only supported for bhyve, KVM and docker containers.');
-      }
-      const zone = zoneOf(vm);
-      let next: VmRecord = vm;
-      if (vm.autoboot) {
-        next = { ...vm, autoboot: false, last_modified: new Date().toISOString() };
-        const script = updateScript(vm, next);
-        if (script !== '') await host.reconfigure(zone, script);
-      }
-      if (vm.state !== 'running') {
-        if (next !== vm) await store.put(next, vm);
-        return `VM ${vm.uuid} is already not 'running' (currently: ${vm.state})`;
-      }
-      // -t: how long the host waits for the VM's own shutdown before halting it
-      await host.halt(zone, flags.force, flags.timeout);
-      await store.put({ ...next, state: 'stopped', zone_state: 'installed' }, vm);
-      return `Successfully completed stop for VM ${vm.uuid}`;
-    });
-    printSuccess(message);
+    const io = this.io;
+    const uuid = checkUuidArg(args.uuid, typedCommand(io, 'stop', Stop.aliases));
+    const done = await withApp(io, flags.root, true, (rt, app) => app.stopVmChange(rt, uuid, flags.force, flags.timeout));
+    printSuccess(io, done.value, done);
   }
 }

@@ -1,56 +1,11 @@
 /** `vmadm update`: change a VM from a JSON payload or key=value pairs. */
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command';
-import { withVmLock } from '../../cli/vm-lock';
 import { fileFlag } from '../../cli/flags';
 import { readPayloadObject } from '../../cli/payload';
 import { printValidation } from '../../cli/validation-output';
-import { checkUuidArg, mustGet, openContext, printNotes, printSuccess, quietFlags, rootFlag, vmEnv, zoneOf, type VmContext, firewallModule } from '../../cli/vm-context';
-import { payloadFromKeyValues, updateVm, type UpdateOutcome } from '../../core/vm/update';
-import { updateScript } from '../../core/zonecfg/script';
-
-/** Properties whose change can change firewall files (vmadm-cli.md §12). */
-const FIREWALL_KEYS = ['add_nics', 'remove_nics', 'update_nics', 'set_tags', 'remove_tags', 'owner_uuid', 'firewall_enabled', 'nics', 'tags'];
-
-/**
- * One update under the lock: the zone, the record, then the firewall
- * (fwadm-cli.md §9). A firewall failure undoes the zone and the record
- * and is reported in one line. Used by `vmadm update` and `fwadm start/stop`.
- */
-export async function applyUpdate(ctx: VmContext, uuid: string, payload: Record<string, unknown>, fwWhat?: string): Promise<UpdateOutcome> {
-  return withVmLock(ctx, async () => {
-    const before = mustGet(ctx.store, uuid);
-    const out = updateVm(before, payload, vmEnv(ctx.store));
-    if (!out.ok || !out.changed) return out;
-    const after = out.record;
-    const zone = zoneOf(before);
-    const script = updateScript(before, after);
-    const vmsBefore = ctx.store.list();
-    if (script !== '') await ctx.host.reconfigure(zone, script);
-    if (after.quota !== before.quota) await ctx.host.setQuota(zone, after.quota);
-    await ctx.store.put(after, before);
-    // firewall (vmadm-cli.md §12): the change is stored
-    if (FIREWALL_KEYS.some((k) => k in payload)) {
-      const fw = firewallModule();
-      const what =
-        fwWhat ??
-        (before.firewall_enabled !== after.firewall_enabled
-          ? `Error ${after.firewall_enabled ? 'enabling' : 'disabling'} firewall for VM`
-          : 'Error updating firewall rules for VM');
-      try {
-        await fw.vmFirewallHook(fw.firewallEnv(ctx.store, ctx.host), vmsBefore, fw.withVm(vmsBefore, uuid, after), what);
-      } catch (err) {
-        // the VM stays as it was
-        await ctx.store.put(before, after);
-        const back = updateScript(after, before);
-        if (back !== '') await ctx.host.reconfigure(zone, back).catch(() => undefined);
-        if (after.quota !== before.quota) await ctx.host.setQuota(zone, before.quota).catch(() => undefined);
-        throw err;
-      }
-    }
-    return out;
-  });
-}
+import { checkUuidArg, printNotes, printSuccess, quietFlags, rootFlag, withApp } from '../../cli/app';
+import { payloadFromKeyValues } from '../../core/vm/update';
 
 export default class Update extends BaseCommand {
   static override summary = 'Change a VM: properties, tags, metadata, routes and NICs.';
@@ -83,14 +38,16 @@ export default class Update extends BaseCommand {
     const { args, argv, flags } = await this.parse(Update);
     const uuid = checkUuidArg(args.uuid, 'update');
     const pairs = (argv as string[]).slice(1);
-    const payload = pairs.length > 0 ? payloadFromKeyValues(pairs) : await readPayloadObject(flags.file, 'an update payload', 'update');
-    const outcome = await applyUpdate(openContext(flags.root), uuid, payload);
+    const io = this.io;
+    const payload = pairs.length > 0 ? payloadFromKeyValues(pairs) : await readPayloadObject(io, flags.file, 'an update payload', 'update');
+    const done = await withApp(io, flags.root, true, (rt, app) => app.updateVmChange(rt, uuid, payload));
+    const outcome = done.value;
     if (!outcome.ok) {
-      process.exitCode = printValidation(outcome.result, false, '');
-      printNotes(outcome.notes);
+      io.exitCode = printValidation(io, outcome.result, false, '');
+      printNotes(io, [...outcome.notes, ...done.notes]);
       return;
     }
     const line = outcome.changed ? `Successfully updated VM ${outcome.record.uuid}` : `VM ${outcome.record.uuid} unchanged`;
-    printSuccess(line, outcome.notes);
+    printSuccess(io, line, done, outcome.notes);
   }
 }

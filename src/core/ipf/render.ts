@@ -132,6 +132,18 @@ export function headerText(date: Date, eventLog: boolean): string {
   ].join('\n');
 }
 
+const DATE_LINE = /^# File generated at .*$/m;
+
+/**
+ * Whether two ipf files hold the same text but for the date their header
+ * says they were generated at: what a file on disk is compared with to
+ * tell whether it follows from the stored rules.
+ */
+export function sameIpfText(a: string, b: string): boolean {
+  if (a === b) return true;
+  return a.replace(DATE_LINE, '') === b.replace(DATE_LINE, '');
+}
+
 /**
  * ipf6.conf only, right after `block in all` (ipf.md "IPv6 essentials";
  * not in SmartOS): inbound packet-too-big (path MTU discovery) and

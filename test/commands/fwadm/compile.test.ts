@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import { examplePath, runCli } from '../../helpers/run-cli';
+import { examplePath, spawnCli } from '../../helpers/run-cli';
 
 const HOST = examplePath('compile', 'host.json');
 const WEB = '5f0c0a2e-0f3a-4b1c-9b6e-8d2a5c0e1f11';
@@ -24,7 +24,7 @@ function globalRule(rule: string): object {
 }
 
 function compileJson(args: string[] = []): Record<string, { ipf: string; ipf6: string }> {
-  const r = runCli('fwadm', ['compile', '-j', '-f', HOST, ...args], { env: EPOCH0 });
+  const r = spawnCli('fwadm', ['compile', '-j', '-f', HOST, ...args], { env: EPOCH0 });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as Record<string, { ipf: string; ipf6: string }>;
 }
@@ -79,12 +79,12 @@ describe('fwadm compile', () => {
   });
 
   it('text output: each file under ==> <uuid>/ipf.conf <==, dated by SOURCE_DATE_EPOCH', () => {
-    const r = runCli('fwadm', ['compile'], { input: fs.readFileSync(HOST, 'utf8'), env: EPOCH0 });
+    const r = spawnCli('fwadm', ['compile'], { input: fs.readFileSync(HOST, 'utf8'), env: EPOCH0 });
     assert.equal(r.status, 0, r.stderr);
     const headers = r.stdout.split('\n').filter((l) => l.startsWith('==> '));
     assert.deepEqual(headers, [WEB, DB, OTHER].flatMap((u) => [`==> ${u}/ipf.conf <==`, `==> ${u}/ipf6.conf <==`]));
     assert.ok(r.stdout.includes('# File generated at Thu Jan 01 1970 00:00:00 GMT+0000 (Coordinated Universal Time)\n'));
-    assert.equal(r.stdout, runCli('fwadm', ['compile', '-f', HOST], { env: EPOCH0 }).stdout, 'reproducible');
+    assert.equal(r.stdout, spawnCli('fwadm', ['compile', '-f', HOST], { env: EPOCH0 }).stdout, 'reproducible');
   });
 
   it('--event-log: version line, state and set-tag on every line, cfwlog for log: true', () => {
@@ -126,7 +126,7 @@ describe('fwadm compile', () => {
   ];
   for (const [what, payload, message] of bad) {
     it(`${what}: one line, exit 1, nothing on stdout`, () => {
-      const r = runCli('fwadm', ['compile'], { input: JSON.stringify(payload) });
+      const r = spawnCli('fwadm', ['compile'], { input: JSON.stringify(payload) });
       assert.equal(r.status, 1);
       assert.equal(r.stdout, '');
       assert.equal(r.stderr.split('\n').length, 2, r.stderr);
@@ -135,14 +135,14 @@ describe('fwadm compile', () => {
   }
 
   it('usage errors exit 2, a SOURCE_DATE_EPOCH that is no date among them (one line, nothing on stdout)', () => {
-    assert.equal(runCli('fwadm', ['compile', '--frobnicate']).status, 2);
+    assert.equal(spawnCli('fwadm', ['compile', '--frobnicate']).status, 2);
     for (const epoch of ['yesterday', '-1', '1.5', '8640000000001', '99999999999999', '1e3', '\x1b[2J']) {
-      const r = runCli('fwadm', ['compile', '-f', HOST], { env: { SOURCE_DATE_EPOCH: epoch } });
+      const r = spawnCli('fwadm', ['compile', '-f', HOST], { env: { SOURCE_DATE_EPOCH: epoch } });
       assert.equal(r.status, 2, epoch);
       assert.equal(r.stdout, '');
       assert.match(r.stderr, /^fwadm: SOURCE_DATE_EPOCH must be a whole number of seconds from 0 to 8640000000000, got "[^\x00-\x1f]*"\n$/);
     }
-    const last = runCli('fwadm', ['compile', '-f', HOST], { env: { SOURCE_DATE_EPOCH: '8640000000000', TZ: 'UTC' } });
+    const last = spawnCli('fwadm', ['compile', '-f', HOST], { env: { SOURCE_DATE_EPOCH: '8640000000000', TZ: 'UTC' } });
     assert.equal(last.status, 0, last.stderr);
     assert.ok(last.stdout.includes('# File generated at Sat Sep 13 275760 00:00:00 GMT+0000 (Coordinated Universal Time)\n'));
   });
@@ -154,11 +154,11 @@ describe('fwadm compile', () => {
       vms: [{ ...vmWith(['10.0.0.20/24', 'fd00::20/64']), tags: { [name]: 1 } }],
       rules: [globalRule(`FROM tag "${name}" TO all vms ALLOW tcp PORT 22`)],
     };
-    const r = runCli('fwadm', ['compile', '-j'], { input: JSON.stringify(payload) });
+    const r = spawnCli('fwadm', ['compile', '-j'], { input: JSON.stringify(payload) });
     assert.equal(r.status, 0, r.stderr);
     assert.ok(r.stdout.includes(`, tag=${name}`));
     payload.rules = [globalRule(`FROM tag "${name}\u00e9" TO all vms ALLOW tcp PORT 22`)];
-    const over = runCli('fwadm', ['compile', '-j'], { input: JSON.stringify(payload) });
+    const over = spawnCli('fwadm', ['compile', '-j'], { input: JSON.stringify(payload) });
     assert.equal(over.status, 1);
     assert.match(over.stderr, /8193 bytes long; ipf reads at most 8191 bytes of a line\n$/);
     const files = JSON.parse(r.stdout) as Record<string, { ipf: string; ipf6: string }>;

@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli, type CliResult } from '../../helpers/run-cli';
+import { spawnCli, type CliResult } from '../../helpers/run-cli';
 
 const OWNER = '930896af-bf8c-48d4-885c-6573a94b1853';
 const WEB = '5f0c0a2e-0f3a-4b1c-9b6e-8d2a5c0e1f11';
@@ -25,7 +25,7 @@ interface Host {
 function newHost(): Host {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fwadm-conf-'));
   const env = { VMADM_ROOT: root, VMADM_HOST: 'local', TZ: 'UTC' };
-  return { root, fw: (args, input) => runCli('fwadm', args, { env, input }) };
+  return { root, fw: (args, input) => spawnCli('fwadm', args, { env, input }) };
 }
 
 function expect(r: CliResult, status: number, stdout: string, stderr = ''): void {
@@ -55,7 +55,7 @@ function createWeb(h: Host): void {
     tags: { role: 'web' },
     nics: [{ nic_tag: 'external', ips: ['198.51.100.10/24'] }],
   };
-  const r = runCli('vmadm', ['create'], { env: { VMADM_ROOT: h.root, VMADM_HOST: 'local' }, input: JSON.stringify(vm) });
+  const r = spawnCli('vmadm', ['create'], { env: { VMADM_ROOT: h.root, VMADM_HOST: 'local' }, input: JSON.stringify(vm) });
   assert.equal(r.status, 0, r.stderr);
 }
 

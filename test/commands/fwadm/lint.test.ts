@@ -6,11 +6,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { examplePath, repoRoot, runCli } from '../../helpers/run-cli';
+import { examplePath, repoRoot, spawnCli } from '../../helpers/run-cli';
 
 describe('fwadm lint', () => {
   it('prints the canonical text of every rule of a file, exit 0', () => {
-    const r = runCli('fwadm', ['lint', '-f', examplePath('rules', 'valid.txt')]);
+    const r = spawnCli('fwadm', ['lint', '-f', examplePath('rules', 'valid.txt')]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '');
     const lines = r.stdout.trimEnd().split('\n');
@@ -21,7 +21,7 @@ describe('fwadm lint', () => {
 
   it('reads stdin, skips blank lines and comments, numbers lines as in the input (-j)', () => {
     const input = '# header\n\nfrom any to all vms allow tcp port 22\r\n  # indented comment\nfrom any to any allow tcp port 1\nFROM ip FD00::1 TO tag x ALLOW udp PORT 53';
-    const r = runCli('fwadm', ['lint', '-j'], { input });
+    const r = spawnCli('fwadm', ['lint', '-j'], { input });
     assert.equal(r.status, 1);
     assert.deepEqual(
       r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l)),
@@ -34,7 +34,7 @@ describe('fwadm lint', () => {
   });
 
   it('without -j, errors go to stderr as "line N: <message>", exit 1', () => {
-    const r = runCli('fwadm', ['lint', '-f', examplePath('rules', 'invalid.txt')]);
+    const r = spawnCli('fwadm', ['lint', '-f', examplePath('rules', 'invalid.txt')]);
     assert.equal(r.status, 1);
     assert.equal(r.stdout, '');
     const errors = r.stderr.trimEnd().split('\n');
@@ -44,7 +44,7 @@ describe('fwadm lint', () => {
   });
 
   it('an empty input is no error', () => {
-    const r = runCli('fwadm', ['lint'], { input: '' });
+    const r = spawnCli('fwadm', ['lint'], { input: '' });
     assert.deepEqual([r.status, r.stdout, r.stderr], [0, '', '']);
   });
 
@@ -53,7 +53,7 @@ describe('fwadm lint', () => {
     const file = path.join(dir, 'rules.txt');
     const rules = Array.from({ length: 5000 }, (_, i) => `from any to tag n = ${i} allow tcp port ${(i % 65535) + 1}`);
     fs.writeFileSync(file, rules.join('\n') + '\n');
-    const r = runCli('fwadm', ['lint', '-j', '-f', file]);
+    const r = spawnCli('fwadm', ['lint', '-j', '-f', file]);
     fs.rmSync(dir, { recursive: true });
     assert.equal(r.status, 0, r.stderr);
     const out = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
@@ -62,10 +62,10 @@ describe('fwadm lint', () => {
   });
 
   it('usage errors exit 2; a missing file exits 1 with one line', () => {
-    const bad = runCli('fwadm', ['lint', '--frobnicate']);
+    const bad = spawnCli('fwadm', ['lint', '--frobnicate']);
     assert.equal(bad.status, 2);
     assert.equal(bad.stderr.trimEnd().split('\n').length, 1);
-    const missing = runCli('fwadm', ['lint', '-f', '/nonexistent/rules.txt']);
+    const missing = spawnCli('fwadm', ['lint', '-f', '/nonexistent/rules.txt']);
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /^fwadm: File: \/nonexistent\/rules\.txt does not exist\.\n$/);
   });
@@ -83,7 +83,7 @@ describe('fwadm lint', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lint-'));
     const file = path.join(dir, 'rules.txt');
     fs.writeFileSync(file, `FROM any TO tag "${'\\u0041'.repeat(1_500_000)}" ALLOW tcp PORT 22\nFROM any TO tag "${'\\u0041'.repeat(1_500_000)}\\q" ALLOW tcp PORT 22\n`);
-    const r = runCli('fwadm', ['lint', '-f', file]);
+    const r = spawnCli('fwadm', ['lint', '-f', file]);
     fs.rmSync(dir, { recursive: true });
     assert.equal(r.status, 1);
     assert.equal(r.stdout, `FROM any TO tag "${'A'.repeat(1_500_000)}" ALLOW tcp PORT 22\n`);
@@ -97,7 +97,7 @@ describe('fwadm lint', () => {
       'FROM any TO tag "\\ud800" ALLOW tcp PORT 22',
       'FROM any TO tag "a\rb" ALLOW tcp PORT 22',
     ].join('\n');
-    const r = runCli('fwadm', ['lint'], { input });
+    const r = spawnCli('fwadm', ['lint'], { input });
     assert.equal(r.status, 1);
     const lines = r.stderr.trimEnd().split('\n');
     assert.deepEqual(lines, [
@@ -108,12 +108,12 @@ describe('fwadm lint', () => {
     assert.doesNotMatch(r.stderr, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     // a control character inside a valid tag is escaped in canonical text
     assert.equal(r.stdout, 'FROM any TO tag "a\\rb" ALLOW tcp PORT 22\n');
-    const j = runCli('fwadm', ['lint', '-j'], { input });
+    const j = spawnCli('fwadm', ['lint', '-j'], { input });
     assert.deepEqual(j.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).error ?? JSON.parse(l).rule), [...lines.map((l) => l.replace(/^line \d+: /, '')), 'FROM any TO tag "a\\rb" ALLOW tcp PORT 22']);
   });
 
   it('--help shows examples', () => {
-    const r = runCli('fwadm', ['lint', '--help']);
+    const r = spawnCli('fwadm', ['lint', '--help']);
     assert.equal(r.status, 0);
     assert.match(r.stdout, /EXAMPLES/);
     assert.match(r.stdout, /fwadm lint -f examples\/rules\/valid\.txt/);

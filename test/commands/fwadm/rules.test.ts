@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { repoRoot, runCli, type CliResult } from '../../helpers/run-cli';
+import { repoRoot, spawnCli, type CliResult } from '../../helpers/run-cli';
 
 const OWNER = '930896af-bf8c-48d4-885c-6573a94b1853';
 const WEB = '5f0c0a2e-0f3a-4b1c-9b6e-8d2a5c0e1f11';
@@ -48,8 +48,8 @@ function newHost(vms: boolean): Host {
   const h: Host = {
     root,
     env,
-    fw: (args, input) => runCli('fwadm', args, { env, input }),
-    vm: (args, input) => runCli('vmadm', args, { env, input }),
+    fw: (args, input) => spawnCli('fwadm', args, { env, input }),
+    vm: (args, input) => spawnCli('vmadm', args, { env, input }),
     fwJson<T>(args: string[], input?: string): T {
       const r = h.fw([...args, '-j'], input);
       assert.equal(r.status, 0, r.stderr);
@@ -88,7 +88,7 @@ function compiledFromStore(h: Host): Record<string, { ipf: string; ipf6: string 
     .map((n) => JSON.parse(fs.readFileSync(path.join(h.root, 'vms', n), 'utf8')));
   const rules = h.fwJson<unknown[]>(['list']);
   const remoteVMs = JSON.parse(h.fw(['list-rvms']).stdout) as unknown[];
-  const r = runCli('fwadm', ['compile', '-j'], { input: JSON.stringify({ vms, rules, remoteVMs }), env: { SOURCE_DATE_EPOCH: '0' } });
+  const r = spawnCli('fwadm', ['compile', '-j'], { input: JSON.stringify({ vms, rules, remoteVMs }), env: { SOURCE_DATE_EPOCH: '0' } });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as Record<string, { ipf: string; ipf6: string }>;
 }

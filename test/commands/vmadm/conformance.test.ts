@@ -4,10 +4,11 @@
  * local host: the exact bytes scripts and automation match.
  */
 import { strict as assert } from 'node:assert';
+import { PassThrough } from 'node:stream';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { examplePath, runCli, type CliResult } from '../../helpers/run-cli';
+import { examplePath, spawnCli, type CliResult } from '../../helpers/run-cli';
 import { readPayloadObject } from '../../../src/cli/payload';
 import { AppError } from '../../../src/core/errors';
 
@@ -24,7 +25,7 @@ function newRoot(): string {
 }
 
 function vmadm(root: string, args: string[], input?: string): CliResult {
-  return runCli('vmadm', args, { input, env: { VMADM_ROOT: root, VMADM_HOST: 'local' } });
+  return spawnCli('vmadm', args, { input, env: { VMADM_ROOT: root, VMADM_HOST: 'local' } });
 }
 
 function ok(r: CliResult): CliResult {
@@ -74,20 +75,14 @@ describe('vmadm conformance: global flags and arguments (§1)', () => {
   });
 
   it('a terminal on stdin is refused naming the verb: create, update, validate (usage, exit 2)', async () => {
-    const desc = Object.getOwnPropertyDescriptor(process.stdin, 'isTTY');
-    Object.defineProperty(process.stdin, 'isTTY', { value: true, configurable: true });
-    try {
-      for (const [verb, file] of [['create', undefined], ['update', '-'], ['validate', undefined]] as const) {
-        await assert.rejects(readPayloadObject(file, 'a payload', verb), (e: unknown) => {
+    const tty = { stdin: Object.assign(new PassThrough(), { isTTY: true }) };
+    for (const [verb, file] of [['create', undefined], ['update', '-'], ['validate', undefined]] as const) {
+        await assert.rejects(readPayloadObject(tty, file, 'a payload', verb), (e: unknown) => {
           assert.ok(e instanceof AppError);
           assert.equal((e as AppError).exitCode, 2);
           assert.equal((e as Error).message, `Will not ${verb} from stdin when stdin is a tty.`);
           return true;
         });
-      }
-    } finally {
-      if (desc) Object.defineProperty(process.stdin, 'isTTY', desc);
-      else delete (process.stdin as { isTTY?: boolean }).isTTY;
     }
   });
 

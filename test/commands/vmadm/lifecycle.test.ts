@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { examplePath, repoRoot, runCli, type CliResult } from '../../helpers/run-cli';
+import { examplePath, repoRoot, spawnCli, type CliResult } from '../../helpers/run-cli';
 
 const ZONE_UUID = '5f0c0a2e-0f3a-4b1c-9b6e-8d2a5c0e1f11';
 const UNKNOWN = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
@@ -25,7 +25,7 @@ function newRoot(): string {
 }
 
 function vmadm(root: string, args: string[], input?: string, env: NodeJS.ProcessEnv = {}): CliResult {
-  return runCli('vmadm', args, { input, env: { VMADM_ROOT: root, VMADM_HOST: 'local', ...env } });
+  return spawnCli('vmadm', args, { input, env: { VMADM_ROOT: root, VMADM_HOST: 'local', ...env } });
 }
 
 function create(root: string, file: string): string {
@@ -107,7 +107,7 @@ describe('vmadm create and get', () => {
     assert.deepEqual([dup.status, dup.stdout, dup.stderr], [1, '', `vmadm: VM with UUID ${ZONE_UUID} already exists\n`]);
 
     const bad = vmadm(root, ['create', '-f', examplePath('vms', 'invalid', 'gateway-family.json')]);
-    const validate = runCli('vmadm', ['validate', 'create', '-f', examplePath('vms', 'invalid', 'gateway-family.json')]);
+    const validate = spawnCli('vmadm', ['validate', 'create', '-f', examplePath('vms', 'invalid', 'gateway-family.json')]);
     assert.equal(bad.status, 1);
     assert.equal(bad.stdout, validate.stdout);
     assert.ok(bad.stderr.startsWith(validate.stderr), bad.stderr);

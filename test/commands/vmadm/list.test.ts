@@ -13,7 +13,7 @@ import { filterVms, parseFilters } from '../../../src/core/vm/filter';
 import { formatTable, pickFields, planList, sortVms, valueAt, withListFields, type VmView } from '../../../src/core/vm/list';
 import type { VmRecord } from '../../../src/core/vm/record';
 import { getView } from '../../../src/core/vm/view';
-import { examplePath, runCli } from '../../helpers/run-cli';
+import { examplePath, spawnCli } from '../../helpers/run-cli';
 
 const EXAMPLES = ['dual-stack-web.json', 'dual-stack-zone.json', 'lx-dhcp.json', 'bhyve-vm.json', 'legacy-ipv4.json'];
 
@@ -101,7 +101,7 @@ describe('vmadm list and lookup read VMs without their get view', () => {
   });
 
   const run = (args: string[]): string => {
-    const r = runCli('vmadm', args, { env: { VMADM_ROOT: root, VMADM_HOST: 'local' } });
+    const r = spawnCli('vmadm', args, { env: { VMADM_ROOT: root, VMADM_HOST: 'local' } });
     assert.equal(r.status, 0, r.stderr);
     return r.stdout;
   };

@@ -3,7 +3,7 @@ import { BaseCommand } from '../../../cli/base-command';
 import { fileFlag, jsonFlag } from '../../../cli/flags';
 import { readPayloadObject } from '../../../cli/payload';
 import { printValidation } from '../../../cli/validation-output';
-import { quietFlags } from '../../../cli/vm-context';
+import { quietFlags } from '../../../cli/app';
 import { validateCreate } from '../../../core/vmspec/validate';
 
 export default class ValidateCreate extends BaseCommand {
@@ -30,8 +30,8 @@ export default class ValidateCreate extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ValidateCreate);
-    const payload = await readPayloadObject(flags.file, 'a create payload', 'validate');
+    const payload = await readPayloadObject(this.io, flags.file, 'a create payload', 'validate');
     const result = validateCreate(payload);
-    process.exitCode = printValidation(result, flags.json, `VALID create payload for ${String(payload.brand)} brand VMs.`);
+    this.io.exitCode = printValidation(this.io, result, flags.json, `VALID create payload for ${String(payload.brand)} brand VMs.`);
   }
 }

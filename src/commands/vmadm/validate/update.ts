@@ -4,7 +4,7 @@ import { BaseCommand } from '../../../cli/base-command';
 import { fileFlag, jsonFlag } from '../../../cli/flags';
 import { readPayloadObject } from '../../../cli/payload';
 import { printValidation } from '../../../cli/validation-output';
-import { quietFlags } from '../../../cli/vm-context';
+import { quietFlags } from '../../../cli/app';
 import { validateUpdate } from '../../../core/vmspec/validate';
 
 export default class ValidateUpdate extends BaseCommand {
@@ -37,9 +37,9 @@ export default class ValidateUpdate extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ValidateUpdate);
-    const payload = await readPayloadObject(flags.file, 'an update payload', 'validate');
+    const payload = await readPayloadObject(this.io, flags.file, 'an update payload', 'validate');
     const result = validateUpdate(payload, args.brand);
     const valid = args.brand === undefined ? 'VALID update payload.' : `VALID update payload for ${args.brand} brand VMs.`;
-    process.exitCode = printValidation(result, flags.json, valid);
+    this.io.exitCode = printValidation(this.io, result, flags.json, valid);
   }
 }

@@ -9,8 +9,9 @@
 import * as path from 'node:path';
 import { Config, Plugin, run, flush, handle, Interfaces } from '@oclif/core';
 import type { Command } from '@oclif/core';
-import { describeFailure } from '../cli/base-command';
-import { quoteText } from '../cli/names';
+import { describeFailure } from './base-command';
+import { withIo, type Io } from './io';
+import { quoteText } from './names';
 
 export type CommandMap = Record<string, Command.Class>;
 
@@ -22,6 +23,12 @@ export interface CliDefinition {
   topics?: Record<string, { description: string }>;
   /** The error line (after `<bin>: `) for a command that does not exist, given its quoted name. */
   unknownCommand: (quotedName: string) => string;
+  /**
+   * The command line as the CLI reads it, before oclif: the argv to run,
+   * or what to print on stderr and the exit status (fwadm: options before
+   * the subcommand, `help <cmd>`, unknown subcommands).
+   */
+  prepareArgv?: (argv: string[]) => { argv: string[] } | { exitCode: number; stderr: string };
 }
 
 const maps = new Map<string, CommandMap>();
@@ -74,8 +81,13 @@ async function withoutCollator<T>(load: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The package root: the folder above bin/ and dist/. */
+/** The package root: where package.json is (dist/<bin>.js, dist/src/cli/runner.js or src/cli/runner.ts lie below it). */
 export function packageRoot(): string {
+  let dir = path.dirname(__filename);
+  for (let i = 0; i < 4; i++) {
+    if (path.basename(dir) === 'dist') return path.dirname(dir);
+    dir = path.dirname(dir);
+  }
   return path.resolve(path.dirname(process.argv[1] ?? __filename), '..');
 }
 
@@ -97,24 +109,13 @@ export function usage(def: CliDefinition): string {
   ].join('\n');
 }
 
-/** Run the CLI with argv; sets process.exitCode. */
-export async function runCli(def: CliDefinition, argv: string[]): Promise<void> {
-  maps.set(def.bin, def.commands);
-  // a reader that stops early (`fwadm compile | head`) ends the output
-  // quietly, as it would end cat's; any other write error is reported
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    process.stderr.write(`${def.bin}: cannot write output: ${err.message}\n`);
-    process.exit(1);
-  });
-  if (argv.length === 0) {
-    // as SmartOS: a bare command is a usage error, the usage on stderr
-    process.stderr.write(usage(def));
-    process.exitCode = 2;
-    return;
-  }
-  try {
-    const config = await withoutCollator(() =>
+const configs = new Map<string, Promise<Config>>();
+
+/** The oclif configuration of a CLI, loaded once per process. */
+function configOf(def: CliDefinition): Promise<Config> {
+  let config = configs.get(def.bin);
+  if (config === undefined) {
+    config = withoutCollator(() =>
       // no user or dev plugins: nothing under the user's data directory
       // (~/.local/share/<bin>, $XDG_DATA_HOME/<bin>) is read
       Config.load({
@@ -125,24 +126,50 @@ export async function runCli(def: CliDefinition, argv: string[]): Promise<void> 
         devPlugins: false,
       } as Interfaces.LoadOptions & object),
     );
-    await run(argv, config);
-    await flush();
-  } catch (err) {
-    const e = err as { code?: string; oclif?: { exit?: number }; message?: string };
-    if (e && e.code === 'EEXIT') {
-      process.exitCode = e.oclif?.exit ?? 0;
-      return;
-    }
-    const notFound = e && typeof e.message === 'string' ? /^command (\S+) not found/.exec(e.message) : null;
-    if (notFound) {
-      // oclif names the command by its id (validate:frob); users type spaces
-      process.stderr.write(`${def.bin}: ${def.unknownCommand(quoteText(notFound[1].replace(/:/g, ' ')))}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    if (process.env.DEBUG) return handle(err as Error);
-    const { line, exitCode } = describeFailure(def.bin, err);
-    process.stderr.write(line + '\n');
-    process.exitCode = exitCode;
+    configs.set(def.bin, config);
+    config.catch(() => configs.delete(def.bin));
   }
+  return config;
+}
+
+/** Run the CLI on `io` (its argv, streams, environment); returns the exit status (also in io.exitCode). */
+export async function runCli(def: CliDefinition, io: Io): Promise<number> {
+  maps.set(def.bin, def.commands);
+  const prepared = def.prepareArgv ? def.prepareArgv([...io.argv]) : { argv: [...io.argv] };
+  if (!('argv' in prepared)) {
+    io.stderr.write(prepared.stderr);
+    io.exitCode = prepared.exitCode;
+    return prepared.exitCode;
+  }
+  const argv = prepared.argv;
+  if (argv.length === 0) {
+    // as SmartOS: a bare command is a usage error, the usage on stderr
+    io.stderr.write(usage(def));
+    io.exitCode = 2;
+    return 2;
+  }
+  await withIo(io, async () => {
+    try {
+      await run(argv, await configOf(def));
+      await flush();
+    } catch (err) {
+      const e = err as { code?: string; oclif?: { exit?: number }; message?: string };
+      if (e && e.code === 'EEXIT') {
+        io.exitCode = e.oclif?.exit ?? 0;
+        return;
+      }
+      const notFound = e && typeof e.message === 'string' ? /^command (\S+) not found/.exec(e.message) : null;
+      if (notFound) {
+        // oclif names the command by its id (validate:frob); users type spaces
+        io.stderr.write(`${def.bin}: ${def.unknownCommand(quoteText(notFound[1].replace(/:/g, ' ')))}\n`);
+        io.exitCode = 2;
+        return;
+      }
+      if (io.env.DEBUG) return handle(err as Error);
+      const { line, exitCode } = describeFailure(def.bin, err);
+      io.stderr.write(line + '\n');
+      io.exitCode = exitCode;
+    }
+  });
+  return io.exitCode ?? 0;
 }
