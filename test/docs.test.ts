@@ -96,3 +96,130 @@ describe('--help examples', () => {
     }
   }
 });
+
+describe('docs/ citations', () => {
+  const docsDir = path.join(repoRoot, 'docs');
+
+  /** Section numbers (`3.1`) and heading texts of one document, fenced code left out. */
+  function headingsOf(file: string): { numbers: Set<string>; titles: string[] } {
+    const numbers = new Set<string>();
+    const titles: string[] = [];
+    let fenced = false;
+    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+      if (line.startsWith('```')) fenced = !fenced;
+      const m = fenced ? null : /^#{1,6}\s+(.+?)\s*$/.exec(line);
+      if (!m) continue;
+      titles.push(m[1]);
+      const n = /^(\d+(?:\.\d+)*)\.?\s/.exec(m[1]);
+      if (n) numbers.add(n[1]);
+    }
+    return { numbers, titles };
+  }
+
+  interface Citation {
+    doc: string;
+    offset: number;
+    sections: string[];
+    titles: string[];
+  }
+
+  /**
+   * Every `docs/<name>.md` in a text (`prefix` = '' also finds bare names,
+   * for the documents' own cross-references), with the `§N`, `§N.M`,
+   * `§N-M` / `§N–§M` and the quoted heading that follow it, across commas,
+   * "and", "/" and comment line breaks.
+   */
+  function citations(text: string, prefix = 'docs/'): Citation[] {
+    const found: Citation[] = [];
+    const name = new RegExp(`${prefix.replace('/', '\\/')}\\b([a-zA-Z][a-zA-Z0-9-]*\\.md)\\b`, 'g');
+    for (const m of text.matchAll(name)) {
+      const c: Citation = { doc: m[1], offset: m.index, sections: [], titles: [] };
+      let at = m.index + m[0].length;
+      const title = /[\s,*]*"([^"\n]+)"/y;
+      title.lastIndex = at;
+      const t = title.exec(text);
+      if (t) {
+        c.titles.push(t[1]);
+        at = title.lastIndex;
+      }
+      const section = /(?:[\s*,/]|\band\b|[–-])*§(\d+(?:\.\d+)*)(?:\s*[–-]\s*§?(\d+(?:\.\d+)*))?/y;
+      for (;;) {
+        section.lastIndex = at;
+        const s = section.exec(text);
+        if (!s) break;
+        c.sections.push(s[1], ...(s[2] ? [s[2]] : []));
+        at = section.lastIndex;
+      }
+      found.push(c);
+    }
+    return found;
+  }
+
+  /** What is wrong with the citations of one text, one line each. */
+  function problems(where: string, text: string, prefix = 'docs/'): string[] {
+    const out: string[] = [];
+    for (const c of citations(text, prefix)) {
+      const at = `${where}:${text.slice(0, c.offset).split('\n').length}: ${prefix}${c.doc}`;
+      const file = path.join(docsDir, c.doc);
+      if (!fs.existsSync(file)) {
+        if (prefix !== '') out.push(`${at}: no such document`);
+        continue;
+      }
+      const { numbers, titles } = headingsOf(file);
+      for (const n of c.sections) if (!numbers.has(n)) out.push(`${at} §${n}: no such section`);
+      for (const t of c.titles) if (!titles.some((h) => h.startsWith(t))) out.push(`${at} "${t}": no such heading`);
+    }
+    return out;
+  }
+
+  function filesUnder(dir: string): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+      const p = path.join(dir, e.name);
+      return e.isDirectory() ? filesUnder(p) : e.isFile() ? [p] : [];
+    });
+  }
+
+  const sources = ['src', 'test']
+    .flatMap((d) => filesUnder(path.join(repoRoot, d)))
+    .map((file) => ({ rel: path.relative(repoRoot, file), text: fs.readFileSync(file, 'utf8') }))
+    .filter(({ text }) => !text.includes('\0'));
+
+  it('finds the sections and headings a citation names', () => {
+    // built from D so that this file does not cite them itself
+    const D = 'docs' + '/';
+    const text = `a (${D}vmadm-cli.md §3, §3.1,\n * §3.2, ${D}vm-network.md) b\n// ${D}ipf.md, "Line format"; ${D}fwadm-cli.md §1-§9, §10–11 and §5/§6): §7`;
+    assert.deepEqual(
+      citations(text).map(({ doc, sections, titles }) => ({ doc, sections, titles })),
+      [
+        { doc: 'vmadm-cli.md', sections: ['3', '3.1', '3.2'], titles: [] },
+        { doc: 'vm-network.md', sections: [], titles: [] },
+        { doc: 'ipf.md', sections: [], titles: ['Line format'] },
+        { doc: 'fwadm-cli.md', sections: ['1', '9', '10', '11', '5', '6'], titles: [] },
+      ],
+    );
+    assert.deepEqual(problems('x', text), []);
+    assert.deepEqual(problems('x', `// ${D}vmadm-cli.md §16, ${D}nope.md\n// ${D}ipf.md "No such"`), [
+      `x:1: ${D}vmadm-cli.md §16: no such section`,
+      `x:1: ${D}nope.md: no such document`,
+      `x:2: ${D}ipf.md "No such": no such heading`,
+    ]);
+  });
+
+  it('every docs/<name>.md cited in src/ and test/ exists, with every § and heading cited', () => {
+    assert.deepEqual(sources.flatMap(({ rel, text }) => problems(rel, text)), []);
+  });
+
+  it("the documents' references to each other name existing sections", () => {
+    const docs = fs.readdirSync(docsDir).filter((f) => f.endsWith('.md'));
+    assert.ok(docs.length >= 6, docs.join(' '));
+    assert.deepEqual(docs.flatMap((f) => problems(`docs/${f}`, fs.readFileSync(path.join(docsDir, f), 'utf8'), '')), []);
+  });
+
+  it('no comment cites a path outside the repository', () => {
+    const outside = /\/work\/|\.\.\/shared\b|\bshared\/spec\b/;
+    const hits = sources.flatMap(({ rel, text }) =>
+      text.split('\n').flatMap((line, i) => (outside.test(line) ? [`${rel}:${i + 1}: ${line.trim()}`] : [])),
+    );
+    assert.deepEqual(hits, []);
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * The firewall compiler: rules and VMs in, each firewall-enabled VM's
  * ipf.conf and ipf6.conf out, as SmartOS fwadm writes them
- * (/work/shared/spec/ipf.md). Pure: no I/O.
+ * (docs/ipf.md). Pure: no I/O.
  *
  * Each enabled rule side is expanded once into entries (comment + lines
  * without their keep clause); every VM on the opposite side shares them.

@@ -1,6 +1,6 @@
 /**
  * ipf text: the header, rule comments, the parts of a rule line, the keep
- * clauses and the fallbacks (see /work/shared/spec/ipf.md, "Line format").
+ * clauses and the fallbacks (see docs/ipf.md, "Line format").
  */
 import { compareIcmpTypes } from '../fwrule/meaning';
 import type { Action, FwRule, IcmpType, Port, Protocol, ProtocolName } from '../fwrule/types';

@@ -1,5 +1,5 @@
 /**
- * Golden cases for the compiler, one per rule of /work/shared/spec/ipf.md.
+ * Golden cases for the compiler, one per rule of docs/ipf.md.
  * Every expected file below was written by reading the spec, not by
  * running the compiler.
  */
