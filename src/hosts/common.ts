@@ -19,10 +19,10 @@ export function eventLogOverride(env: NodeJS.ProcessEnv): boolean | undefined {
   return undefined;
 }
 
-/** What ipf prints for a zone that is not running (fwadm-cli.md §8: not an error for load/disable). */
+/** What ipf prints for a zone that is not running (docs/fwadm-cli.md §8: not an error for load/disable). */
 export const NOT_RUNNING = 'Could not find running zone';
 
-/** Graceful stop/reboot command run inside an OS zone (vmadm-cli.md §9). */
+/** Graceful stop/reboot command run inside an OS zone (docs/vmadm-cli.md §9). */
 export function inZoneCommand(brand: string, action: 'halt' | 'reboot'): string[] | undefined {
   if (brand === 'kvm' || brand === 'bhyve') return undefined;
   if (brand === 'lx') return ['/sbin/shutdown', action === 'halt' ? '-h' : '-r', 'now'];

@@ -72,7 +72,7 @@ export interface Host {
    */
   firewallStats(zone: ZoneRef): Promise<string>;
   /**
-   * Whether ipf files are written in event-logging mode (ipf.md).
+   * Whether ipf files are written in event-logging mode (docs/ipf.md).
    * VMADM_IPF_EVENT_LOG=1 or 0 decides on either host; without it, illumos:
    * /dev/ipfev exists; local: false.
    */

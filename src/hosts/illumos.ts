@@ -7,6 +7,8 @@
  * its bare name instead, found through PATH, so tests (and odd platforms)
  * can put other programs first.
  *
+ * Each program runs in its own process group (docs/state.md "Interrupts").
+ *
  * execa is ESM-only and is imported on first use (a dynamic import): the
  * CLI bundles stay CommonJS, and their startup snapshot never holds execa's
  * module state (it is loaded only when a command runs a program).
@@ -146,6 +148,9 @@ export class IllumosHost implements Host {
     const { execa } = await import('execa');
     const r = await execa(this.program(p), args, {
       ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
+      // its own process group: a Ctrl-C at the terminal reaches vmadm, which
+      // lets the step end and then finishes or undoes its change (docs/state.md "Interrupts")
+      detached: true,
       env: this.env,
       extendEnv: false,
       reject: false,

@@ -51,7 +51,7 @@ interface FirewallState {
 
 const ZONENAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
-/** `ipf -GV` text (fwadm-cli.md §7). */
+/** `ipf -GV` text (docs/fwadm-cli.md §7). */
 function statusText(running: boolean): string {
   return [
     'ipf: IP Filter: v4.1.9 (592)',

@@ -1,6 +1,6 @@
 /**
  * A VM's ipf files: `<zonepath>/config/ipf.conf` and `ipf6.conf`, with the
- * previous ones kept as `ipf.conf.old` / `ipf6.conf.old` (fwadm-cli.md §8).
+ * previous ones kept as `ipf.conf.old` / `ipf6.conf.old` (docs/fwadm-cli.md §8).
  *
  * Replacing a file: write `<file>.<version>` durably, unlink `<file>.old`,
  * hard-link the current file to `<file>.old`, rename the new one over the

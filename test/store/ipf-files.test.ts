@@ -1,6 +1,6 @@
 /**
  * A VM's ipf files: replace with `.old` copies, disable, and restore after
- * a failed load (fwadm-cli.md §8).
+ * a failed load (docs/fwadm-cli.md §8).
  */
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * fwadm's command line before oclif sees it (fwadm-cli.md §1): SmartOS
+ * fwadm's command line before oclif sees it (docs/fwadm-cli.md §1): SmartOS
  * fwadm is a cmdln tool, so options may come before the subcommand
  * (`fwadm -j list`, `fwadm -v add ...`), `fwadm help [cmd]` and
  * `fwadm ? [cmd]` print help, and an unknown subcommand is

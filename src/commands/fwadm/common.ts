@@ -1,5 +1,5 @@
 /**
- * What fwadm's stateful commands share (fwadm-cli.md §1): the flags every
+ * What fwadm's stateful commands share (docs/fwadm-cli.md §1): the flags every
  * subcommand takes, the UUID argument checks, error output (one line per
  * message, `-j`: `{"errors": [...]}` on stderr), opening the store and
  * host, and printing a change's result.

@@ -1,4 +1,4 @@
-/** The table flags of list / rules / rvm-rules, and printing rules with them (fwadm-cli.md §4). */
+/** The table flags of list / rules / rvm-rules, and printing rules with them (docs/fwadm-cli.md §4). */
 import { Flags } from '@oclif/core';
 import type { Io } from '../../cli/io';
 import { printJson } from '../../cli/output';

@@ -1,5 +1,5 @@
 /**
- * What fwadm prints (fwadm-cli.md §3, §4, §7): the change summary of
+ * What fwadm prints (docs/fwadm-cli.md §3, §4, §7): the change summary of
  * add/update/delete/enable/disable and the *-rvm commands, their -j
  * object and --stdout blocks, the list/rules/rvm-rules table, and the
  * status and stats text from ipf's and ipfstat's output. Pure: text in,

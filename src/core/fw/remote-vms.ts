@@ -1,5 +1,5 @@
 /**
- * Remote VMs (fwadm-cli.md §6.1): VMs on other hosts that rules name by
+ * Remote VMs (docs/fwadm-cli.md §6.1): VMs on other hosts that rules name by
  * tag, vm or all vms. Input is a `vmadm get` object from another host or
  * `{uuid, ips, tags, owner_uuid}`; only those fields are kept. Pure.
  */

@@ -1,5 +1,5 @@
 /**
- * The rule lifecycle of fwadm (fwadm-cli.md §2, §3, §5, §6): rule objects
+ * The rule lifecycle of fwadm (docs/fwadm-cli.md §2, §3, §5, §6): rule objects
  * from `add`/`update` payloads and flags, the stored shape, update merges,
  * enable/disable/delete, and no-op detection. Pure: the clock, the pid and
  * the uuid generator are passed in.

@@ -50,7 +50,7 @@ function trimStart(lexer: WordLexer): string {
 
 /** A run of characters that need no escape inside quotes. */
 const PLAIN = /[^"\\]*/y;
-/** One escape sequence (fwrule.md: JSON-like, plus `\(` and `\)`). */
+/** One escape sequence (docs/fwrule.md: JSON-like, plus `\(` and `\)`). */
 const ESCAPE = /\\(?:["bfnrt/()\\]|u[a-fA-F0-9]{4})/y;
 /** jison's count of line breaks in a token (for its column numbers). */
 const LINE_BREAKS = /(?:\r\n?|\n).*/g;

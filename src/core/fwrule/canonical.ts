@@ -1,5 +1,5 @@
 /**
- * The canonical text of a rule (fwrule.md "Canonical text"): the one form
+ * The canonical text of a rule (docs/fwrule.md "Canonical text"): the one form
  * every stored, listed or printed rule takes, the same text SmartOS fwadm
  * and Triton FWAPI print.
  */

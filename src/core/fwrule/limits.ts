@@ -1,4 +1,4 @@
-/** The numeric limits of the fwrule language (fwrule.md). */
+/** The numeric limits of the fwrule language (docs/fwrule.md). */
 
 /** Targets on one side of a rule, counted as written. */
 export const MAX_TARGETS_PER_SIDE = 24;

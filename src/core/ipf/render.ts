@@ -145,7 +145,7 @@ export function sameIpfText(a: string, b: string): boolean {
 }
 
 /**
- * ipf6.conf only, right after `block in all` (ipf.md "IPv6 essentials";
+ * ipf6.conf only, right after `block in all` (docs/ipf.md "IPv6 essentials";
  * not in SmartOS): inbound packet-too-big (path MTU discovery) and
  * neighbour discovery, which IPv6 needs to work at all (RFC 4890). After
  * every rule's lines, so an explicit BLOCK rule still wins.

@@ -1,5 +1,5 @@
 /**
- * Entry order within a file (ipf.md, "File layout and order"): protocol
+ * Entry order within a file (docs/ipf.md, "File layout and order"): protocol
  * name, outbound before inbound, priority (highest first), action (out:
  * BLOCK first; in: ALLOW first), the rule's first port or ICMP type, the
  * entry's first address; ties in generation order. Keys are strings that

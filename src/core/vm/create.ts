@@ -1,6 +1,6 @@
 /**
- * `vmadm create`: a payload into the VM record (vmadm-cli.md §3, §3.1,
- * §3.2, vm-network.md). The payload first passes exactly the checks of
+ * `vmadm create`: a payload into the VM record (docs/vmadm-cli.md §3, §3.1,
+ * §3.2, docs/vm-network.md). The payload first passes exactly the checks of
  * `vmadm validate create` (brand defaulted to joyent); unknown and
  * brand-refused properties are dropped with a note each. Pure.
  */

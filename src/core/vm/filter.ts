@@ -1,6 +1,6 @@
 /**
  * The `key=value` and `key=~regex` filters of `vmadm list` and `vmadm
- * lookup` (vmadm-cli.md §6.1), pure. A filter reads the VM as `get` shows
+ * lookup` (docs/vmadm-cli.md §6.1), pure. A filter reads the VM as `get` shows
  * it plus the fake list fields (`type`, `ram`).
  *
  * `key=value` compares String(value) exactly (a list compares as its
@@ -8,7 +8,7 @@
  * expression. Filters are AND-ed; a missing property never matches.
  * `nics.*.<p>` / `disks.*.<p>` match any element, `nics.<N>.<p>` one.
  * `nics.*.mac` values are compared zero-padded and lower-case.
- * Not in SmartOS (vmadm-cli.md §0): `nics.*.ips` and `nics.*.gateways`
+ * Not in SmartOS (docs/vmadm-cli.md §0): `nics.*.ips` and `nics.*.gateways`
  * match a NIC listing the entry, compared in canonical form.
  */
 import { AppError } from '../errors';

@@ -4,7 +4,7 @@
  *
  * Everything here reads a VM as `vmadm get` shows it (the get view, plain
  * JSON), so a column or a sort key means what the user sees in `get`.
- * Layout per vmadm-cli.md §6: each column `%-<width>s`, joined by two
+ * Layout per docs/vmadm-cli.md §6: each column `%-<width>s`, joined by two
  * spaces, right-trimmed; a missing or falsy value prints `-` (but `0`
  * prints 0); `-p` joins raw values with `:`.
  */

@@ -1,6 +1,6 @@
 /**
- * Validated payload values into their stored form (vmadm-cli.md §3.2,
- * vm-network.md): canonical addresses, lower-case MACs, generated MACs,
+ * Validated payload values into their stored form (docs/vmadm-cli.md §3.2,
+ * docs/vm-network.md): canonical addresses, lower-case MACs, generated MACs,
  * `interface` names, the primary NIC, the deprecated ip/netmask/gateway
  * turned into ips/gateways. Every value stored in another form than typed
  * gets a note. Input here has passed the validator: parsing cannot fail.

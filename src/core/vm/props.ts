@@ -1,5 +1,5 @@
 /**
- * Properties a create or update drops instead of refusing (vmadm-cli.md §0):
+ * Properties a create or update drops instead of refusing (docs/vmadm-cli.md §0):
  * unknown names, names the brand does not take, and create-only names in an
  * update. Each dropped key gets one note naming the nearest known property.
  */
@@ -22,7 +22,7 @@ const NIC_PROPERTIES = Object.keys(nicSchema.properties);
 /** Names people use for a property vmadm spells otherwise. */
 const SYNONYMS: Record<string, string> = { name: 'alias', memory: 'max_physical_memory', mem: 'max_physical_memory', cpus: 'vcpus' };
 
-/** Properties only create takes (vmadm-cli.md §8). */
+/** Properties only create takes (docs/vmadm-cli.md §8). */
 export const CREATE_ONLY = new Set([
   'brand', 'uuid', 'zonename', 'zpool', 'image_uuid', 'nics', 'disks', 'filesystems', 'tags', 'customer_metadata',
   'internal_metadata', 'routes', 'delegate_dataset', 'mdata_exec_timeout', 'nowait', 'create_timestamp',

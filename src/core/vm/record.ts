@@ -14,7 +14,7 @@ export type HvmBrand = 'kvm' | 'bhyve';
 export type Brand = ZoneBrand | HvmBrand;
 
 /**
- * `state` as vmadm reports it (vmadm-cli.md §9): `provisioning` while a
+ * `state` as vmadm reports it (docs/vmadm-cli.md §9): `provisioning` while a
  * create runs, then `running` or `stopped`; `configured`/`installed` are
  * the zone's own states before that.
  */

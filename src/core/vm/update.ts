@@ -1,6 +1,6 @@
 /**
  * `vmadm update`: a VM record and an update payload into the new record
- * (vmadm-cli.md §8). The payload first passes exactly the checks of
+ * (docs/vmadm-cli.md §8). The payload first passes exactly the checks of
  * `vmadm validate update <brand>`; unknown, brand-refused and create-only
  * properties are dropped with a note each. The resulting NIC set and
  * routes are checked again as create checks them: a change that would
@@ -232,7 +232,7 @@ const STRING_LISTS = new Set(['resolvers', 'internal_metadata_namespaces', 'remo
 
 /**
  * `vmadm update <uuid> key=value ...` into a payload: values are strings,
- * coerced by the property's type (vmadm-cli.md §1, §8): `true`/`false`/`1`/`0`
+ * coerced by the property's type (docs/vmadm-cli.md §1, §8): `true`/`false`/`1`/`0`
  * for booleans, decimal integers, comma lists for lists of strings, JSON
  * for objects and lists of objects. `key=` unsets; `key=null` is the string
  * "null". A value that cannot be coerced stays a string, so the validator

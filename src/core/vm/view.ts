@@ -1,5 +1,5 @@
 /**
- * What `vmadm get` prints for a VM (vmadm-cli.md §5) and for each of its
+ * What `vmadm get` prints for a VM (docs/vmadm-cli.md §5) and for each of its
  * NICs (§3.2): the stored record in vmadm's key order, each NIC with the
  * deprecated `ip` / `netmask` / `gateway` view older consumers read. Pure.
  */

@@ -1,5 +1,5 @@
 /**
- * VM-level network properties: `resolvers` and `routes` (vm-network.md).
+ * VM-level network properties: `resolvers` and `routes` (docs/vm-network.md).
  */
 import { AddressError, parseAddress, parseCidr, type Family } from '../net/address';
 import { MAC, ROUTE_VIA_MAC, ROUTE_VIA_NIC } from './formats';

@@ -1,5 +1,5 @@
 /**
- * The relations within one NIC (vm-network.md "nics.*"): its addresses,
+ * The relations within one NIC (docs/vm-network.md "nics.*"): its addresses,
  * gateways, network_uuids, the deprecated ip/netmask/gateway forms, the
  * 32-entry cap, and its own formats (mac, nic_tag, interface, DHCP client
  * ids). Types were checked by the schema; values of a wrong type are
@@ -307,7 +307,7 @@ function checkFormats(nic: Nic, prefix: string, ctx: NicContext, report: ReportB
     report.badValue(`${prefix}.nic_tag`, `${show(nic.nic_tag)} is not 1 to 31 letters, digits or underscores`);
   }
   if (typeof nic.interface === 'string' && !INTERFACE.test(nic.interface)) {
-    // lx NICs are eth<N> (vmadm-cli.md §0); without a brand either form may be meant
+    // lx NICs are eth<N> (docs/vmadm-cli.md §0); without a brand either form may be meant
     const lx = ctx.brand === 'lx' || ctx.brand === undefined;
     if (!lx || !LX_INTERFACE.test(nic.interface)) {
       report.badValue(`${prefix}.interface`, `${show(nic.interface)} is not net<N>${lx ? ' or eth<N>' : ''}`);

@@ -1,5 +1,5 @@
 /**
- * The validation report of vm-network.md: which properties are bad and
+ * The validation report of docs/vm-network.md: which properties are bad and
  * why, in vmadm's dotted names (`nics.0.ips`, `routes.10.2.0.0/16`), plus
  * one human sentence per problem.
  */

@@ -1,6 +1,6 @@
 /**
  * `vmadm validate`: a create or update payload checked on its own, against
- * vm-network.md and vmadm(8). Shapes and types come from the JSON Schemas
+ * docs/vm-network.md and vmadm(8). Shapes and types come from the JSON Schemas
  * (schema.ts); relations between fields are checked here and in nic.ts,
  * nics.ts and network.ts. Pure: data in, report out.
  */

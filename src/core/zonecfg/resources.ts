@@ -1,5 +1,5 @@
 /**
- * A VM record as zonecfg resources (vmadm-cli.md §10–11): the zone's
+ * A VM record as zonecfg resources (docs/vmadm-cli.md §10–11): the zone's
  * global properties, its attrs, capped-memory/capped-cpu, one net per NIC
  * and one device per HVM disk, each an Item holding the lines that add it
  * and the lines that take it away. createScript prints the items in order;
@@ -75,7 +75,7 @@ function list(vm: VmRecord, key: string): string | undefined {
 }
 
 type AttrKind = 'string' | 'number' | 'list' | 'base64' | 'if-true' | 'if-false';
-/** Zone attrs after owner-uuid, in the order they are written (vmadm-cli.md §10). */
+/** Zone attrs after owner-uuid, in the order they are written (docs/vmadm-cli.md §10). */
 const ATTRS: ReadonlyArray<readonly [attr: string, key: string, kind: AttrKind]> = [
   ['package-name', 'package_name', 'string'],
   ['package-version', 'package_version', 'string'],
@@ -171,7 +171,7 @@ function addProperty(name: string, x: unknown, what: string): Command {
 /** The key of a NIC's net item. */
 export const netKey = (mac: string): string => `net:${zonecfgMac(mac, 'mac').raw}`;
 
-/** The `add net ... end` block of one NIC (vmadm-cli.md §11). */
+/** The `add net ... end` block of one NIC (docs/vmadm-cli.md §11). */
 export function netItem(nic: NicRecord, i: number): Item {
   const at = `nics.${i}`;
   const mac = zonecfgMac(nic.mac, `${at}.mac`);

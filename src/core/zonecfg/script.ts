@@ -1,5 +1,5 @@
 /**
- * The scripts vmadm feeds to zonecfg (vmadm-cli.md §11): `createScript`
+ * The scripts vmadm feeds to zonecfg (docs/vmadm-cli.md §11): `createScript`
  * for `zonecfg -z <zonename>` at create, `updateScript` for
  * `zonecfg -u <uuid>` at update. Pure: a record in, text out, nothing run.
  */

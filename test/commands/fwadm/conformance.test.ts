@@ -1,5 +1,5 @@
 /**
- * fwadm as scripts written for SmartOS see it (fwadm-cli.md §1-§4, §6,
+ * fwadm as scripts written for SmartOS see it (docs/fwadm-cli.md §1-§4, §6,
  * §10), through the real ./bin/fwadm on the embedded local host (a temp
  * VMADM_ROOT): the exact bytes on stdout and stderr and the exit status of
  * each case, including cmdln's conventions (options before the

@@ -1,6 +1,6 @@
 /**
  * vmadm's stateful commands against the SmartOS contract
- * (vmadm-cli.md §1-§9), through the real ./bin/vmadm on the embedded
+ * (docs/vmadm-cli.md §1-§9), through the real ./bin/vmadm on the embedded
  * local host: the exact bytes scripts and automation match.
  */
 import { strict as assert } from 'node:assert';

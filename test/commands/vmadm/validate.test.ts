@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { examplePath, spawnCli } from '../../helpers/run-cli';
 
-/** The -j report's three lists, always present (vmadm-cli.md §4). */
+/** The -j report's three lists, always present (docs/vmadm-cli.md §4). */
 const EMPTY = { bad_values: [], bad_properties: [], missing_properties: [] };
 
 const VALID_SPECS = ['dual-stack-zone.json', 'lx-dhcp.json', 'bhyve-vm.json', 'legacy-ipv4.json'];

@@ -1,5 +1,5 @@
 /**
- * Remote VMs (fwadm-cli.md §6.1): input shapes, the stored shape, every
+ * Remote VMs (docs/fwadm-cli.md §6.1): input shapes, the stored shape, every
  * message, and the compiler's view.
  */
 import { strict as assert } from 'node:assert';

@@ -1,7 +1,7 @@
 /**
  * The fwadm rule lifecycle: add/update/delete/enable/disable plans, the
  * stored shape and key order, update merges, no-op detection and every
- * message of fwadm-cli.md §5/§6.
+ * message of docs/fwadm-cli.md §5/§6.
  */
 import { strict as assert } from 'node:assert';
 import { FwError, FwNotFoundError } from '../../../src/core/fw/errors';

@@ -1,5 +1,5 @@
 /**
- * The fwrule language, case by case from fwrule.md: what each rule text
+ * The fwrule language, case by case from docs/fwrule.md: what each rule text
  * means (as canonical text) and each error message.
  */
 import { strict as assert } from 'node:assert';

@@ -1,7 +1,7 @@
 /**
  * Differential tests against SmartOS's own fwrule parser (the `fwrule`
  * package, a devDependency): the same canonical text and the same error
- * message, except where fwrule.md deliberately goes further (upper-case
+ * message, except where docs/fwrule.md deliberately goes further (upper-case
  * hex, RFC 5952 output, scope ids, IPv4-mapped) or where SmartOS's ICMP
  * type sort is order-dependent.
  */
@@ -35,7 +35,7 @@ function ours(rule: string): string {
 /**
  * Rules both parsers must read alike: lower-case, RFC 5952 IPv6 only, no
  * leading zeros in a subnet (SmartOS keeps `10.0.01.0/24` as typed; the one
- * address model refuses it, as vm-network.md does), no lists of ICMP types
+ * address model refuses it, as docs/vm-network.md does), no lists of ICMP types
  * with codes.
  */
 function comparable(rule: string): boolean {

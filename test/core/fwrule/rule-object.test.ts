@@ -1,6 +1,6 @@
 /**
  * Rule objects (fwadm add payloads): the field checks and messages of
- * fwrule.md, and how an accepted payload is completed.
+ * docs/fwrule.md, and how an accepted payload is completed.
  */
 import { strict as assert } from 'node:assert';
 import { FwruleError } from '../../../src/core/fwrule/errors';

@@ -98,7 +98,7 @@ export const HEADER = [
   '#',
 ];
 
-/** ipf.md "IPv6 essentials": ipf6.conf only, right after `block in all`. */
+/** docs/ipf.md "IPv6 essentials": ipf6.conf only, right after `block in all`. */
 export const IPV6_ESSENTIALS = [
   '# IPv6 essentials: path MTU discovery and neighbour discovery (RFC 4890)',
   'pass in quick proto ipv6-icmp from any to any icmp-type 2',

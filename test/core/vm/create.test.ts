@@ -1,6 +1,6 @@
 /**
- * createVm: the defaults of vmadm-cli.md §3.1 per brand, NIC normalisation
- * (§3.2, vm-network.md), notes, and the same refusals as validate create.
+ * createVm: the defaults of docs/vmadm-cli.md §3.1 per brand, NIC normalisation
+ * (§3.2, docs/vm-network.md), notes, and the same refusals as validate create.
  */
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';

@@ -1,5 +1,5 @@
 /**
- * Filters of `vmadm list` and `vmadm lookup` (vmadm-cli.md §6.1 and §0):
+ * Filters of `vmadm list` and `vmadm lookup` (docs/vmadm-cli.md §6.1 and §0):
  * exact and regex matches, nested keys, MAC padding, the canonical
  * compare of nics.*.ips / nics.*.gateways, and the key errors.
  */

@@ -1,5 +1,5 @@
 /**
- * `vmadm list` layout (vmadm-cli.md §6): columns, headers, widths, the
+ * `vmadm list` layout (docs/vmadm-cli.md §6): columns, headers, widths, the
  * `-` for missing values, -p, -H/-h, sorting with -s, the fake type/ram
  * fields and `lookup -j -o`.
  */

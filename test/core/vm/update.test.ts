@@ -1,5 +1,5 @@
 /**
- * updateVm: every form of vmadm-cli.md §8, the new primary, notes, the
+ * updateVm: every form of docs/vmadm-cli.md §8, the new primary, notes, the
  * same refusals as validate update, and the resulting VM re-checked.
  */
 import { strict as assert } from 'node:assert';

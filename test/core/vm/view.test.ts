@@ -1,5 +1,5 @@
 /**
- * `vmadm get`'s view of a VM and its NICs (vmadm-cli.md §3.2, §5): key
+ * `vmadm get`'s view of a VM and its NICs (docs/vmadm-cli.md §3.2, §5): key
  * order, and the deprecated ip/netmask/gateway view older consumers read.
  */
 import { strict as assert } from 'node:assert';

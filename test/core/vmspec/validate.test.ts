@@ -1,5 +1,5 @@
 /**
- * vm-network.md, line by line: each rule with payloads that pass and
+ * docs/vm-network.md, line by line: each rule with payloads that pass and
  * payloads that fail, the report names they give and the sentence.
  */
 import { strict as assert } from 'node:assert';

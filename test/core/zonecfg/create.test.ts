@@ -1,6 +1,6 @@
 /**
  * Golden create scripts, one per brand. The joyent case is the
- * vmadm-cli.md §11 example, line for line (written from the spec, not by
+ * docs/vmadm-cli.md §11 example, line for line (written from the spec, not by
  * running the code); the others follow §10's attr rules for each brand.
  * Every script is also fed to the fake zonecfg, which must accept it.
  */

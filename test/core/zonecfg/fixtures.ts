@@ -30,7 +30,7 @@ export function nic(over: Partial<NicRecord> & { mac: string; interface: string 
   return { nic_tag: 'external', ips: [], ...over };
 }
 
-/** A record with the create defaults of vmadm-cli.md §3.1 for `brand`, then `over`. */
+/** A record with the create defaults of docs/vmadm-cli.md §3.1 for `brand`, then `over`. */
 export function record(brand: Brand, over: Partial<VmRecord> = {}): VmRecord {
   const hvm = brand === 'kvm' || brand === 'bhyve';
   const ram = 256;
@@ -81,7 +81,7 @@ export function record(brand: Brand, over: Partial<VmRecord> = {}): VmRecord {
   return { ...base, ...over };
 }
 
-/** The VM of the vmadm-cli.md §11 example. */
+/** The VM of the docs/vmadm-cli.md §11 example. */
 export function exampleVm(): VmRecord {
   return record('joyent', {
     alias: 'web01',
