@@ -54,8 +54,10 @@ export interface RuntimeOptions {
   readonly notify?: (line: string) => void;
   /**
    * Called at each named step of a change (tests): throw SimulatedCrash to
-   * stop there as a kill -9 would. Without it, VMADM_CRASH_AT=<point> in
-   * the environment kills the process at that point with SIGKILL.
+   * stop there as a kill -9 would. Without it, two test hooks of the
+   * environment act on the whole process (docs/state.md "Crash points"):
+   * VMADM_CRASH_AT=<point> kills it there with SIGKILL, and
+   * VMADM_SIGNAL_AT=<point>:<SIGNAL> sends it that signal there.
    */
   readonly crashPoint?: (point: string) => void;
   /** The time (tests). */
@@ -97,8 +99,13 @@ export class Runtime {
 
   /** A named step of a change: where tests stop a command as kill -9 would. */
   crashPoint(point: string): void {
-    if (this.options.crashPoint) this.options.crashPoint(point);
-    else if (this.env.VMADM_CRASH_AT === point) process.kill(process.pid, 'SIGKILL');
+    if (this.options.crashPoint) {
+      this.options.crashPoint(point);
+      return;
+    }
+    if (this.env.VMADM_CRASH_AT === point) process.kill(process.pid, 'SIGKILL');
+    const at = this.env.VMADM_SIGNAL_AT;
+    if (at !== undefined && at.startsWith(`${point}:`)) process.kill(process.pid, at.slice(point.length + 1) as NodeJS.Signals);
   }
 
   /** Event-logging ipf files (docs/ipf.md): the host decides. */

@@ -152,10 +152,12 @@ export async function syncVms(rt: Runtime, state: StoredState, uuids: Iterable<s
 
   for (let i = 0; i < vms.length; i += PARALLEL_VMS) {
     const written = await Promise.all(vms.slice(i, i + PARALLEL_VMS).map(write));
+    rt.crashPoint('sync:written');
     for (const w of written) {
       if (w === undefined) continue;
       if (w.rewritten) result.rewritten.push(w.vm.uuid);
       await load(w);
+      rt.crashPoint('sync:loaded');
     }
   }
   return result;

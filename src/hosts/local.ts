@@ -232,7 +232,9 @@ export class LocalHost implements Host {
 
   private read(zonename: string): LocalZone | undefined {
     try {
-      return JSON.parse(fs.readFileSync(this.zonePath(zonename), 'utf8')) as LocalZone;
+      const z = JSON.parse(fs.readFileSync(this.zonePath(zonename), 'utf8')) as LocalZone;
+      // a zonepath under the root is kept relative to it (the root can be copied or moved)
+      return path.isAbsolute(z.zonepath) ? z : { ...z, zonepath: path.join(this.root, z.zonepath) };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new HostError(`${this.zonePath(zonename)}: ${(err as Error).message}`);
@@ -241,7 +243,9 @@ export class LocalHost implements Host {
 
   private async write(z: LocalZone): Promise<void> {
     fs.mkdirSync(this.zonesDir, { recursive: true });
-    await writeFileAtomic(this.zonePath(z.zonename), JSON.stringify(z, null, 2) + '\n');
+    const rel = path.relative(this.root, z.zonepath);
+    const stored = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? { ...z, zonepath: rel.split(path.sep).join('/') } : z;
+    await writeFileAtomic(this.zonePath(z.zonename), JSON.stringify(stored, null, 2) + '\n');
   }
 
   private checkName(zone: ZoneRef, program: string, args: string[]): void {
