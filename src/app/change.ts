@@ -16,7 +16,7 @@ import { AppError } from '../core/errors';
 import { acquireLock } from '../store/lock';
 import type { Journal, RuleChange, VmChange } from '../store/journal';
 import { recover, type Recovered } from './recovery';
-import type { Runtime } from './runtime';
+import { isSimulatedCrash, type Runtime } from './runtime';
 import type { SyncResult } from './sync';
 
 /** What a change gives back: its value, what it has to say, and whether it was interrupted after its commit. */
@@ -51,6 +51,13 @@ export class Change {
     const journal: Journal = { v: 1, verb: this.verb, pid: process.pid, change, pending: [...new Set(pending)].sort() };
     await this.rt.journal.write(journal);
     this.journaled = true;
+    try {
+      this.step(`${this.opName(change)}:journaled`);
+    } catch (err) {
+      // interrupted before any step: the journal goes too (a kill would leave it, for recovery)
+      if (!isSimulatedCrash(err)) await this.abandon();
+      throw err;
+    }
   }
 
   /**

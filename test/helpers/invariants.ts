@@ -58,7 +58,8 @@ function normal(c: ZoneConfig): unknown {
   const byName = <T extends { name: string }>(xs: T[]): T[] => [...xs].sort((a, b) => (a.name < b.name ? -1 : 1));
   return {
     ...c,
-    props: Object.fromEntries(Object.entries(c.props).filter(([k]) => k !== 'autoboot')),
+    // autoboot is compared on its own; the zonepath is where the root was when the zone was made
+    props: Object.fromEntries(Object.entries(c.props).filter(([k]) => k !== 'autoboot' && k !== 'zonepath')),
     attrs: byName(c.attrs.filter((a) => !MARKERS.has(a.name))),
     nets: [...c.nets].map((n) => ({ ...n, properties: byName(n.properties) })).sort((a, b) => (a['mac-addr'] < b['mac-addr'] ? -1 : 1)),
   };
@@ -87,10 +88,11 @@ function hostZones(p: Place, problems: string[]): Map<string, HostZone> {
   }
   for (const n of listJson(path.join(p.root, 'host', 'zones'))) {
     const z = readJson<{ uuid: string; state: string; zonepath: string; scripts: number }>(path.join(p.root, 'host', 'zones', n));
+    const zonepath = path.resolve(p.root, z.zonepath);
     let config: ZoneConfig | undefined;
     try {
       for (let i = 1; i <= z.scripts; i++) {
-        const dir = path.join(z.zonepath, 'zonecfg');
+        const dir = path.join(zonepath, 'zonecfg');
         const file = [`${i}-create.txt`, `${i}-update.txt`].map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
         if (!file) throw new Error(`script ${i} is missing`);
         config = zonecfg.apply(zonecfg.parse(fs.readFileSync(file, 'utf8')), config);
@@ -120,17 +122,21 @@ export async function invariants(p: Place): Promise<string[]> {
     }
     const want = vm.state === 'running' ? 'running' : 'installed';
     if (z.state !== want) problems.push(`VM ${vm.uuid}: record ${vm.state}, zone ${z.state}`);
-    const expected = zonecfg.apply(zonecfg.parse(createScript(vm)));
-    if (JSON.stringify(normal(z.config)) !== JSON.stringify(normal(expected))) {
-      problems.push(`VM ${vm.uuid}: the zone's configuration is not the record's (zone ${JSON.stringify(normal(z.config))}, record ${JSON.stringify(normal(expected))})`);
+    const zoneCfg = normal(z.config) as Record<string, unknown>;
+    const recordCfg = normal(zonecfg.apply(zonecfg.parse(createScript(vm)))) as Record<string, unknown>;
+    for (const k of new Set([...Object.keys(zoneCfg), ...Object.keys(recordCfg)])) {
+      if (JSON.stringify(zoneCfg[k]) !== JSON.stringify(recordCfg[k])) {
+        problems.push(`VM ${vm.uuid}: the zone's ${k} is not the record's (zone ${JSON.stringify(zoneCfg[k])}, record ${JSON.stringify(recordCfg[k])})`);
+      }
     }
     if (z.autoboot !== String(vm.autoboot)) problems.push(`VM ${vm.uuid}: record autoboot ${vm.autoboot}, zone ${z.autoboot}`);
     if (!fs.existsSync(path.join(p.altroot ?? '', vm.zonepath))) problems.push(`VM ${vm.uuid}: no zonepath ${vm.zonepath}`);
   }
   const known = new Set(vms.map((v) => v.uuid));
   for (const u of zones.keys()) if (!known.has(u)) problems.push(`zone ${u} has no record`);
-  const zonesDir = p.altroot ? path.join(p.altroot, 'zones') : path.join(p.root, 'zones');
-  if (fs.existsSync(zonesDir)) for (const d of fs.readdirSync(zonesDir)) if (!known.has(d)) problems.push(`zonepath ${path.join(zonesDir, d)} has no record`);
+  // local host: zonepaths are the root's own (on illumos the host's zfs datasets are)
+  const zonesDir = path.join(p.root, 'zones');
+  if (!p.fakeState && fs.existsSync(zonesDir)) for (const d of fs.readdirSync(zonesDir)) if (!known.has(d)) problems.push(`zonepath ${path.join(zonesDir, d)} has no record`);
 
   // files = compile of the stored truth
   const rules = await run('fwadm', ['list', '-j'], { env: { ...p.env, VMADM_ROOT: p.root } });

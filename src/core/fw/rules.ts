@@ -220,18 +220,32 @@ function ruleMessage(err: unknown): string {
   throw err;
 }
 
+/** What a rule is, but for its uuid and version: two rules alike in it filter alike. */
+function contentKey(r: FwRule): string {
+  return JSON.stringify([r.rule, r.enabled, r.global === true, r.log, r.owner_uuid ?? null, r.description ?? null, r.created_by ?? null]);
+}
+
 /**
  * `fwadm add`: each payload rule checked and completed (uuid from
  * deps.newUuid, version `<now>.<pid>` unless given). An existing uuid is
- * replaced whole (upsert). Every bad rule is reported (FwError, one line
- * each); nothing changes then.
+ * replaced whole (upsert). A rule given without a uuid that a stored rule
+ * already is (same text, flags, owner, description: docs/fwadm-cli.md §0)
+ * is not added again, so a repeated add, an add retried after an
+ * interrupt among them, makes no duplicate. Every bad rule is reported
+ * (FwError, one line each); nothing changes then.
  */
 export function planAdd(stored: readonly FwRule[], rawRules: readonly unknown[], deps: RuleDeps): RulePlan {
   const errors: string[] = [];
   const candidates: FwRule[] = [];
+  let existing: Set<string> | undefined;
   for (const raw of rawRules) {
     try {
-      candidates.push(check(raw, deps));
+      const rule = check(raw, deps);
+      if (!(isObject(raw) && raw.uuid !== undefined)) {
+        existing ??= new Set(stored.map(contentKey));
+        if (existing.has(contentKey(rule))) continue;
+      }
+      candidates.push(rule);
     } catch (err) {
       errors.push(ruleMessage(err));
     }

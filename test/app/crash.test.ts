@@ -1,0 +1,202 @@
+/**
+ * kill -9 at every named step of every change (docs/state.md "Crash
+ * points"), in-process: a command is stopped at a step exactly where a
+ * kill would stop it (nothing after it runs, no undo; its lock goes, as
+ * the kernel's would), then the next command of either program runs, and
+ * the invariants must hold (test/helpers/invariants.ts): records, zones
+ * and zonepaths agree; every VM's ipf files are `fwadm compile` of the
+ * stored truth; every running VM has its files loaded. What the killed
+ * command was doing is there whole or not at all.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SimulatedCrash } from '../../src/app/runtime';
+import { invariants, type Place } from '../helpers/invariants';
+import { repoRoot, run, type CliResult } from '../helpers/run-cli';
+
+const OWNER = '930896af-bf8c-48d4-885c-6573a94b1853';
+const IMAGE = '2b683a82-a066-11e3-97ab-2faa44701c5a';
+const WEB = '5f0c0a2e-0f3a-4b1c-9b6e-8d2a5c0e1f11';
+const DB = '6a1d1b3f-1a4b-4c2d-8e7f-9a0b1c2d3e22';
+const OFF = '7b2e2c4a-2b5c-4d3e-9f80-ab1c2d3e4f33';
+const NEW = '8c3f3d5b-3c6d-4e4f-a091-bc2d3e4f5a44';
+const RULE = 'c0000000-0000-4000-8000-000000000001';
+const RVM = 'b1c2d3e4-1111-4222-8333-444455556666';
+
+function vmSpec(uuid: string, n: number, role: string, firewall: boolean, autoboot = true): string {
+  return JSON.stringify({
+    brand: 'joyent',
+    uuid,
+    alias: `vm${n}`,
+    owner_uuid: OWNER,
+    image_uuid: IMAGE,
+    autoboot,
+    firewall_enabled: firewall,
+    tags: { role },
+    nics: [{ nic_tag: 'external', ips: [`198.51.100.${10 + n}/24`, `2001:db8:0:1::${10 + n}/64`], gateways: ['198.51.100.1'] }],
+  });
+}
+
+interface World extends Place {
+  readonly dir: string;
+  vm(args: string[], input?: string, crashPoint?: (p: string) => void): Promise<CliResult>;
+  fw(args: string[], input?: string, crashPoint?: (p: string) => void): Promise<CliResult>;
+}
+
+function world(dir: string, kind: 'local' | 'illumos'): World {
+  const root = path.join(dir, 'root');
+  const base: NodeJS.ProcessEnv = { VMADM_ROOT: root, TZ: 'UTC', VMADM_IPF_EVENT_LOG: '0' };
+  const place: Place =
+    kind === 'local'
+      ? { root, env: { ...base, VMADM_HOST: 'local' } }
+      : {
+          root,
+          fakeState: path.join(dir, 'fake-state'),
+          altroot: path.join(dir, 'host-fs'),
+          env: {
+            ...base,
+            VMADM_HOST: 'illumos',
+            VMADM_HOST_PATH_LOOKUP: '1',
+            VMADM_ALTROOT: path.join(dir, 'host-fs'),
+            FAKE_HOST_STATE: path.join(dir, 'fake-state'),
+            PATH: [path.join(repoRoot, 'test', 'fakes', 'bin'), process.env.PATH].join(path.delimiter),
+          },
+        };
+  return {
+    ...place,
+    dir,
+    vm: (args, input, crashPoint) => run('vmadm', args, { input, env: place.env, crashPoint }),
+    fw: (args, input, crashPoint) => run('fwadm', args, { input, env: place.env, crashPoint }),
+  };
+}
+
+/** Three VMs (two firewall-enabled and running, one stopped and disabled), two rules, a remote VM. */
+async function seed(w: World): Promise<void> {
+  for (const [uuid, n, role, fwOn, boot] of [
+    [WEB, 1, 'www', true, true],
+    [DB, 2, 'db', true, true],
+    [OFF, 3, 'db', false, false],
+  ] as const) {
+    const r = await w.vm(['create'], vmSpec(uuid, n, role, fwOn, boot));
+    assert.equal(r.status, 0, r.stderr);
+  }
+  for (const rule of ['FROM tag "role" = "db" TO tag "role" = "www" ALLOW tcp PORT 5432', 'FROM any TO all vms ALLOW tcp PORT 22']) {
+    const r = await w.fw(['add', '-g', '-e', rule]);
+    assert.equal(r.status, 0, r.stderr);
+  }
+  const r = await w.fw(['add-rvm'], JSON.stringify({ uuid: RVM, ips: ['203.0.113.7', '2001:db8::7'], tags: { role: 'db' } }));
+  assert.equal(r.status, 0, r.stderr);
+}
+
+interface Op {
+  readonly name: string;
+  readonly run: (w: World, crashPoint?: (p: string) => void) => Promise<CliResult>;
+}
+
+const OPS: Op[] = [
+  { name: 'vmadm create', run: (w, c) => w.vm(['create'], vmSpec(NEW, 4, 'db', true), c) },
+  { name: 'vmadm update (tags)', run: (w, c) => w.vm(['update', WEB], JSON.stringify({ set_tags: { role: 'db' } }), c) },
+  { name: 'vmadm update (alias, quota)', run: (w, c) => w.vm(['update', DB, 'alias=renamed', 'quota=30'], undefined, c) },
+  { name: 'vmadm update (add a NIC)', run: (w, c) => w.vm(['update', WEB], JSON.stringify({ add_nics: [{ nic_tag: 'internal', ips: ['10.0.0.5/24', 'fd00::5/64'] }] }), c) },
+  { name: 'vmadm update (firewall on)', run: (w, c) => w.vm(['update', OFF, 'firewall_enabled=true'], undefined, c) },
+  { name: 'vmadm delete', run: (w, c) => w.vm(['delete', DB], undefined, c) },
+  { name: 'vmadm stop', run: (w, c) => w.vm(['stop', WEB], undefined, c) },
+  { name: 'vmadm start', run: (w, c) => w.vm(['start', OFF], undefined, c) },
+  { name: 'fwadm add', run: (w, c) => w.fw(['add'], JSON.stringify({ rules: [{ uuid: RULE, rule: 'FROM tag "role" TO tag "role" ALLOW udp PORT 53', global: true, enabled: true }] }), c) },
+  { name: 'fwadm disable', run: (w, c) => w.fw(['disable', firstRule], undefined, c) },
+  { name: 'fwadm delete-rvm', run: (w, c) => w.fw(['delete-rvm', RVM], undefined, c) },
+  { name: 'fwadm start', run: (w, c) => w.fw(['start', OFF], undefined, c) },
+];
+
+/** The uuid of the seeded rules' first (set by the template's seeding). */
+let firstRule = '';
+
+/** The next command, of one program or the other. */
+const NEXT: Op[] = [
+  { name: 'vmadm update', run: (w) => w.vm(['update', OFF, 'alias=next']) },
+  { name: 'fwadm add', run: (w) => w.fw(['add', '-g', '-e', 'FROM', 'any', 'TO', 'all', 'vms', 'ALLOW', 'udp', 'PORT', '123']) },
+];
+
+/** Every (point, occurrence) an op passes, in order. */
+async function pointsOf(w: World, op: Op): Promise<string[]> {
+  const seen: string[] = [];
+  const r = await op.run(w, (p) => seen.push(p));
+  assert.equal(r.status, 0, `${op.name}: ${r.stderr}`);
+  const count = new Map<string, number>();
+  return seen.map((p) => {
+    const n = (count.get(p) ?? 0) + 1;
+    count.set(p, n);
+    return `${p}#${n}`;
+  });
+}
+
+function crashAt(target: string): (p: string) => void {
+  const count = new Map<string, number>();
+  return (p) => {
+    const n = (count.get(p) ?? 0) + 1;
+    count.set(p, n);
+    if (`${p}#${n}` === target) throw new SimulatedCrash(target);
+  };
+}
+
+describe('kill -9 at every step of every change, then the next command (crash points)', function () {
+  this.timeout(120000);
+  const made: string[] = [];
+  after(() => {
+    for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  for (const kind of ['local', 'illumos'] as const) {
+    describe(`${kind} host`, () => {
+      let template = '';
+      before(async function () {
+        this.timeout(60000);
+        template = fs.mkdtempSync(path.join(os.tmpdir(), `crash-${kind}-`));
+        made.push(template);
+        const w = world(template, kind);
+        await seed(w);
+        firstRule = JSON.parse((await w.fw(['list', '-j'])).stdout)[0].uuid as string;
+      });
+
+      /** A copy of the seeded world (roots are relative: a copy is a world of its own). */
+      function copy(): World {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), `crash-${kind}-`));
+        made.push(dir);
+        fs.cpSync(template, dir, { recursive: true });
+        return world(dir, kind);
+      }
+
+      // the illumos host's fakes are processes: its zone steps only (create, zonecfg -u, zfs quota, delete)
+      const ops = kind === 'local' ? OPS : OPS.filter((o) => /^vmadm (create|update \(add a NIC|update \(alias|delete)/.test(o.name));
+      for (const op of ops) {
+        it(`${op.name}: killed at each of its steps`, async () => {
+          const points = await pointsOf(copy(), op);
+          assert.ok(points.length >= 2, `${op.name} passes ${points.join(', ')}`);
+          let i = 0;
+          for (const point of points) {
+            const w = copy();
+            await assert.rejects(
+              (async () => {
+                const r = await op.run(w, crashAt(point));
+                // the simulated kill ends the command as an internal error
+                throw new Error(`${r.status} ${r.stderr}`);
+              })(),
+              (e: Error) => /simulated crash/.test(e.message),
+            );
+            // readers do not wait and see no half-made VM or rule
+            const list = await w.vm(['list', '-p', '-o', 'uuid,state']);
+            assert.equal(list.status, 0, list.stderr);
+            const next = NEXT[i++ % NEXT.length];
+            const r = await next.run(w);
+            assert.equal(r.status, 0, `${op.name} killed at ${point}, then ${next.name}: ${r.stderr}`);
+            const bad = await invariants(w);
+            assert.deepEqual(bad, [], `${op.name} killed at ${point}, then ${next.name}:\n${r.stderr}`);
+            fs.rmSync(w.dir, { recursive: true, force: true });
+          }
+        });
+      }
+    });
+  }
+});
