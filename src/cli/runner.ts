@@ -7,7 +7,7 @@
  * (dist/<bin>.blob, see scripts/bundle.js) holds them already loaded.
  */
 import * as path from 'node:path';
-import { Config, Plugin, run, flush, handle, Interfaces } from '@oclif/core';
+import { Config, Plugin, run, handle, Interfaces } from '@oclif/core';
 import type { Command } from '@oclif/core';
 import { describeFailure } from './base-command';
 import { withIo, type Io } from './io';
@@ -150,8 +150,8 @@ export async function runCli(def: CliDefinition, io: Io): Promise<number> {
   }
   await withIo(io, async () => {
     try {
+      // no flush: nothing here exits the process, which ends once its output is written
       await run(argv, await configOf(def));
-      await flush();
     } catch (err) {
       const e = err as { code?: string; oclif?: { exit?: number }; message?: string };
       if (e && e.code === 'EEXIT') {

@@ -88,10 +88,12 @@ describe('state under real processes', function () {
     assert.deepEqual(await invariants({ root, env }), []);
   });
 
-  it('kill -9 at random moments of random changes (fixed seed, bounded): the next command of either program restores every invariant', async () => {
+  // KILL_CAMPAIGN_SECONDS=<n> runs it longer (default 12), FC_SEED=<n> another campaign
+  const seconds = Number(process.env.KILL_CAMPAIGN_SECONDS ?? 12);
+  it('kill -9 at random moments of random changes (fixed seed, bounded): the next command of either program restores every invariant', async function () {
+    this.timeout(seconds * 1000 + 60000);
     const { root, env } = newRoot();
     const rand = prng(Number(process.env.FC_SEED ?? 20261202));
-    const seconds = Number(process.env.KILL_CAMPAIGN_SECONDS ?? 12);
     const deadline = Date.now() + seconds * 1000;
     let n = 20;
     const uuids = (): string[] => spawnCli('vmadm', ['lookup'], { env }).stdout.split('\n').filter(Boolean);
