@@ -67,6 +67,7 @@ const INVALID: Case[] = [
   { what: 'ips: an address without a prefix', payload: zone([nic({ ips: ['10.0.0.5'] })]), report: { bad_values: ['nics.0.ips'] }, says: /^nics\.0\.ips: "10\.0\.0\.5" has no prefix length/ },
   { what: 'ips: not an address', payload: zone([nic({ ips: ['example'] })]), report: { bad_values: ['nics.0.ips'] }, says: /"example" is not an address with a prefix, "dhcp" or "addrconf"/ },
   { what: 'ips: leading zeros in IPv4', payload: zone([nic({ ips: ['010.0.0.1/24'] })]), report: { bad_values: ['nics.0.ips'] } },
+  { what: 'ips: a hex part in the dotted tail of IPv6', payload: zone([nic({ ips: ['2001:db8::0x0a.0.0.1/64'] })]), report: { bad_values: ['nics.0.ips'] }, says: /^nics\.0\.ips: "2001:db8::0x0a\.0\.0\.1" is not a valid IPv4 or IPv6 address$/ },
   { what: 'ips: prefix too long for IPv4', payload: zone([nic({ ips: ['10.0.0.5/33'] })]), report: { bad_values: ['nics.0.ips'] }, says: /invalid prefix length "33"/ },
   { what: 'ips: prefix too long for IPv6', payload: zone([nic({ ips: ['fd00::5/129'] })]), report: { bad_values: ['nics.0.ips'] } },
   { what: 'ips: dhcp twice', payload: zone([nic({ ips: ['dhcp', 'dhcp'] })]), report: { bad_values: ['nics.0.ips'] }, says: /^nics\.0\.ips: "dhcp" is listed twice$/ },
