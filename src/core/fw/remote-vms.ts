@@ -5,7 +5,9 @@
  */
 import { UUID } from '../fwrule/actions';
 import type { FwVm } from '../ipf/model';
-import { compareAddresses, parseAddress, type IPAddress } from '../net/address';
+import { excerpt } from '../fwrule/errors';
+import { loneSurrogate } from '../fwrule/quoting';
+import { compareAddresses, parseAddress, parseCidr, type IPAddress } from '../net/address';
 import { FwError, FwNotFoundError } from './errors';
 import { hasValue, isObject } from '../object';
 
@@ -29,13 +31,41 @@ function has(o: Obj, key: string): boolean {
 /** `nics[].ips` entries that are not addresses. */
 const NOT_ADDRESSES = new Set(['dhcp', 'addrconf']);
 
+/** A value as a message shows it: a long one is cut (excerpt). */
+function shown(value: unknown): string {
+  return excerpt(String(value));
+}
+
+function invalidIp(text: unknown): FwError {
+  return new FwError(`Invalid IP address: ${shown(text)}`);
+}
+
+/** An address with no prefix (`ips`, `nics[].ip`). */
 function ipOf(text: unknown): IPAddress {
-  if (typeof text !== 'string') throw new FwError(`Invalid IP address: ${String(text)}`);
+  if (typeof text !== 'string') throw invalidIp(text);
   try {
     return parseAddress(text);
   } catch {
-    throw new FwError(`Invalid IP address: ${text}`);
+    throw invalidIp(text);
   }
+}
+
+/**
+ * A `nics[].ips` entry: an address, or `address/length` with a length the
+ * family allows, written as vmadm validate wants it; the address without
+ * its prefix. A bad address is named alone, a bad length with the entry.
+ */
+function nicIpOf(text: unknown): IPAddress {
+  if (typeof text !== 'string') throw invalidIp(text);
+  const slash = text.indexOf('/');
+  if (slash < 0) return ipOf(text);
+  const address = ipOf(text.slice(0, slash));
+  try {
+    parseCidr(text, 'allow');
+  } catch {
+    throw invalidIp(text);
+  }
+  return address;
 }
 
 /** Every address of `ips` and of `nics[].ips` (prefix stripped) or `nics[].ip`. */
@@ -52,8 +82,7 @@ function addressesOf(raw: Obj, name: string): IPAddress[] {
       if (has(nic, 'ips')) {
         if (!Array.isArray(nic.ips)) throw new FwError(`Remote VM "${name}": nics[].ips must be an array`);
         for (const ip of nic.ips) {
-          const text = typeof ip === 'string' ? ip.split('/')[0] : ip;
-          if (!NOT_ADDRESSES.has(text as string)) out.push(ipOf(text));
+          if (!NOT_ADDRESSES.has(ip as string)) out.push(nicIpOf(ip));
         }
       } else if (has(nic, 'ip') && !NOT_ADDRESSES.has(nic.ip as string)) {
         out.push(ipOf(nic.ip));
@@ -63,13 +92,23 @@ function addressesOf(raw: Obj, name: string): IPAddress[] {
   return out;
 }
 
+/** A tag name as a message quotes it: JSON escapes, so a lone surrogate or a quote shows as written. */
+function tagName(name: string): string {
+  return JSON.stringify(excerpt(name));
+}
+
 function tagsOf(raw: Obj, name: string): Record<string, TagValue> | undefined {
   if (!has(raw, 'tags')) return undefined;
   if (!isObject(raw.tags)) throw new FwError(`Remote VM "${name}": tags must be an object`);
   const out: Record<string, TagValue> = {};
   for (const [k, v] of Object.entries(raw.tags)) {
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
-      throw new FwError(`Remote VM "${name}": tag "${k}" must be a string, number or boolean`);
+      throw new FwError(`Remote VM "${name}": tag ${tagName(k)} must be a string, number or boolean`);
+    }
+    // no UTF-8 can carry a lone surrogate: it would print as U+FFFD, and two tags look the same
+    const lone = loneSurrogate(k) ?? (typeof v === 'string' ? loneSurrogate(v) : undefined);
+    if (lone !== undefined) {
+      throw new FwError(`Remote VM "${name}": tag ${tagName(k)} holds ${lone}, a lone surrogate: not a Unicode character`);
     }
     out[k] = v;
   }
@@ -77,17 +116,19 @@ function tagsOf(raw: Obj, name: string): Record<string, TagValue> | undefined {
 }
 
 /**
- * Check one remote VM and reduce it to the stored shape. `localUuids`:
- * the uuids of this host's VMs (a remote VM may not share one).
- * Throws FwError with the §6.1 messages.
+ * The one reader of a remote VM from input: `fwadm add` and `update`
+ * (payload `remoteVMs`), `add-rvm`, `compile` and the stored files all
+ * read it here. Checks it and reduces it to the stored shape.
+ * `localUuids`: the uuids of this host's VMs (a remote VM may not share
+ * one). Throws FwError with the §6.1 messages, the first problem found.
  */
 export function validateRemoteVm(raw: unknown, localUuids: ReadonlySet<string>): RemoteVmRecord {
   if (!isObject(raw) || !has(raw, 'uuid')) throw new FwError('Remote VM must have UUID');
   const uuid = raw.uuid;
-  if (typeof uuid !== 'string' || !UUID.test(uuid)) throw new FwError(`Invalid Remote VM UUID: ${String(uuid)}`);
+  if (typeof uuid !== 'string' || !UUID.test(uuid)) throw new FwError(`Invalid Remote VM UUID: ${shown(uuid)}`);
   if (localUuids.has(uuid)) throw new FwError(`Remote VM "${uuid}" must not have the same UUID as a local VM`);
   if (has(raw, 'owner_uuid') && (typeof raw.owner_uuid !== 'string' || !UUID.test(raw.owner_uuid))) {
-    throw new FwError(`Invalid owner UUID: ${String(raw.owner_uuid)}`);
+    throw new FwError(`Invalid owner UUID: ${shown(raw.owner_uuid)}`);
   }
   const addresses = addressesOf(raw, uuid);
   if (addresses.length === 0) throw new FwError(`Remote VM "${uuid}": missing IPs`);
