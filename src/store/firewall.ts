@@ -131,7 +131,7 @@ const PARALLEL_VMS = 8;
 /** Some VMs' firewalls could not be loaded: one line each, exit 1. */
 export class FirewallLoadError extends AppError {
   constructor(readonly failures: readonly string[]) {
-    super(failures.join('\n'));
+    super(failures);
   }
 }
 

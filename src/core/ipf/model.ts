@@ -61,8 +61,9 @@ export interface VmFilePieces {
  * Why a compile payload is unusable: one line, naming the bad item, with
  * any control character from the input escaped.
  */
-export class IpfInputError extends AppError {
-  constructor(message: string) {
-    super(escapeControl(message));
-  }
+export function compileInputError(message: string): AppError {
+  return new AppError(escapeControl(message));
 }
+
+/** The name this error had, kept for src/commands/fwadm/compile.ts: the project's one error base. */
+export { AppError as IpfInputError };

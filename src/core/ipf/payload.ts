@@ -1,16 +1,16 @@
 /**
  * Checking a compile payload `{vms, rules, remoteVMs}` the way `fwadm add`
  * does, into the compiler's input. The first problem found is thrown as an
- * IpfInputError: one line naming the item.
+ * AppError (compileInputError): one line naming the item.
  */
 import type { FwRule, Target } from '../fwrule/types';
 import { validateRuleObject } from '../fwrule/rule-object';
-import { FwruleError, excerpt } from '../fwrule/errors';
-import { IpfInputError, type CompileInput, type FwVm } from './model';
+import { excerpt } from '../fwrule/errors';
+import { compileInputError, type CompileInput, type FwVm } from './model';
 import { firewallVmFromObject } from '../vm/firewall';
 import { IPF_MAX_LINE_BYTES, commentSafe, ruleComment, utf8Length } from './render';
 import { isObject } from '../object';
-import { FwError } from '../fw/errors';
+import { AppError } from '../errors';
 import { remoteVmToFwVm, validateRemoteVm } from '../fw/remote-vms';
 
 type Obj = Record<string, unknown>;
@@ -27,7 +27,7 @@ function oneLine(message: string): string {
 function arrayField(payload: Obj, key: string): unknown[] {
   const v = payload[key];
   if (v === undefined) return [];
-  if (!Array.isArray(v)) throw new IpfInputError(`${key} must be an array`);
+  if (!Array.isArray(v)) throw compileInputError(`${key} must be an array`);
   return v;
 }
 
@@ -41,7 +41,7 @@ function remoteVm(raw: unknown, local: ReadonlySet<string>): FwVm {
   try {
     return remoteVmToFwVm(validateRemoteVm(raw, local));
   } catch (err) {
-    if (err instanceof FwError) throw new IpfInputError(err.message);
+    if (err instanceof AppError) throw compileInputError(err.message);
     throw err;
   }
 }
@@ -68,7 +68,7 @@ function checkCommentLength(r: FwRule, item: string): void {
   const bytes = base + longest;
   if (bytes <= IPF_MAX_LINE_BYTES) return;
   const cause = tag !== undefined ? `its version and tag name ${q(tag)} make` : 'its version makes';
-  throw new IpfInputError(
+  throw compileInputError(
     `${item}: ${cause} the ipf comment line "# rule=${r.uuid}, ..." ${bytes} bytes long; ipf reads at most ${IPF_MAX_LINE_BYTES} bytes of a line`,
   );
 }
@@ -87,16 +87,16 @@ function commentTarget(t: Target): [string, string] {
 
 function rule(raw: unknown, i: number): FwRule {
   const item = `rules[${i}]`;
-  if (!isObject(raw)) throw new IpfInputError(`${item}: expected a rule object`);
+  if (!isObject(raw)) throw compileInputError(`${item}: expected a rule object`);
   let r: FwRule;
   try {
     r = validateRuleObject(raw);
   } catch (err) {
     // a rule's own fault; anything else is a bug, and shows as one
-    if (!(err instanceof FwruleError)) throw err;
-    throw new IpfInputError(`${item}: ${oneLine(err.message)}`);
+    if (!(err instanceof AppError)) throw err;
+    throw compileInputError(`${item}: ${oneLine(err.message)}`);
   }
-  if (r.owner_uuid === undefined && r.global !== true) throw new IpfInputError(`${item}: owner_uuid required`);
+  if (r.owner_uuid === undefined && r.global !== true) throw compileInputError(`${item}: owner_uuid required`);
   checkCommentLength(r, item);
   return r;
 }
@@ -104,7 +104,7 @@ function rule(raw: unknown, i: number): FwRule {
 function unique<T extends { uuid: string }>(items: T[], what: (i: number) => string): void {
   const seen = new Set<string>();
   items.forEach((it, i) => {
-    if (seen.has(it.uuid)) throw new IpfInputError(`${what(i)}: duplicate uuid ${it.uuid}`);
+    if (seen.has(it.uuid)) throw compileInputError(`${what(i)}: duplicate uuid ${it.uuid}`);
     seen.add(it.uuid);
   });
 }
@@ -112,7 +112,7 @@ function unique<T extends { uuid: string }>(items: T[], what: (i: number) => str
 /** Validate a compile payload into the compiler's input. */
 export function parseCompilePayload(payload: unknown): CompileInput {
   if (!isObject(payload)) {
-    throw new IpfInputError('expected a JSON object {"vms": [...], "rules": [...], "remoteVMs": [...]}');
+    throw compileInputError('expected a JSON object {"vms": [...], "rules": [...], "remoteVMs": [...]}');
   }
   const vms = arrayField(payload, 'vms').map(localVm);
   unique(vms, (i) => `vms[${i}]`);

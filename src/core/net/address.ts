@@ -9,6 +9,8 @@
  * (No text reaches a second parser with other rules: ipaddr.js, for one,
  * reads `0x0a` and `012` as IPv4 parts and `::10.0.0.1` as IPv4-mapped.)
  */
+import { AppError } from '../errors';
+
 export type Family = 4 | 6;
 
 /**
@@ -18,8 +20,8 @@ export type Family = 4 | 6;
  */
 export type AddressErrorKind = 'invalid' | 'scope' | 'mapped' | 'hostbits' | 'prefix';
 
-/** Why a text is not an acceptable address. `reason` reads after the value. */
-export class AddressError extends Error {
+/** Why a text is not an acceptable address (bad input, exit 1). `reason` reads after the value. */
+export class AddressError extends AppError {
   readonly input: string;
   readonly reason: string;
   readonly kind: AddressErrorKind;
@@ -27,17 +29,10 @@ export class AddressError extends Error {
   constructor(input: string, reason: string, kind: AddressErrorKind = 'invalid') {
     // A refused address is an answer, not a fault: no stack trace is taken
     // (capturing one was most of the cost of refusing 10,000 addresses).
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-      super(`${JSON.stringify(input)} ${reason}`);
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
+    super(`${JSON.stringify(input)} ${reason}`, { stack: false });
     this.input = input;
     this.reason = reason;
     this.kind = kind;
-    this.name = 'AddressError';
   }
 }
 

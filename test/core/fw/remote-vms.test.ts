@@ -3,9 +3,8 @@
  * message, and the compiler's view.
  */
 import { strict as assert } from 'node:assert';
-import { FwError, FwNotFoundError } from '../../../src/core/fw/errors';
+import { AppError } from '../../../src/core/errors';
 import { normalizePayload } from '../../../src/core/fw/rules';
-import { IpfInputError } from '../../../src/core/ipf/model';
 import { parseCompilePayload } from '../../../src/core/ipf/payload';
 import {
   findRemoteVm, knownRemoteVms, remoteVmFromJson, remoteVmToFwVm, remoteVmToJson, remoteVmsFromPayload,
@@ -22,7 +21,7 @@ function messages(fn: () => unknown): string[] {
   try {
     fn();
   } catch (err) {
-    assert.ok(err instanceof FwError || err instanceof FwNotFoundError, String(err));
+    assert.ok(err instanceof AppError && err.exitCode === 1, String(err));
     return [...err.messages];
   }
   assert.fail('accepted');
@@ -103,7 +102,7 @@ describe('core/fw remote VMs', () => {
         try {
           parseCompilePayload({ remoteVMs: [rvm] });
         } catch (err) {
-          assert.ok(err instanceof IpfInputError, String(err));
+          assert.ok(err instanceof AppError && err.exitCode === 1, String(err));
           return [err.message];
         }
         assert.fail('accepted');
@@ -148,7 +147,7 @@ describe('core/fw remote VMs', () => {
       const message = `Remote VM "${LOCAL}" must not have the same UUID as a local VM`;
       assert.deepEqual(messages(() => validateRemoteVms([rvm], new Set([LOCAL]))), [message]);
       const vm = { uuid: LOCAL, nics: [], state: 'running', tags: {}, zonepath: '/z' };
-      assert.throws(() => parseCompilePayload({ vms: [vm], remoteVMs: [rvm] }), (e: unknown) => e instanceof IpfInputError && e.message === message);
+      assert.throws(() => parseCompilePayload({ vms: [vm], remoteVMs: [rvm] }), (e: unknown) => e instanceof AppError && e.message === message);
     });
 
     it('what one accepts, all accept alike: NIC prefixes as vmadm writes them, surrogate pairs in tags', () => {
