@@ -3,7 +3,7 @@
  * tag, vm or all vms. Input is a `vmadm get` object from another host or
  * `{uuid, ips, tags, owner_uuid}`; only those fields are kept. Pure.
  */
-import { UUID } from '../fwrule/actions';
+import { UUID_LOWER_CASE } from '../uuid';
 import type { FwVm } from '../ipf/model';
 import { excerpt } from '../fwrule/errors';
 import { loneSurrogate } from '../fwrule/quoting';
@@ -125,9 +125,9 @@ function tagsOf(raw: Obj, name: string): Record<string, TagValue> | undefined {
 export function validateRemoteVm(raw: unknown, localUuids: ReadonlySet<string>): RemoteVmRecord {
   if (!isObject(raw) || !has(raw, 'uuid')) throw new AppError('Remote VM must have UUID');
   const uuid = raw.uuid;
-  if (typeof uuid !== 'string' || !UUID.test(uuid)) throw new AppError(`Invalid Remote VM UUID: ${shown(uuid)}`);
+  if (typeof uuid !== 'string' || !UUID_LOWER_CASE.test(uuid)) throw new AppError(`Invalid Remote VM UUID: ${shown(uuid)}`);
   if (localUuids.has(uuid)) throw new AppError(`Remote VM "${uuid}" must not have the same UUID as a local VM`);
-  if (has(raw, 'owner_uuid') && (typeof raw.owner_uuid !== 'string' || !UUID.test(raw.owner_uuid))) {
+  if (has(raw, 'owner_uuid') && (typeof raw.owner_uuid !== 'string' || !UUID_LOWER_CASE.test(raw.owner_uuid))) {
     throw new AppError(`Invalid owner UUID: ${shown(raw.owner_uuid)}`);
   }
   const addresses = addressesOf(raw, uuid);

@@ -7,7 +7,7 @@
  * Rule text and fields are checked by the one rule checker,
  * core/fwrule/rule-object.ts validateRuleObject.
  */
-import { UUID } from '../fwrule/actions';
+import { UUID_LOWER_CASE } from '../uuid';
 import { validateRuleObject } from '../fwrule/rule-object';
 import type { FwRule } from '../fwrule/types';
 import { AppError, NotFoundError } from '../errors';
@@ -274,7 +274,7 @@ export function planUpdate(stored: readonly FwRule[], rawRules: readonly unknown
     }
     const old = typeof raw.uuid === 'string' ? index.get(raw.uuid) : undefined;
     if (old === undefined) {
-      errors.push(typeof raw.uuid === 'string' && UUID.test(raw.uuid) ? `Unknown rule: ${raw.uuid}` : 'Invalid rule UUID');
+      errors.push(typeof raw.uuid === 'string' && UUID_LOWER_CASE.test(raw.uuid) ? `Unknown rule: ${raw.uuid}` : 'Invalid rule UUID');
       continue;
     }
     try {

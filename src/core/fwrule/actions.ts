@@ -6,6 +6,7 @@
  */
 import { AddressError, parseAddress, parseCidr, type IPAddress } from '../net/address';
 import { excerpt, ruleError } from './errors';
+import { UUID_LOWER_CASE } from '../uuid';
 import { ICMP_MAX, PORT_MAX, PORT_MIN, PRIORITY_MAX } from './limits';
 import { unquote } from './quoting';
 import type { IcmpType, Port, Protocol, Target } from './types';
@@ -231,7 +232,7 @@ export const actions = {
   },
 
   vm(text: string): Target {
-    if (!UUID.test(text)) throw ruleError(`UUID "${excerpt(text)}" is invalid`);
+    if (!UUID_LOWER_CASE.test(text)) throw ruleError(`UUID "${excerpt(text)}" is invalid`);
     return { kind: 'vm', uuid: text };
   },
 
@@ -274,5 +275,5 @@ export const actions = {
   },
 };
 
-/** Lowercase 8-4-4-4-12 hex, as SmartOS and Triton write UUIDs. */
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** fwadm's UUID (core/uuid), under the name src/store/fw-store.ts imports. */
+export const UUID = UUID_LOWER_CASE;

@@ -4,7 +4,7 @@
  * defaults) into an FwRule whose `rule` is the canonical text.
  */
 import { randomUUID } from 'node:crypto';
-import { UUID } from './actions';
+import { UUID_LOWER_CASE } from '../uuid';
 import { canonicalText } from './canonical';
 import { AppError } from '../errors';
 import { ruleError } from './errors';
@@ -94,7 +94,7 @@ export function validateRuleObject(raw: unknown, opts: RuleObjectOptions = {}): 
       errors.push(err);
     }
   }
-  if (has(o, 'uuid') && (typeof o.uuid !== 'string' || !UUID.test(o.uuid))) {
+  if (has(o, 'uuid') && (typeof o.uuid !== 'string' || !UUID_LOWER_CASE.test(o.uuid))) {
     errors.push(ruleError('Invalid rule UUID', 'uuid'));
   }
   if (has(o, 'version') && (typeof o.version !== 'string' || o.version === '')) {
@@ -102,7 +102,7 @@ export function validateRuleObject(raw: unknown, opts: RuleObjectOptions = {}): 
   } else if (has(o, 'version')) {
     wellFormed(o.version as string, 'version', errors);
   }
-  if (has(o, 'owner_uuid') && (typeof o.owner_uuid !== 'string' || !UUID.test(o.owner_uuid))) {
+  if (has(o, 'owner_uuid') && (typeof o.owner_uuid !== 'string' || !UUID_LOWER_CASE.test(o.owner_uuid))) {
     errors.push(ruleError('Invalid owner UUID', 'owner_uuid'));
   }
   const enabled = boolProp(o, 'enabled', errors);

@@ -9,7 +9,7 @@ import { compareAddresses, parseCidr, type IPAddress } from '../net/address';
 import { compileInputError, type FwVm } from '../ipf/model';
 import { loneSurrogate } from '../fwrule/quoting';
 import { BRANDS } from '../vmspec/brands';
-import { UUID } from '../vmspec/formats';
+import { UUID_ANY_CASE } from '../uuid';
 import { validateCreate } from '../vmspec/validate';
 import type { NicRecord, VmRecord } from './record';
 import { isObject, hasValue } from '../object';
@@ -63,7 +63,7 @@ function q(v: unknown): string {
  */
 export function firewallVmFromObject(raw: unknown, where: string): FwVm {
   if (!isObject(raw)) throw compileInputError(`${where}: expected a VM object`);
-  const uuid = typeof raw.uuid === 'string' && UUID.test(raw.uuid) ? raw.uuid.toLowerCase() : undefined;
+  const uuid = typeof raw.uuid === 'string' && UUID_ANY_CASE.test(raw.uuid) ? raw.uuid.toLowerCase() : undefined;
   const name = uuid === undefined ? where : `VM ${uuid}`;
   const missing = REQUIRED_VM_FIELDS.filter((f) => !hasValue(raw, f));
   if (missing.length > 0) throw compileInputError(`${name}: missing field(s) required for firewall: ${missing.join(', ')}`);
@@ -73,7 +73,7 @@ export function firewallVmFromObject(raw: unknown, where: string): FwVm {
   }
   let owner: string | undefined;
   if (hasValue(raw, 'owner_uuid')) {
-    if (typeof raw.owner_uuid !== 'string' || !UUID.test(raw.owner_uuid)) throw compileInputError(`${name}: invalid owner_uuid ${q(raw.owner_uuid)}`);
+    if (typeof raw.owner_uuid !== 'string' || !UUID_ANY_CASE.test(raw.owner_uuid)) throw compileInputError(`${name}: invalid owner_uuid ${q(raw.owner_uuid)}`);
     owner = raw.owner_uuid.toLowerCase();
   }
   if (!isObject(raw.tags)) throw compileInputError(`${name}: tags must be an object`);

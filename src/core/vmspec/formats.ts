@@ -1,6 +1,8 @@
 /** The text formats of VM properties that are not addresses. */
+import { UUID_ANY_CASE } from '../uuid';
 
-export const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** vmadm's UUID (core/uuid), under the name src/store, src/hosts and src/commands import. */
+export const UUID = UUID_ANY_CASE;
 export const MAC = /^[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}$/;
 export const NIC_TAG = /^[a-zA-Z0-9_]{1,31}$/;
 export const INTERFACE = /^net\d+$/;

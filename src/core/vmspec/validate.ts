@@ -5,7 +5,8 @@
  * nics.ts and network.ts. Pure: data in, report out.
  */
 import { BRANDS, HVM_ONLY, ZONE_ONLY, isHvm } from './brands';
-import { MAC, UUID, zpoolProblem } from './formats';
+import { MAC, zpoolProblem } from './formats';
+import { UUID_ANY_CASE } from '../uuid';
 import { checkNic, type NicContext, type NicFacts } from './nic';
 import { checkNicList } from './nics';
 import { checkResolvers, checkRoutes } from './network';
@@ -28,11 +29,11 @@ const UUID_PROPERTIES = ['uuid', 'owner_uuid', 'image_uuid', 'billing_id'];
 function checkUuids(payload: Payload, report: ReportBuilder): void {
   for (const key of UUID_PROPERTIES) {
     const v = payload[key];
-    if (typeof v === 'string' && !UUID.test(v)) report.badValue(key, `${show(v)} is not a UUID`);
+    if (typeof v === 'string' && !UUID_ANY_CASE.test(v)) report.badValue(key, `${show(v)} is not a UUID`);
   }
   if (Array.isArray(payload.disks)) {
     payload.disks.forEach((d, i) => {
-      if (isObject(d) && typeof d.image_uuid === 'string' && !UUID.test(d.image_uuid)) {
+      if (isObject(d) && typeof d.image_uuid === 'string' && !UUID_ANY_CASE.test(d.image_uuid)) {
         report.badValue(`disks.${i}.image_uuid`, `${show(d.image_uuid)} is not a UUID`);
       }
     });
