@@ -12,7 +12,6 @@
  * it did (InterruptedError: `interrupted: nothing was changed`); after,
  * the change is finished and the result says it was interrupted.
  */
-import { AppError } from '../core/errors';
 import { acquireLock } from '../store/lock';
 import type { Journal, RuleChange, VmChange } from '../store/journal';
 import { recover, type Recovered } from './recovery';
@@ -129,6 +128,3 @@ export async function runChange<T>(rt: Runtime, verb: string, work: (c: Change) 
     lock.release();
   }
 }
-
-/** A change that failed after its commit, and could be neither finished nor undone now: the next command finishes it. */
-export class UnfinishedError extends AppError {}

@@ -11,7 +11,8 @@ import { AppError, HostError, NotFoundError } from '../core/errors';
 import { createVm, type VmOutcome } from '../core/vm/create';
 import type { VmRecord } from '../core/vm/record';
 import { updateVm, type UpdateOutcome } from '../core/vm/update';
-import { UUID } from '../core/vmspec/formats';
+import { UUID_ANY_CASE } from '../core/uuid';
+import { isHvm } from '../core/vmspec/brands';
 import { createScript, updateScript } from '../core/zonecfg/script';
 import type { ZoneRef } from '../hosts/host';
 import type { MacsInUse } from '../store/vm-store';
@@ -147,7 +148,7 @@ async function provision(rt: Runtime, c: Change, made: VmRecord): Promise<VmReco
 /** `vmadm create`. */
 export async function createVmChange(rt: Runtime, payload: Record<string, unknown>): Promise<Completed<VmOutcome>> {
   return runChange(rt, 'vmadm create', async (c) => {
-    if (typeof payload.uuid === 'string' && UUID.test(payload.uuid)) {
+    if (typeof payload.uuid === 'string' && UUID_ANY_CASE.test(payload.uuid)) {
       const wanted = payload.uuid.toLowerCase();
       const zone: ZoneRef = { zonename: wanted, uuid: wanted, zonepath: rt.vms.zonepathOf('zones', wanted), brand: String(payload.brand ?? 'joyent') };
       if (rt.vms.has(wanted) || (await rt.host.zoneState(zone)) !== undefined) {
@@ -370,7 +371,7 @@ export async function startVmChange(rt: Runtime, uuid: string): Promise<Complete
 export async function stopVmChange(rt: Runtime, uuid: string, force: boolean, timeout?: number): Promise<Completed<string>> {
   return runChange(rt, 'vmadm stop', async (c) => {
     const vm = mustGet(rt, uuid);
-    if (timeout !== undefined && vm.brand !== 'kvm' && vm.brand !== 'bhyve' && vm.docker !== true) {
+    if (timeout !== undefined && !isHvm(vm.brand) && vm.docker !== true) {
       throw new AppError('Timeout option is only supported for bhyve, KVM and docker containers.');
     }
     const { host } = rt;

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Io } from './io';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import { InputError, UsageError } from './errors';
+import { AppError, UsageError } from '../core/errors';
 import { quoteText, showName } from './names';
 
 /** Display name of the input, for messages (quoted when it is not plain text). */
@@ -40,8 +40,8 @@ export async function readInputText(io: Pick<Io, 'stdin'>, file: string | undefi
     if (err instanceof UsageError) throw err;
     const e = err as NodeJS.ErrnoException;
     // SmartOS vmadm's words for a missing file
-    if (e.code === 'ENOENT') throw new InputError(`File: ${inputName(file)} does not exist.`);
-    throw new InputError(`${inputName(file)}: cannot read input: ${e.code ?? e.message}`);
+    if (e.code === 'ENOENT') throw new AppError(`File: ${inputName(file)} does not exist.`);
+    throw new AppError(`${inputName(file)}: cannot read input: ${e.code ?? e.message}`);
   }
   return chunks.join('');
 }
@@ -146,7 +146,7 @@ function where(stack: readonly Frame[]): string {
 function checkKeysAndNumbers(text: string, name: string): void {
   const fail = (offset: number, what: string): never => {
     const { line, column } = lineColumn(text, offset);
-    throw new InputError(`${INVALID_JSON}${name}: line ${line}, column ${column}: ${what}`);
+    throw new AppError(`${INVALID_JSON}${name}: line ${line}, column ${column}: ${what}`);
   };
   const stack: Frame[] = [];
   let expectKey = false;
@@ -221,11 +221,11 @@ export function parseJsonText(text: string, name: string): unknown {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    if (text.trim() === '') throw new InputError(`${INVALID_JSON}${name}: empty input, expected JSON`);
+    if (text.trim() === '') throw new AppError(`${INVALID_JSON}${name}: empty input, expected JSON`);
     const where = locateJsonError(text);
     const v8 = (err as Error).message.split('\n')[0];
     const { line, column } = lineColumn(text, where?.offset ?? text.length);
-    throw new InputError(`${INVALID_JSON}${name}: line ${line}, column ${column}: ${where?.reason ?? v8}`);
+    throw new AppError(`${INVALID_JSON}${name}: line ${line}, column ${column}: ${where?.reason ?? v8}`);
   }
   checkKeysAndNumbers(text, name);
   return value;

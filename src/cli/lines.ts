@@ -3,7 +3,7 @@
  * arrive, so a 100,000-line file is never held whole, nor twice.
  */
 import type { Readable } from 'node:stream';
-import { InputError } from './errors';
+import { AppError } from '../core/errors';
 
 /** Each line (without its `\n` or `\r\n`) with its 1-based number. */
 export async function* readLines(stream: Readable, name: string): AsyncGenerator<[number, string]> {
@@ -28,8 +28,8 @@ export async function* readLines(stream: Readable, name: string): AsyncGenerator
     }
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ENOENT') throw new InputError(`File: ${name} does not exist.`);
-    throw new InputError(`${name}: cannot read input: ${e.code ?? e.message}`);
+    if (e.code === 'ENOENT') throw new AppError(`File: ${name} does not exist.`);
+    throw new AppError(`${name}: cannot read input: ${e.code ?? e.message}`);
   }
   const rest = pending.join('');
   if (rest !== '') yield [++n, rest.endsWith('\r') ? rest.slice(0, -1) : rest];

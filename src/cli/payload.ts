@@ -1,6 +1,6 @@
 /** Reading a JSON payload that must be an object. */
 import { isPayloadObject } from '../core/vmspec/validate';
-import { InputError } from './errors';
+import { AppError } from '../core/errors';
 import { inputName, readJsonInput } from './input';
 import type { Io } from './io';
 
@@ -13,7 +13,7 @@ export async function readPayloadObject(io: Pick<Io, 'stdin'>, file: string | un
   const payload = await readJsonInput(io, file, verb);
   if (!isPayloadObject(payload)) {
     const got = payload === null ? 'null' : Array.isArray(payload) ? 'an array' : `a ${typeof payload}`;
-    throw new InputError(`${inputName(file)}: ${what} must be a JSON object, not ${got}`);
+    throw new AppError(`${inputName(file)}: ${what} must be a JSON object, not ${got}`);
   }
   return payload;
 }

@@ -2,12 +2,42 @@
  * The one base of every error the project raises on purpose: the core, the
  * stores and the hosts throw these, and the CLI prints them as one line
  * (`<bin>: <message>`) with their exit status, never as internal errors.
+ *
+ * The kinds: AppError itself (bad input or a failed operation, exit 1),
+ * UsageError (exit 2), NotFoundError and HostError (exit 1). Any of them
+ * may carry several messages, one line each: fwadm prints each on its own
+ * line, as SmartOS prints the sub-errors of a MultiError.
  */
+
+export interface AppErrorOptions {
+  /** The input field at fault, when one is (fwrule: `rule` for anything in the rule text). */
+  readonly field?: string;
+  /**
+   * false: take no stack trace. A refusal is an answer, not a fault, and a
+   * linter or a parser of addresses may give thousands: the stack was most
+   * of their cost.
+   */
+  readonly stack?: false;
+}
+
 export class AppError extends Error {
   /** 1: bad input or a failed operation; 2: a usage error. */
   readonly exitCode: number = 1;
-  constructor(message: string) {
-    super(message);
+  /** Each problem, one line each, in input order; `message` is them joined by newlines. */
+  readonly messages: readonly string[];
+  readonly field?: string;
+
+  constructor(messages: string | readonly string[], options: AppErrorOptions = {}) {
+    const list = typeof messages === 'string' ? [messages] : [...messages];
+    const limit = Error.stackTraceLimit;
+    if (options.stack === false) Error.stackTraceLimit = 0;
+    try {
+      super(list.join('\n'));
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    this.messages = list;
+    if (options.field !== undefined) this.field = options.field;
     this.name = new.target.name;
   }
 }

@@ -1,5 +1,6 @@
 /** What both hosts share: the one-line failure and the event-log setting. */
 import { HostError } from '../core/errors';
+import { isHvm } from '../core/vmspec/brands';
 
 /** `<program> <args...> failed: <first line of its stderr>` (or `exit status N` when it printed nothing). */
 export function hostFailure(program: string, args: readonly string[], stderr: string, exitCode?: number): HostError {
@@ -24,7 +25,7 @@ export const NOT_RUNNING = 'Could not find running zone';
 
 /** Graceful stop/reboot command run inside an OS zone (docs/vmadm-cli.md §9). */
 export function inZoneCommand(brand: string, action: 'halt' | 'reboot'): string[] | undefined {
-  if (brand === 'kvm' || brand === 'bhyve') return undefined;
+  if (isHvm(brand)) return undefined;
   if (brand === 'lx') return ['/sbin/shutdown', action === 'halt' ? '-h' : '-r', 'now'];
   return ['/usr/sbin/shutdown', '-y', '-g', '0', '-i', action === 'halt' ? '5' : '6'];
 }

@@ -22,7 +22,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { HostError } from '../core/errors';
 import type { Host, ZoneRef } from './host';
 import { eventLogOverride, hostFailure } from './common';
-import { UUID } from '../core/vmspec/formats';
+import { UUID_ANY_CASE as UUID } from '../core/uuid';
 
 /** A file replaced by a temporary one renamed over it (old or new, never half), not synced: loaded firewall state. */
 function replaceUnsynced(file: string, text: string): void {

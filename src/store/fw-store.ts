@@ -28,12 +28,13 @@ import * as fsSync from 'node:fs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { FwError } from '../core/fw/errors';
+import { AppError } from '../core/errors';
+import { ignoreENOENT, isCode } from '../core/errno';
 import { remoteVmFromJson, remoteVmToJson, type RemoteVmRecord } from '../core/fw/remote-vms';
 import { keysOf, lazyRule, meaningText, type RuleKeys } from '../core/fw/rule-targets';
 import { ruleFromJson, type RuleJson } from '../core/fw/rules';
 import type { FwRule } from '../core/fwrule/types';
-import { UUID } from '../core/fwrule/actions';
+import { UUID_LOWER_CASE as UUID } from '../core/uuid';
 import type { RuleChange } from './journal';
 import { prepareWrite } from './paths';
 
@@ -118,18 +119,6 @@ const RACY_COARSE_MS = 2500;
 const TEMP = /^[0-9a-f-]{36}\.json\.[^/]+$/;
 const SAFE_SUFFIX = /^[0-9A-Za-z._-]{1,64}$/;
 
-function isCode(err: unknown, code: string): boolean {
-  return (err as NodeJS.ErrnoException | null)?.code === code;
-}
-
-async function ignoreENOENT(p: Promise<unknown>): Promise<void> {
-  try {
-    await p;
-  } catch (err) {
-    if (!isCode(err, 'ENOENT')) throw err;
-  }
-}
-
 async function fsyncDir(dir: string): Promise<void> {
   let fh: fs.FileHandle | undefined;
   try {
@@ -196,7 +185,7 @@ export class FwStore {
         try {
           raw = JSON.parse(text);
         } catch (err) {
-          throw new FwError(`${file}: ${(err as Error).message}`);
+          throw new AppError(`${file}: ${(err as Error).message}`);
         }
         return parse(raw, file);
       }),
@@ -218,7 +207,7 @@ export class FwStore {
     let missed = false;
     const rules: FwRule[] = [];
     const dir = this.rulesDir + path.sep;
-    const fail = (m: string): Error => new FwError(m);
+    const fail = (m: string): Error => new AppError(m);
     for (const name of names) {
       const file = dir + name;
       const st = fsSync.statSync(file, { throwIfNoEntry: false });
@@ -251,7 +240,7 @@ export class FwStore {
     try {
       return JSON.parse(text);
     } catch (err) {
-      throw new FwError(`${file}: ${(err as Error).message}`);
+      throw new AppError(`${file}: ${(err as Error).message}`);
     }
   }
 
@@ -320,10 +309,10 @@ export class FwStore {
    */
   async apply(change: RuleChange): Promise<void> {
     for (const x of [...change.putRules, ...change.putRemoteVms]) {
-      if (!UUID.test(x.uuid)) throw new FwError(`invalid uuid "${x.uuid}"`);
+      if (!UUID.test(x.uuid)) throw new AppError(`invalid uuid "${x.uuid}"`);
     }
     for (const u of [...change.deleteRules, ...change.deleteRemoteVms]) {
-      if (!UUID.test(u)) throw new FwError(`invalid uuid "${u}"`);
+      if (!UUID.test(u)) throw new AppError(`invalid uuid "${u}"`);
     }
     const writes: Array<[string, string]> = [
       ...change.putRules.map((r): [string, string] => [path.join(this.rulesDir, `${r.uuid}.json`), json(r)]),

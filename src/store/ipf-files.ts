@@ -9,7 +9,8 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { FwError } from '../core/fw/errors';
+import { AppError } from '../core/errors';
+import { ignoreENOENT, isCode } from '../core/errno';
 
 /** The two files' texts. */
 export interface IpfTexts {
@@ -27,20 +28,6 @@ const NAMES: readonly IpfFileName[] = ['ipf', 'ipf6'];
 
 /** A version as a file name suffix: digits, letters, `.`, `_`, `-`. */
 const SAFE_VERSION = /^[0-9A-Za-z._-]{1,64}$/;
-
-function isCode(err: unknown, code: string): boolean {
-  return (err as NodeJS.ErrnoException | null)?.code === code;
-}
-
-async function ignoreENOENT(p: Promise<unknown>): Promise<boolean> {
-  try {
-    await p;
-    return true;
-  } catch (err) {
-    if (!isCode(err, 'ENOENT')) throw err;
-    return false;
-  }
-}
 
 /** `<zonepath>/config`. */
 export function configDir(zonepath: string): string {
@@ -80,7 +67,7 @@ async function replaceFile(file: string, text: string, version: string): Promise
  * names the temporary files (`ipf.conf.<version>`).
  */
 export async function writeIpfFiles(zonepath: string, texts: IpfTexts, version: string): Promise<IpfPaths> {
-  if (!SAFE_VERSION.test(version)) throw new FwError(`invalid ipf file version "${version}"`);
+  if (!SAFE_VERSION.test(version)) throw new AppError(`invalid ipf file version "${version}"`);
   const paths = ipfPaths(zonepath);
   await fs.mkdir(configDir(zonepath), { recursive: true });
   for (const n of NAMES) await replaceFile(paths[n], texts[n], version);

@@ -19,6 +19,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { AppError } from '../core/errors';
+import { isCode } from '../core/errno';
 import type { RuleJson } from '../core/fw/rules';
 import type { RemoteVmRecord } from '../core/fw/remote-vms';
 import { prepareWrite } from './paths';
@@ -54,10 +55,6 @@ export interface Journal {
   readonly change: VmChange | RuleChange;
   /** VMs whose derived state follows from the change. */
   readonly pending: readonly string[];
-}
-
-function isCode(err: unknown, code: string): boolean {
-  return (err as NodeJS.ErrnoException | null)?.code === code;
 }
 
 export class JournalFiles {

@@ -27,7 +27,8 @@ import writeFileAtomic from 'write-file-atomic';
 import { AppError } from '../core/errors';
 import type { VmRecord } from '../core/vm/record';
 import type { HostKind } from './root';
-import { UUID } from '../core/vmspec/formats';
+import { UUID_ANY_CASE as UUID } from '../core/uuid';
+import { isEnoent } from '../core/errno';
 import { isWithin, prepareWrite, within } from './paths';
 import type { StoredVm } from './journal';
 
@@ -64,10 +65,6 @@ export function configTexts(r: VmRecord): Record<(typeof CONFIG_FILES)[number], 
     'tags.json': JSON.stringify(r.tags ?? {}, null, 2),
     'routes.json': JSON.stringify(r.routes ?? {}, null, 2),
   };
-}
-
-function isEnoent(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException)?.code === 'ENOENT';
 }
 
 function readText(file: string): string | undefined {

@@ -91,6 +91,16 @@ describe('paths: copied roots, links, locks that cannot be taken', () => {
     assert.equal((await run('vmadm', ['get', uuid], { env: env(root) })).stdout, before);
   });
 
+  it('a zpool that is not a pool name ("../../tmp/x") is refused naming the field, and nothing is made', async () => {
+    const root = path.join(tmp(), 'root');
+    for (const zpool of ['../../tmp/x', 'a/b', 'mirror', 'c0t0d0', '']) {
+      const r = await run('vmadm', ['create'], { input: JSON.stringify({ ...JSON.parse(SPEC), zpool }), env: env(root) });
+      assert.equal(r.status, 1, `${zpool}: ${r.stderr}`);
+      assert.match(r.stdout, /^bad_values: zpool\n$/, zpool);
+    }
+    assert.deepEqual(fs.existsSync(root) ? fs.readdirSync(root).filter((n) => !n.startsWith('.')) : [], []);
+  });
+
   it('a directory where .lock belongs: refused in under a second, one line naming the path, exit 1', async () => {
     const root = path.join(tmp(), 'root');
     fs.mkdirSync(path.join(root, '.lock'), { recursive: true });

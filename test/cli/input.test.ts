@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { parseJsonText } from '../../src/cli/input';
 import { quoteText, showName } from '../../src/cli/names';
-import { InputError } from '../../src/cli/errors';
+import { AppError as InputError } from '../../src/core/errors';
 import { spawnCli } from '../helpers/run-cli';
 
 /** The message parseJsonText refuses `text` with. */

@@ -11,12 +11,10 @@ import { escapeControl } from '../../core/text';
 import { printNotes, printInterrupted, rootFlag } from '../../cli/app';
 import type { Io } from '../../cli/io';
 import { AppError, InterruptedError, UsageError } from '../../core/errors';
+import { UUID_LOWER_CASE } from '../../core/uuid';
 import { formatChange, formatChangeJson, type ChangeAction, type ChangeResult } from '../../core/fw/format';
-import { FwError } from '../../core/fw/errors';
 import type { RuleDeps } from '../../core/fw/rules';
 import type { Completed, RuleChangeOutcome } from '../../app';
-
-export const UUID_ARG = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** `--dryrun -j --stdout -v --root`: accepted by every subcommand. */
 export const commonFlags = {
@@ -46,7 +44,7 @@ export class UuidArgError extends AppError {}
 /** A UUID argument (lower-case, as SmartOS checks it): `invalid UUID "<arg>"` / `missing UUID`, exit 1. */
 export function checkUuid(arg: string | undefined): string {
   if (arg === undefined || arg === '') throw new UuidArgError('Error: missing UUID');
-  if (!UUID_ARG.test(arg)) throw new UuidArgError(`Error: invalid UUID "${arg}"`);
+  if (!UUID_LOWER_CASE.test(arg)) throw new UuidArgError(`Error: invalid UUID "${arg}"`);
   return arg;
 }
 
@@ -80,16 +78,15 @@ export function printChange<P>(
   printInterrupted(io, done);
   if (outcome.failures.length > 0) {
     const signalled = io.exitCode;
-    printFailure(io, new FwError(outcome.failures), wantsJson(io.argv));
+    printFailure(io, new AppError(outcome.failures), wantsJson(io.argv));
     if (signalled !== undefined && signalled > 1) io.exitCode = signalled;
   }
 }
 
-/** Messages of an error: FwError and friends carry several. */
+/** Messages of an error: an AppError may carry several. */
 function messagesOf(err: unknown): string[] {
-  const m = (err as { messages?: unknown; failures?: unknown } | null) ?? {};
+  const m = (err as { messages?: unknown } | null) ?? {};
   if (Array.isArray(m.messages)) return m.messages as string[];
-  if (Array.isArray(m.failures)) return m.failures as string[];
   return [(err as Error).message];
 }
 
@@ -156,7 +153,7 @@ function writeMessages(io: Io, messages: readonly string[], json: boolean): void
 }
 
 /** An error printed where the command goes on (after its output): exit 1. */
-function printFailure(io: Io, err: FwError, json: boolean): void {
+function printFailure(io: Io, err: AppError, json: boolean): void {
   writeMessages(io, err.messages, json);
   io.exitCode = err.exitCode;
 }

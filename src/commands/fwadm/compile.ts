@@ -6,11 +6,11 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command';
 import { fileFlag, jsonFlag } from '../../cli/flags';
-import { InputError, UsageError } from '../../cli/errors';
+import { UsageError } from '../../core/errors';
 import { readJsonInput } from '../../cli/input';
 import { writeFilesAsJson, writeFilesAsText } from '../../cli/ipf-output';
 import { compileFirewallPieces } from '../../core/ipf/compile';
-import { IpfInputError, type CompileInput } from '../../core/ipf/model';
+import type { CompileInput } from '../../core/ipf/model';
 import { parseCompilePayload } from '../../core/ipf/payload';
 import { excerpt } from '../../core/fwrule/errors';
 import { escapeControl } from '../../core/text';
@@ -59,13 +59,7 @@ export default class Compile extends BaseCommand {
     const { flags } = await this.parse(Compile);
     const date = generationDate(this.io.env);
     const payload = await readJsonInput(this.io, flags.file);
-    let input: CompileInput;
-    try {
-      input = parseCompilePayload(payload);
-    } catch (err) {
-      if (err instanceof IpfInputError) throw new InputError(err.message);
-      throw err;
-    }
+    const input: CompileInput = parseCompilePayload(payload);
     const files = compileFirewallPieces(input, { eventLog: flags['event-log'], date });
     await (flags.json ? writeFilesAsJson : writeFilesAsText)(files, this.io.stdout);
   }

@@ -6,8 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { withApp } from '../../cli/app';
 import { inputName, parseJsonText, readInputText, readJsonInput } from '../../cli/input';
 import type { Io } from '../../cli/io';
-import { UsageError } from '../../core/errors';
-import { FwError } from '../../core/fw/errors';
+import { AppError, UsageError } from '../../core/errors';
 import { validateRemoteVms, type RemoteVmRecord } from '../../core/fw/remote-vms';
 import { isNoop, normalizePayload, withFlags, type FwPayload, type RuleFlags, type RulePlan } from '../../core/fw/rules';
 import type { FwRule } from '../../core/fwrule/types';
@@ -40,7 +39,7 @@ export function ruleFlagsOf(flags: RuleCommandFlags): RuleFlags {
  */
 export async function readRawPayload(io: Io, file: string | undefined, usageExit: boolean): Promise<unknown> {
   const fail = (message: string): never => {
-    throw usageExit ? new UsageError(message) : new FwError(message);
+    throw usageExit ? new UsageError(message) : new AppError(message);
   };
   if (file === undefined && io.stdin.isTTY) fail('Must supply file!');
   const name = file ?? '-';
@@ -106,12 +105,12 @@ export async function runRuleChange(
     if (action === 'Updated') {
       const known = new Set(stored.remoteVms.map((r) => r.uuid));
       const unknown = rvms.filter((r) => !known.has(r.uuid));
-      if (unknown.length > 0) throw new FwError(unknown.map((r) => `Unknown remote VM "${r.uuid}"`));
+      if (unknown.length > 0) throw new AppError(unknown.map((r) => `Unknown remote VM "${r.uuid}"`));
     }
     const forceVms: string[] = [];
     for (const raw of payload.localVMs ?? []) {
       const uuid = (raw as { uuid?: unknown } | null)?.uuid;
-      if (typeof uuid !== 'string' || !localUuids.has(uuid)) throw new FwError(`Could not find VM "${String(uuid)}" in VM list`);
+      if (typeof uuid !== 'string' || !localUuids.has(uuid)) throw new AppError(`Could not find VM "${String(uuid)}" in VM list`);
       forceVms.push(uuid);
     }
     const storedRvms = new Map(stored.remoteVms.map((r) => [r.uuid, r]));

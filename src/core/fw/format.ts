@@ -6,7 +6,7 @@
  * text out. Every text returned ends with a newline unless empty.
  */
 import type { FwRule } from '../fwrule/types';
-import { FwError } from './errors';
+import { AppError } from '../errors';
 import { RULE_FIELDS, ruleToJson, type RuleField, type RuleJson } from './rules';
 
 // ---------------------------------------------------------------- §3 changes
@@ -115,8 +115,8 @@ export function parseFields(spec: string | undefined): RuleField[] {
   const fields = spec.split(',');
   const known = new Set<string>(RULE_FIELDS);
   const bad = [...new Set(fields.filter((f) => !known.has(f)))].sort();
-  if (bad.length === 1) throw new FwError(`Invalid display field: ${bad[0]}`);
-  if (bad.length > 1) throw new FwError(`Invalid display fields: ${bad.join(', ')}`);
+  if (bad.length === 1) throw new AppError(`Invalid display field: ${bad[0]}`);
+  if (bad.length > 1) throw new AppError(`Invalid display fields: ${bad.join(', ')}`);
   return fields as RuleField[];
 }
 
@@ -213,8 +213,8 @@ export function parseIpfStatus(stdout: string): IpfStatus {
  */
 export function statusFromIpf(out: ProgramOutput): IpfStatus {
   if (out.stderr.includes('Could not find running zone')) return { running: false };
-  if (out.exitCode !== 0) throw new FwError(out.stderr.trim().split('\n')[0] || 'No output from ipf');
-  if (out.stdout.trim() === '') throw new FwError('No output from ipf');
+  if (out.exitCode !== 0) throw new AppError(out.stderr.trim().split('\n')[0] || 'No output from ipf');
+  if (out.stdout.trim() === '') throw new AppError('No output from ipf');
   return parseIpfStatus(out.stdout);
 }
 
@@ -248,10 +248,10 @@ export function parseIpfStats(stdout: string): IpfStat[] {
  * ipfstat`.
  */
 export function statsFromIpfstat(uuid: string, out: ProgramOutput, firewallRunning: boolean): IpfStat[] {
-  if (!firewallRunning) throw new FwError(`Firewall is not running for VM "${uuid}"`);
+  if (!firewallRunning) throw new AppError(`Firewall is not running for VM "${uuid}"`);
   if (out.stderr.includes('empty list')) return [];
   if (out.stdout === '') {
-    throw new FwError(out.exitCode !== 0 && out.stderr.trim() !== '' ? out.stderr.trim().split('\n')[0] : 'No output from ipfstat');
+    throw new AppError(out.exitCode !== 0 && out.stderr.trim() !== '' ? out.stderr.trim().split('\n')[0] : 'No output from ipfstat');
   }
   return parseIpfStats(out.stdout);
 }

@@ -3,10 +3,12 @@
  * tag, vm or all vms. Input is a `vmadm get` object from another host or
  * `{uuid, ips, tags, owner_uuid}`; only those fields are kept. Pure.
  */
-import { UUID } from '../fwrule/actions';
+import { UUID_LOWER_CASE } from '../uuid';
 import type { FwVm } from '../ipf/model';
-import { compareAddresses, parseAddress, type IPAddress } from '../net/address';
-import { FwError, FwNotFoundError } from './errors';
+import { excerpt } from '../fwrule/errors';
+import { loneSurrogate } from '../fwrule/quoting';
+import { compareAddresses, parseAddress, parseCidr, type IPAddress } from '../net/address';
+import { AppError, NotFoundError } from '../errors';
 import { hasValue, isObject } from '../object';
 
 export type TagValue = string | number | boolean;
@@ -29,31 +31,58 @@ function has(o: Obj, key: string): boolean {
 /** `nics[].ips` entries that are not addresses. */
 const NOT_ADDRESSES = new Set(['dhcp', 'addrconf']);
 
+/** A value as a message shows it: a long one is cut (excerpt). */
+function shown(value: unknown): string {
+  return excerpt(String(value));
+}
+
+function invalidIp(text: unknown): AppError {
+  return new AppError(`Invalid IP address: ${shown(text)}`);
+}
+
+/** An address with no prefix (`ips`, `nics[].ip`). */
 function ipOf(text: unknown): IPAddress {
-  if (typeof text !== 'string') throw new FwError(`Invalid IP address: ${String(text)}`);
+  if (typeof text !== 'string') throw invalidIp(text);
   try {
     return parseAddress(text);
   } catch {
-    throw new FwError(`Invalid IP address: ${text}`);
+    throw invalidIp(text);
   }
+}
+
+/**
+ * A `nics[].ips` entry: an address, or `address/length` with a length the
+ * family allows, written as vmadm validate wants it; the address without
+ * its prefix. A bad address is named alone, a bad length with the entry.
+ */
+function nicIpOf(text: unknown): IPAddress {
+  if (typeof text !== 'string') throw invalidIp(text);
+  const slash = text.indexOf('/');
+  if (slash < 0) return ipOf(text);
+  const address = ipOf(text.slice(0, slash));
+  try {
+    parseCidr(text, 'allow');
+  } catch {
+    throw invalidIp(text);
+  }
+  return address;
 }
 
 /** Every address of `ips` and of `nics[].ips` (prefix stripped) or `nics[].ip`. */
 function addressesOf(raw: Obj, name: string): IPAddress[] {
   const out: IPAddress[] = [];
   if (has(raw, 'ips')) {
-    if (!Array.isArray(raw.ips)) throw new FwError(`Remote VM "${name}": ips must be an array`);
+    if (!Array.isArray(raw.ips)) throw new AppError(`Remote VM "${name}": ips must be an array`);
     for (const ip of raw.ips) out.push(ipOf(ip));
   }
   if (has(raw, 'nics')) {
-    if (!Array.isArray(raw.nics)) throw new FwError(`Remote VM "${name}": nics must be an array`);
+    if (!Array.isArray(raw.nics)) throw new AppError(`Remote VM "${name}": nics must be an array`);
     for (const nic of raw.nics) {
-      if (!isObject(nic)) throw new FwError(`Remote VM "${name}": each NIC must be an object`);
+      if (!isObject(nic)) throw new AppError(`Remote VM "${name}": each NIC must be an object`);
       if (has(nic, 'ips')) {
-        if (!Array.isArray(nic.ips)) throw new FwError(`Remote VM "${name}": nics[].ips must be an array`);
+        if (!Array.isArray(nic.ips)) throw new AppError(`Remote VM "${name}": nics[].ips must be an array`);
         for (const ip of nic.ips) {
-          const text = typeof ip === 'string' ? ip.split('/')[0] : ip;
-          if (!NOT_ADDRESSES.has(text as string)) out.push(ipOf(text));
+          if (!NOT_ADDRESSES.has(ip as string)) out.push(nicIpOf(ip));
         }
       } else if (has(nic, 'ip') && !NOT_ADDRESSES.has(nic.ip as string)) {
         out.push(ipOf(nic.ip));
@@ -63,13 +92,23 @@ function addressesOf(raw: Obj, name: string): IPAddress[] {
   return out;
 }
 
+/** A tag name as a message quotes it: JSON escapes, so a lone surrogate or a quote shows as written. */
+function tagName(name: string): string {
+  return JSON.stringify(excerpt(name));
+}
+
 function tagsOf(raw: Obj, name: string): Record<string, TagValue> | undefined {
   if (!has(raw, 'tags')) return undefined;
-  if (!isObject(raw.tags)) throw new FwError(`Remote VM "${name}": tags must be an object`);
+  if (!isObject(raw.tags)) throw new AppError(`Remote VM "${name}": tags must be an object`);
   const out: Record<string, TagValue> = {};
   for (const [k, v] of Object.entries(raw.tags)) {
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
-      throw new FwError(`Remote VM "${name}": tag "${k}" must be a string, number or boolean`);
+      throw new AppError(`Remote VM "${name}": tag ${tagName(k)} must be a string, number or boolean`);
+    }
+    // no UTF-8 can carry a lone surrogate: it would print as U+FFFD, and two tags look the same
+    const lone = loneSurrogate(k) ?? (typeof v === 'string' ? loneSurrogate(v) : undefined);
+    if (lone !== undefined) {
+      throw new AppError(`Remote VM "${name}": tag ${tagName(k)} holds ${lone}, a lone surrogate: not a Unicode character`);
     }
     out[k] = v;
   }
@@ -77,20 +116,22 @@ function tagsOf(raw: Obj, name: string): Record<string, TagValue> | undefined {
 }
 
 /**
- * Check one remote VM and reduce it to the stored shape. `localUuids`:
- * the uuids of this host's VMs (a remote VM may not share one).
- * Throws FwError with the §6.1 messages.
+ * The one reader of a remote VM from input: `fwadm add` and `update`
+ * (payload `remoteVMs`), `add-rvm`, `compile` and the stored files all
+ * read it here. Checks it and reduces it to the stored shape.
+ * `localUuids`: the uuids of this host's VMs (a remote VM may not share
+ * one). Throws AppError with the §6.1 messages, the first problem found.
  */
 export function validateRemoteVm(raw: unknown, localUuids: ReadonlySet<string>): RemoteVmRecord {
-  if (!isObject(raw) || !has(raw, 'uuid')) throw new FwError('Remote VM must have UUID');
+  if (!isObject(raw) || !has(raw, 'uuid')) throw new AppError('Remote VM must have UUID');
   const uuid = raw.uuid;
-  if (typeof uuid !== 'string' || !UUID.test(uuid)) throw new FwError(`Invalid Remote VM UUID: ${String(uuid)}`);
-  if (localUuids.has(uuid)) throw new FwError(`Remote VM "${uuid}" must not have the same UUID as a local VM`);
-  if (has(raw, 'owner_uuid') && (typeof raw.owner_uuid !== 'string' || !UUID.test(raw.owner_uuid))) {
-    throw new FwError(`Invalid owner UUID: ${String(raw.owner_uuid)}`);
+  if (typeof uuid !== 'string' || !UUID_LOWER_CASE.test(uuid)) throw new AppError(`Invalid Remote VM UUID: ${shown(uuid)}`);
+  if (localUuids.has(uuid)) throw new AppError(`Remote VM "${uuid}" must not have the same UUID as a local VM`);
+  if (has(raw, 'owner_uuid') && (typeof raw.owner_uuid !== 'string' || !UUID_LOWER_CASE.test(raw.owner_uuid))) {
+    throw new AppError(`Invalid owner UUID: ${shown(raw.owner_uuid)}`);
   }
   const addresses = addressesOf(raw, uuid);
-  if (addresses.length === 0) throw new FwError(`Remote VM "${uuid}": missing IPs`);
+  if (addresses.length === 0) throw new AppError(`Remote VM "${uuid}": missing IPs`);
   const byKey = new Map<string, IPAddress>();
   for (const a of addresses) byKey.set(a.key, a);
   const rec: RemoteVmRecord = { uuid, ips: [...byKey.values()].sort(compareAddresses).map((a) => a.text) };
@@ -101,7 +142,7 @@ export function validateRemoteVm(raw: unknown, localUuids: ReadonlySet<string>):
 }
 
 /**
- * Check every remote VM of a payload; every bad one is reported (FwError,
+ * Check every remote VM of a payload; every bad one is reported (AppError,
  * one line each). A uuid given twice: the later one wins.
  */
 export function validateRemoteVms(raws: readonly unknown[], localUuids: ReadonlySet<string>): RemoteVmRecord[] {
@@ -113,18 +154,18 @@ export function validateRemoteVms(raws: readonly unknown[], localUuids: Readonly
       out.delete(r.uuid);
       out.set(r.uuid, r);
     } catch (err) {
-      if (!(err instanceof FwError)) throw err;
+      if (!(err instanceof AppError)) throw err;
       errors.push(err.message);
     }
   }
-  if (errors.length > 0) throw new FwError(errors);
+  if (errors.length > 0) throw new AppError(errors);
   return [...out.values()];
 }
 
 /** `fwadm add-rvm -f`: one remote VM object, or `{"remoteVMs": [...]}`. */
 export function remoteVmsFromPayload(raw: unknown): unknown[] {
   if (isObject(raw) && Object.prototype.hasOwnProperty.call(raw, 'remoteVMs')) {
-    if (!Array.isArray(raw.remoteVMs)) throw new FwError('remoteVMs must be an array');
+    if (!Array.isArray(raw.remoteVMs)) throw new AppError('remoteVMs must be an array');
     return raw.remoteVMs;
   }
   return [raw];
@@ -135,7 +176,7 @@ export function remoteVmFromJson(raw: unknown, where: string): RemoteVmRecord {
   try {
     return validateRemoteVm(raw, new Set());
   } catch (err) {
-    if (err instanceof FwError) throw new FwError(`${where}: ${err.message}`);
+    if (err instanceof AppError) throw new AppError(`${where}: ${err.message}`);
     throw err;
   }
 }
@@ -165,7 +206,7 @@ export function remoteVmToFwVm(r: RemoteVmRecord): FwVm {
 /** `get-rvm`: the record, or `Unknown remote VM "<uuid>"`. */
 export function findRemoteVm(stored: ReadonlyMap<string, RemoteVmRecord>, uuid: string): RemoteVmRecord {
   const r = stored.get(uuid);
-  if (r === undefined) throw new FwNotFoundError(`Unknown remote VM "${uuid}"`);
+  if (r === undefined) throw new NotFoundError(`Unknown remote VM "${uuid}"`);
   return r;
 }
 
@@ -179,6 +220,6 @@ export function knownRemoteVms(stored: ReadonlyMap<string, RemoteVmRecord>, uuid
       if (!unknown.includes(u)) unknown.push(u);
     } else found.set(u, r);
   }
-  if (unknown.length > 0) throw new FwNotFoundError(unknown.map((u) => `Unknown remote VM "${u}"`));
+  if (unknown.length > 0) throw new NotFoundError(unknown.map((u) => `Unknown remote VM "${u}"`));
   return [...found.values()];
 }

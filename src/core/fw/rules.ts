@@ -7,11 +7,10 @@
  * Rule text and fields are checked by the one rule checker,
  * core/fwrule/rule-object.ts validateRuleObject.
  */
-import { UUID } from '../fwrule/actions';
-import { FwruleError } from '../fwrule/errors';
+import { UUID_LOWER_CASE } from '../uuid';
 import { validateRuleObject } from '../fwrule/rule-object';
 import type { FwRule } from '../fwrule/types';
-import { FwError, FwNotFoundError } from './errors';
+import { AppError, NotFoundError } from '../errors';
 import { isObject, hasValue } from '../object';
 
 /** Where new uuids and versions come from (`version` = `<now>.<pid padded to 6>`). */
@@ -74,13 +73,13 @@ export function ruleToJson(r: FwRule): RuleJson {
  */
 export function ruleFromJson(raw: unknown, where: string): FwRule {
   const o = raw as Record<string, unknown> | null;
-  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new FwError(`${where}: a rule must be a JSON object`);
-  if (typeof o.uuid !== 'string') throw new FwError(`${where}: Invalid rule UUID`);
-  if (typeof o.version !== 'string') throw new FwError(`${where}: version must be a non-empty string`);
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new AppError(`${where}: a rule must be a JSON object`);
+  if (typeof o.uuid !== 'string') throw new AppError(`${where}: Invalid rule UUID`);
+  if (typeof o.version !== 'string') throw new AppError(`${where}: version must be a non-empty string`);
   try {
     return validateRuleObject(o);
   } catch (err) {
-    if (err instanceof FwruleError) throw new FwError(`${where}: ${err.message}`);
+    if (err instanceof AppError) throw new AppError(`${where}: ${err.message}`);
     throw err;
   }
 }
@@ -118,20 +117,20 @@ const SINGLE_RULE_KEYS = ['rule', 'enabled', 'description', 'owner_uuid', 'versi
  * A payload object as `add -f`/`update -f`/stdin give it: a single rule
  * object (any top-level rule, enabled, description, owner_uuid or version
  * key) becomes `{rules: [it]}`; otherwise rules, remoteVMs, localVMs (a
- * `vms` key is ignored: the live VM list is used). Throws FwError.
+ * `vms` key is ignored: the live VM list is used). Throws AppError.
  */
 export function normalizePayload(raw: unknown): FwPayload {
-  if (!isObject(raw)) throw new FwError('Payload must contain one of: rules, localVMs, remoteVMs');
+  if (!isObject(raw)) throw new AppError('Payload must contain one of: rules, localVMs, remoteVMs');
   if (SINGLE_RULE_KEYS.some((k) => hasValue(raw, k))) return { rules: [raw] };
   const out: { rules?: unknown[]; remoteVMs?: unknown[]; localVMs?: unknown[] } = {};
   for (const key of ['rules', 'remoteVMs', 'localVMs'] as const) {
     if (!hasValue(raw, key)) continue;
     const v = raw[key];
-    if (!Array.isArray(v)) throw new FwError(`${key} must be an array`);
+    if (!Array.isArray(v)) throw new AppError(`${key} must be an array`);
     out[key] = v;
   }
   if ((out.rules?.length ?? 0) + (out.remoteVMs?.length ?? 0) + (out.localVMs?.length ?? 0) === 0) {
-    throw new FwError('Payload must contain one of: rules, localVMs, remoteVMs');
+    throw new AppError('Payload must contain one of: rules, localVMs, remoteVMs');
   }
   return out;
 }
@@ -216,7 +215,7 @@ function collect(stored: Map<string, FwRule>, candidates: FwRule[]): FwRule[] {
 }
 
 function ruleMessage(err: unknown): string {
-  if (err instanceof FwruleError) return err.message;
+  if (err instanceof AppError) return err.message;
   throw err;
 }
 
@@ -232,7 +231,7 @@ function contentKey(r: FwRule): string {
  * already is (same text, flags, owner, description: docs/fwadm-cli.md §0)
  * is not added again, so a repeated add, an add retried after an
  * interrupt among them, makes no duplicate. Every bad rule is reported
- * (FwError, one line each); nothing changes then.
+ * (AppError, one line each); nothing changes then.
  */
 export function planAdd(stored: readonly FwRule[], rawRules: readonly unknown[], deps: RuleDeps): RulePlan {
   const errors: string[] = [];
@@ -250,7 +249,7 @@ export function planAdd(stored: readonly FwRule[], rawRules: readonly unknown[],
       errors.push(ruleMessage(err));
     }
   }
-  if (errors.length > 0) throw new FwError(errors);
+  if (errors.length > 0) throw new AppError(errors);
   const index = indexRules(stored);
   return finish(index, collect(index, candidates), []);
 }
@@ -289,7 +288,7 @@ export function planUpdate(stored: readonly FwRule[], rawRules: readonly unknown
     }
     const old = typeof raw.uuid === 'string' ? index.get(raw.uuid) : undefined;
     if (old === undefined) {
-      errors.push(typeof raw.uuid === 'string' && UUID.test(raw.uuid) ? `Unknown rule: ${raw.uuid}` : 'Invalid rule UUID');
+      errors.push(typeof raw.uuid === 'string' && UUID_LOWER_CASE.test(raw.uuid) ? `Unknown rule: ${raw.uuid}` : 'Invalid rule UUID');
       continue;
     }
     try {
@@ -298,7 +297,7 @@ export function planUpdate(stored: readonly FwRule[], rawRules: readonly unknown
       errors.push(ruleMessage(err));
     }
   }
-  if (errors.length > 0) throw new FwError(errors);
+  if (errors.length > 0) throw new AppError(errors);
   return finish(index, collect(index, candidates), []);
 }
 
@@ -312,7 +311,7 @@ function knownRules(index: Map<string, FwRule>, uuids: readonly string[]): FwRul
       if (!unknown.includes(u)) unknown.push(u);
     } else found.set(u, r);
   }
-  if (unknown.length > 0) throw new FwNotFoundError(unknown.map((u) => `Unknown rule: ${u}`));
+  if (unknown.length > 0) throw new NotFoundError(unknown.map((u) => `Unknown rule: ${u}`));
   return [...found.values()];
 }
 
@@ -342,7 +341,7 @@ export function planEnable(stored: readonly FwRule[], uuids: readonly string[], 
 /** `fwadm get` / `fwadm vms`: the stored rule, or `Unknown rule "<uuid>"`. */
 export function findRule(stored: readonly FwRule[] | ReadonlyMap<string, FwRule>, uuid: string): FwRule {
   const r = stored instanceof Map ? stored.get(uuid) : (stored as readonly FwRule[]).find((x) => x.uuid === uuid);
-  if (r === undefined) throw new FwNotFoundError(`Unknown rule "${uuid}"`);
+  if (r === undefined) throw new NotFoundError(`Unknown rule "${uuid}"`);
   return r;
 }
 

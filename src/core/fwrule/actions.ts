@@ -5,7 +5,8 @@
  * values. Addresses go through the project's one address model.
  */
 import { AddressError, parseAddress, parseCidr, type IPAddress } from '../net/address';
-import { FwruleError, excerpt } from './errors';
+import { excerpt, ruleError } from './errors';
+import { UUID_LOWER_CASE } from '../uuid';
 import { ICMP_MAX, PORT_MAX, PORT_MIN, PRIORITY_MAX } from './limits';
 import { unquote } from './quoting';
 import type { IcmpType, Port, Protocol, Target } from './types';
@@ -88,7 +89,7 @@ function decimal(text: string, min: number, max: number): number | undefined {
 
 function portNumber(text: string): number {
   const n = decimal(text, PORT_MIN, PORT_MAX);
-  if (n === undefined) throw new FwruleError(`Port number "${excerpt(text)}" is invalid`);
+  if (n === undefined) throw ruleError(`Port number "${excerpt(text)}" is invalid`);
   return n;
 }
 
@@ -96,7 +97,7 @@ function portRange(startText: string, endText: string): Port {
   const start = portNumber(startText);
   const end = portNumber(endText);
   if (end < start) {
-    throw new FwruleError(`The end of the range (${excerpt(endText)}) cannot be less than the start (${excerpt(startText)})`);
+    throw ruleError(`The end of the range (${excerpt(endText)}) cannot be less than the start (${excerpt(startText)})`);
   }
   return { start, end };
 }
@@ -203,11 +204,11 @@ export const actions = {
     try {
       address = parseAddress(text);
     } catch (err) {
-      throw new FwruleError(`IPv${family} address "${excerpt(text)}" is invalid${addressDetail(err)}`);
+      throw ruleError(`IPv${family} address "${excerpt(text)}" is invalid${addressDetail(err)}`);
     }
     // as SmartOS: no host is ever 0.0.0.0 or the broadcast address
     if (family === 4 && (text === '0.0.0.0' || text === '255.255.255.255')) {
-      throw new FwruleError(`IPv4 address "${text}" is invalid`);
+      throw ruleError(`IPv4 address "${text}" is invalid`);
     }
     return { kind: 'ip', address };
   },
@@ -226,12 +227,12 @@ export const actions = {
             : kind === 'invalid'
               ? ' (bad address component)'
               : `: ${(err as AddressError).message}`;
-      throw new FwruleError(`Subnet "${excerpt(text)}" is invalid${why}`);
+      throw ruleError(`Subnet "${excerpt(text)}" is invalid${why}`);
     }
   },
 
   vm(text: string): Target {
-    if (!UUID.test(text)) throw new FwruleError(`UUID "${excerpt(text)}" is invalid`);
+    if (!UUID_LOWER_CASE.test(text)) throw ruleError(`UUID "${excerpt(text)}" is invalid`);
     return { kind: 'vm', uuid: text };
   },
 
@@ -241,7 +242,7 @@ export const actions = {
 
   priority(text: string): number {
     const n = decimal(text, 0, PRIORITY_MAX);
-    if (n === undefined) throw new FwruleError(`Priority level "${excerpt(text)}" is invalid`);
+    if (n === undefined) throw ruleError(`Priority level "${excerpt(text)}" is invalid`);
     return n;
   },
 
@@ -253,7 +254,7 @@ export const actions = {
     const parts = text.split('-');
     if (parts.length === 1) return portNumber(text);
     if (parts.length === 2) return portRange(parts[0], parts[1]);
-    throw new FwruleError(`"${excerpt(text)}" is not a valid port number or range`);
+    throw ruleError(`"${excerpt(text)}" is not a valid port number or range`);
   },
 
   /** `PORTS a - b`. */
@@ -261,7 +262,7 @@ export const actions = {
 
   icmpNumber(text: string, what: 'type' | 'code'): number {
     const n = decimal(text, 0, ICMP_MAX);
-    if (n === undefined) throw new FwruleError(`ICMP ${what} "${excerpt(text)}" is invalid`);
+    if (n === undefined) throw ruleError(`ICMP ${what} "${excerpt(text)}" is invalid`);
     return n;
   },
 
@@ -274,5 +275,3 @@ export const actions = {
   },
 };
 
-/** Lowercase 8-4-4-4-12 hex, as SmartOS and Triton write UUIDs. */
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

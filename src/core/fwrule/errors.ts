@@ -1,24 +1,15 @@
+import { AppError } from '../errors';
 import { escapeControl } from '../text';
 
 /**
  * Why a rule or rule object is refused: one line, in the words of SmartOS
- * fwadm where it has them ("Port number \"65537\" is invalid").
+ * fwadm where it has them ("Port number \"65537\" is invalid"), with any
+ * control character escaped (nothing raw for a terminal to act on). `field`
+ * is the payload field at fault: `rule` for anything in the rule text. No
+ * stack is taken: a linter meets thousands of bad rules.
  */
-export class FwruleError extends Error {
-  /** The payload field at fault: `rule` for anything in the rule text. */
-  readonly field: string;
-
-  constructor(message: string, field = 'rule') {
-    // A user's mistake, not the program's: no stack to capture (it is
-    // costly when a linter meets thousands of bad rules).
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    // one line, nothing raw for a terminal to act on
-    super(escapeControl(message));
-    Error.stackTraceLimit = limit;
-    this.name = 'FwruleError';
-    this.field = field;
-  }
+export function ruleError(message: string, field = 'rule'): AppError {
+  return new AppError(escapeControl(message), { field, stack: false });
 }
 
 /** Longest token shown whole in a message. */

@@ -2,7 +2,7 @@
  * Linting rule texts, one per line: what `fwadm lint` reports for a line.
  */
 import { canonicalText } from './canonical';
-import { FwruleError } from './errors';
+import { AppError } from '../errors';
 import { parseRule } from './parse';
 
 export type LintResult = { readonly rule: string } | { readonly error: string };
@@ -18,7 +18,7 @@ export function lintRule(text: string): LintResult {
   try {
     return { rule: canonicalText(parseRule(text)) };
   } catch (err) {
-    if (err instanceof FwruleError) return { error: err.message };
+    if (err instanceof AppError) return { error: err.message };
     throw err;
   }
 }

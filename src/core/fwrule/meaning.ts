@@ -5,7 +5,7 @@
  * de-duplicated, a bare tag absorbing its valued forms, ports and ICMP
  * types in order).
  */
-import { FwruleError } from './errors';
+import { ruleError } from './errors';
 import { MAX_PROTOCOL_TARGETS, MAX_TARGETS_PER_SIDE } from './limits';
 import type { Action, IcmpType, ParsedRule, Port, Protocol, Target } from './types';
 
@@ -85,10 +85,10 @@ function checkIcmpFamilies(protocol: Protocol, targets: readonly Target[]): void
   if (protocol.name !== 'icmp' && protocol.name !== 'icmp6') return;
   const [family, label] = protocol.name === 'icmp' ? [4, 'ICMPv4'] : [6, 'ICMPv6'];
   if (targets.some((t) => t.kind === 'ip' && t.address.family !== family)) {
-    throw new FwruleError(`rule affects ${label} but contains a non-IPv${family} address`);
+    throw ruleError(`rule affects ${label} but contains a non-IPv${family} address`);
   }
   if (targets.some((t) => t.kind === 'subnet' && t.cidr.address.family !== family)) {
-    throw new FwruleError(`rule affects ${label} but contains a non-IPv${family} subnet`);
+    throw ruleError(`rule affects ${label} but contains a non-IPv${family} subnet`);
   }
 }
 
@@ -102,15 +102,15 @@ export function ruleMeaning(
 ): ParsedRule {
   if (protocolTargets(protocol) > MAX_PROTOCOL_TARGETS) {
     const what = protocol.name === 'icmp' || protocol.name === 'icmp6' ? 'types' : 'ports';
-    throw new FwruleError(`maximum of ${MAX_PROTOCOL_TARGETS} ${what} allowed`);
+    throw ruleError(`maximum of ${MAX_PROTOCOL_TARGETS} ${what} allowed`);
   }
   if (from.length > MAX_TARGETS_PER_SIDE || to.length > MAX_TARGETS_PER_SIDE) {
-    throw new FwruleError(`maximum of ${MAX_TARGETS_PER_SIDE} targets allowed per side`);
+    throw ruleError(`maximum of ${MAX_TARGETS_PER_SIDE} targets allowed per side`);
   }
   const all = from.concat(to);
   checkIcmpFamilies(protocol, all);
   if (!all.some((t) => t.kind === 'allvms' || t.kind === 'tag' || t.kind === 'vm')) {
-    throw new FwruleError('rule does not affect VMs');
+    throw ruleError('rule does not affect VMs');
   }
   return {
     from: normalSide(from),

@@ -4,7 +4,7 @@
  * actions.ts, and turns its errors into SmartOS's one-line messages.
  */
 import { actions } from './actions';
-import { FwruleError, excerpt } from './errors';
+import { excerpt, ruleError } from './errors';
 import { ruleMeaning } from './meaning';
 import { loneSurrogate } from './quoting';
 import type { ParsedRule } from './types';
@@ -45,7 +45,7 @@ function foundName(token: SyntaxErrorHash['token']): string {
 
 function syntaxError(_: string, hash: SyntaxErrorHash): never {
   const expected = (hash.expected ?? []).map(expectedName).join(', ');
-  throw new FwruleError(
+  throw ruleError(
     `Error at character ${hash.loc?.last_column ?? 0}: '${excerpt(hash.text)}', expected: ${expected}, found: ${foundName(hash.token)}`,
   );
 }
@@ -64,19 +64,20 @@ parser.table = parser.table.map((row) => {
 parser.yy = { ...actions, rule: ruleMeaning, parseError: syntaxError };
 // Text no token matches: say where, and show what follows.
 parser.lexer.parseError = function (this: JisonLexer): never {
-  throw new FwruleError(`Error at character ${this.pastInput().length}: '${this.upcomingInput()}', found: unexpected text`);
+  throw ruleError(`Error at character ${this.pastInput().length}: '${this.upcomingInput()}', found: unexpected text`);
 };
 
 /**
- * Parse and check a rule. Throws FwruleError with a one-line message naming
- * the offending token, or the character position and the expected tokens.
+ * Parse and check a rule. Throws an AppError (ruleError) with a one-line
+ * message naming the offending token, or the character position and the
+ * expected tokens.
  */
 export function parseRule(text: string): ParsedRule {
-  if (typeof text !== 'string') throw new FwruleError('rule must be a string');
-  if (text === '') throw new FwruleError('No rule specified');
+  if (typeof text !== 'string') throw ruleError('rule must be a string');
+  if (text === '') throw ruleError('No rule specified');
   const lone = loneSurrogate(text);
   if (lone !== undefined) {
-    throw new FwruleError(`rule text holds ${lone}, a lone surrogate: not a Unicode character`);
+    throw ruleError(`rule text holds ${lone}, a lone surrogate: not a Unicode character`);
   }
   return parser.parse(text);
 }

@@ -3,7 +3,7 @@
  * and writing the canonical quoted form, which escapes what the lexer
  * needs escaped plus every character that would not show on a terminal.
  */
-import { FwruleError, excerpt } from './errors';
+import { excerpt, ruleError } from './errors';
 
 /** Lone (unpaired) UTF-16 surrogates: in `u` mode a pair is one code point. */
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -71,7 +71,7 @@ export function unquote(token: string): string {
   text += body.slice(i);
   const lone = loneSurrogate(text);
   if (lone !== undefined) {
-    throw new FwruleError(`String ${excerpt(token)} is invalid: ${lone} is a lone surrogate, not a Unicode character`);
+    throw ruleError(`String ${excerpt(token)} is invalid: ${lone} is a lone surrogate, not a Unicode character`);
   }
   return text;
 }

@@ -61,8 +61,7 @@ export interface VmFilePieces {
  * Why a compile payload is unusable: one line, naming the bad item, with
  * any control character from the input escaped.
  */
-export class IpfInputError extends AppError {
-  constructor(message: string) {
-    super(escapeControl(message));
-  }
+export function compileInputError(message: string): AppError {
+  return new AppError(escapeControl(message));
 }
+

@@ -3,12 +3,13 @@
  * prefixes, parsed strictly, printed canonically (RFC 5952 for IPv6), and
  * ordered numerically. No other module parses an address.
  *
- * Pure: no I/O. Built on ipaddr.js, with two corrections it needs here:
- * a dotted IPv4 tail inside an IPv6 address is checked strictly (no leading
- * zeros) and converted to hex groups before ipaddr.js sees it (ipaddr.js
- * reads `::10.0.0.1` as IPv4-mapped).
+ * Pure: no I/O, and one parser of address text: IPv4 only as a strict
+ * dotted quad (no leading zeros, no hex, octal or short forms), IPv6 in the
+ * text forms of RFC 4291 with a strict dotted quad as its only IPv4 tail.
+ * (No text reaches a second parser with other rules: ipaddr.js, for one,
+ * reads `0x0a` and `012` as IPv4 parts and `::10.0.0.1` as IPv4-mapped.)
  */
-import ipaddr = require('ipaddr.js');
+import { AppError } from '../errors';
 
 export type Family = 4 | 6;
 
@@ -19,8 +20,8 @@ export type Family = 4 | 6;
  */
 export type AddressErrorKind = 'invalid' | 'scope' | 'mapped' | 'hostbits' | 'prefix';
 
-/** Why a text is not an acceptable address. `reason` reads after the value. */
-export class AddressError extends Error {
+/** Why a text is not an acceptable address (bad input, exit 1). `reason` reads after the value. */
+export class AddressError extends AppError {
   readonly input: string;
   readonly reason: string;
   readonly kind: AddressErrorKind;
@@ -28,17 +29,10 @@ export class AddressError extends Error {
   constructor(input: string, reason: string, kind: AddressErrorKind = 'invalid') {
     // A refused address is an answer, not a fault: no stack trace is taken
     // (capturing one was most of the cost of refusing 10,000 addresses).
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-      super(`${JSON.stringify(input)} ${reason}`);
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
+    super(`${JSON.stringify(input)} ${reason}`, { stack: false });
     this.input = input;
     this.reason = reason;
     this.kind = kind;
-    this.name = 'AddressError';
   }
 }
 
@@ -66,7 +60,6 @@ export interface Cidr {
 
 export type HostBits = 'allow' | 'reject';
 
-const IPV4_TAIL = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/;
 const PREFIX = /^(?:0|[1-9]\d{0,2})$/;
 const V4_KEY_PREFIX = '00000000000000000000ffff';
 
@@ -75,6 +68,40 @@ const HEX = Array.from({ length: 256 }, (_, i) => (i < 16 ? '0' : '') + i.toStri
 function hexOf(bytes: readonly number[]): string {
   let out = '';
   for (const b of bytes) out += HEX[b];
+  return out;
+}
+
+/**
+ * RFC 5952 text of 16 bytes: lowercase hex, no leading zeros, the longest
+ * run of two or more zero groups (the first of equal runs) as `::`.
+ */
+function v6Text(bytes: readonly number[]): string {
+  const groups = new Array<number>(8);
+  for (let g = 0; g < 8; g++) groups[g] = (bytes[2 * g] << 8) | bytes[2 * g + 1];
+  let best = -1;
+  let bestLength = 1;
+  for (let g = 0; g < 8;) {
+    if (groups[g] !== 0) {
+      g++;
+      continue;
+    }
+    const start = g;
+    while (g < 8 && groups[g] === 0) g++;
+    if (g - start > bestLength) {
+      best = start;
+      bestLength = g - start;
+    }
+  }
+  let out = '';
+  for (let g = 0; g < 8; g++) {
+    if (g === best) {
+      out += '::';
+      g += bestLength - 1;
+      continue;
+    }
+    if (g !== 0 && g !== best + bestLength) out += ':'; // none at the start or right after `::`
+    out += groups[g].toString(16);
+  }
   return out;
 }
 
@@ -95,7 +122,7 @@ class Address implements IPAddress {
   }
 
   get text(): string {
-    return (this.canonical ??= new ipaddr.IPv6(this.bytes as number[]).toRFC5952String());
+    return (this.canonical ??= v6Text(this.bytes));
   }
 
   toJSON(): { family: Family; text: string } {
@@ -126,15 +153,38 @@ function makeV6(bytes: number[]): IPAddress {
   return new Address(6, bytes, hexOf(bytes));
 }
 
-/** Dotted quad, no leading zeros (ipaddr.js's isValidFourPartDecimal, in one pass). */
-const DOTTED_QUAD = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+/**
+ * The four bytes of the strict dotted quad `text[start..]` (four decimal
+ * parts of 1 to 3 digits, each 0-255, no leading zero: no octal, hex or
+ * short forms), or undefined.
+ */
+function parseQuad(text: string, start: number): number[] | undefined {
+  const n = text.length;
+  const bytes: number[] = [];
+  let i = start;
+  for (;;) {
+    const first = i;
+    let value = 0;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      value = value * 10 + (c - 48);
+      i++;
+    }
+    const digits = i - first;
+    if (digits === 0 || digits > 3 || value > 255) return undefined;
+    if (digits > 1 && text.charCodeAt(first) === 48) return undefined; // a leading zero
+    bytes.push(value);
+    if (bytes.length === 4) return i === n ? bytes : undefined;
+    if (i === n || text.charCodeAt(i) !== 46) return undefined; // '.'
+    i++;
+  }
+}
 
 function parseV4(input: string): IPAddress | undefined {
-  const m = DOTTED_QUAD.exec(input);
-  if (!m) return undefined;
-  const bytes = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
-  if (bytes[0] > 255 || bytes[1] > 255 || bytes[2] > 255 || bytes[3] > 255) return undefined;
-  return makeV4(bytes, input);
+  const bytes = parseQuad(input, 0);
+  // strict text is canonical text
+  return bytes === undefined ? undefined : makeV4(bytes, input);
 }
 
 /** The value of a hex digit's character code, or -1. */
@@ -146,46 +196,48 @@ function hexDigit(c: number): number {
 }
 
 /**
- * The 16 bytes of an IPv6 address written only with hex digits and colons
- * (eight groups of 1 to 4 digits, or fewer around one `::` that stands for
- * at least one group); undefined when it is not one; null when the text
- * holds any other character (then ipaddr.js decides). Accepts exactly what
- * ipaddr.js accepts for such text, in one pass without allocating strings.
+ * The 16 bytes of an IPv6 address in RFC 4291 text (section 2.2): eight
+ * groups of 1 to 4 hex digits (any case) separated by colons, or fewer
+ * around one `::` that stands for at least one group of zeros; the last
+ * two groups may be written as a strict dotted quad (parseQuad). Undefined
+ * for anything else. One pass, no strings made.
  */
-function parseHexV6(text: string): number[] | undefined | null {
+function parseV6Bytes(text: string): number[] | undefined {
+  const n = text.length;
   const groups: number[] = [];
   let gap = -1; // index in groups where `::` stands
-  let value = 0;
-  let digits = 0;
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 58) { // ':'
-      if (digits > 0) {
-        groups.push(value);
-        value = 0;
-        digits = 0;
-        if (i + 1 < n && text.charCodeAt(i + 1) === 58) {
-          if (gap >= 0) return undefined;
-          gap = groups.length;
-          i++;
-        }
-        else if (i + 1 === n) return undefined; // a trailing single colon
-      }
-      else if (i === 0 && n > 1 && text.charCodeAt(1) === 58) {
-        gap = 0;
-        i++;
-      }
-      else return undefined; // a colon with no group before it
-      continue;
-    }
-    const h = hexDigit(c);
-    if (h < 0) return null;
-    if (++digits > 4) return undefined;
-    value = (value << 4) | h;
+  let i = 0;
+  if (text.charCodeAt(0) === 58) { // a leading colon only as `::`
+    if (text.charCodeAt(1) !== 58) return undefined;
+    gap = 0;
+    i = 2;
   }
-  if (digits > 0) groups.push(value);
-  // A third colon after `::` (`1:::2`, `:::`) is seen above as a colon with no group before it.
+  while (i < n) {
+    const start = i;
+    let value = 0;
+    for (; i < n; i++) {
+      const h = hexDigit(text.charCodeAt(i));
+      if (h < 0) break;
+      value = (value << 4) | h;
+    }
+    const digits = i - start;
+    if (i < n && text.charCodeAt(i) === 46) { // '.': the rest is a dotted quad
+      const quad = parseQuad(text, start);
+      if (quad === undefined) return undefined;
+      groups.push((quad[0] << 8) | quad[1], (quad[2] << 8) | quad[3]);
+      break;
+    }
+    if (digits === 0 || digits > 4) return undefined; // `:::`, a stray character, a long group
+    groups.push(value);
+    if (i === n) break;
+    if (text.charCodeAt(i) !== 58 || groups.length > 8) return undefined;
+    i++;
+    if (i < n && text.charCodeAt(i) === 58) {
+      if (gap >= 0) return undefined; // a second `::`
+      gap = groups.length;
+      i++;
+    } else if (i === n) return undefined; // a trailing single colon
+  }
   const count = groups.length;
   if (gap < 0 ? count !== 8 : count > 7) return undefined;
   const bytes = new Array<number>(16).fill(0);
@@ -199,23 +251,8 @@ function parseHexV6(text: string): number[] | undefined | null {
 }
 
 function parseV6(input: string): IPAddress | undefined {
-  let text = input;
-  const tail = text.includes('.') ? IPV4_TAIL.exec(text) : null;
-  if (tail) {
-    const v4 = parseV4(tail[2]);
-    if (!v4) return undefined;
-    const [a, b, c, d] = v4.bytes;
-    text = `${tail[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const fast = parseHexV6(text);
-  if (fast !== null) return fast === undefined ? undefined : makeV6(fast);
-  let parsed: ipaddr.IPv6;
-  try {
-    parsed = ipaddr.IPv6.parse(text);
-  } catch {
-    return undefined;
-  }
-  return makeV6(parsed.toByteArray());
+  const bytes = parseV6Bytes(input);
+  return bytes === undefined ? undefined : makeV6(bytes);
 }
 
 /**

@@ -6,10 +6,10 @@
  * refuses what vmadm would refuse. Pure.
  */
 import { compareAddresses, parseCidr, type IPAddress } from '../net/address';
-import { IpfInputError, type FwVm } from '../ipf/model';
+import { compileInputError, type FwVm } from '../ipf/model';
 import { loneSurrogate } from '../fwrule/quoting';
 import { BRANDS } from '../vmspec/brands';
-import { UUID } from '../vmspec/formats';
+import { UUID_ANY_CASE } from '../uuid';
 import { validateCreate } from '../vmspec/validate';
 import type { NicRecord, VmRecord } from './record';
 import { isObject, hasValue } from '../object';
@@ -59,40 +59,40 @@ function q(v: unknown): string {
 /**
  * A `vmadm get`-shaped object (a compile payload's `vms` item, named
  * `where` until its uuid is known) for the firewall compiler. Throws
- * IpfInputError, one line naming the VM, on anything vmadm would refuse.
+ * AppError (compileInputError), one line naming the VM, on anything vmadm would refuse.
  */
 export function firewallVmFromObject(raw: unknown, where: string): FwVm {
-  if (!isObject(raw)) throw new IpfInputError(`${where}: expected a VM object`);
-  const uuid = typeof raw.uuid === 'string' && UUID.test(raw.uuid) ? raw.uuid.toLowerCase() : undefined;
+  if (!isObject(raw)) throw compileInputError(`${where}: expected a VM object`);
+  const uuid = typeof raw.uuid === 'string' && UUID_ANY_CASE.test(raw.uuid) ? raw.uuid.toLowerCase() : undefined;
   const name = uuid === undefined ? where : `VM ${uuid}`;
   const missing = REQUIRED_VM_FIELDS.filter((f) => !hasValue(raw, f));
-  if (missing.length > 0) throw new IpfInputError(`${name}: missing field(s) required for firewall: ${missing.join(', ')}`);
-  if (uuid === undefined) throw new IpfInputError(`${where}: invalid uuid ${q(raw.uuid)}`);
+  if (missing.length > 0) throw compileInputError(`${name}: missing field(s) required for firewall: ${missing.join(', ')}`);
+  if (uuid === undefined) throw compileInputError(`${where}: invalid uuid ${q(raw.uuid)}`);
   if (hasValue(raw, 'firewall_enabled') && typeof raw.firewall_enabled !== 'boolean') {
-    throw new IpfInputError(`${name}: firewall_enabled must be true or false`);
+    throw compileInputError(`${name}: firewall_enabled must be true or false`);
   }
   let owner: string | undefined;
   if (hasValue(raw, 'owner_uuid')) {
-    if (typeof raw.owner_uuid !== 'string' || !UUID.test(raw.owner_uuid)) throw new IpfInputError(`${name}: invalid owner_uuid ${q(raw.owner_uuid)}`);
+    if (typeof raw.owner_uuid !== 'string' || !UUID_ANY_CASE.test(raw.owner_uuid)) throw compileInputError(`${name}: invalid owner_uuid ${q(raw.owner_uuid)}`);
     owner = raw.owner_uuid.toLowerCase();
   }
-  if (!isObject(raw.tags)) throw new IpfInputError(`${name}: tags must be an object`);
+  if (!isObject(raw.tags)) throw compileInputError(`${name}: tags must be an object`);
   for (const [tag, value] of Object.entries(raw.tags)) {
-    if (value === null || typeof value === 'object') throw new IpfInputError(`${name}: tag ${q(tag)} must be a string, number or boolean`);
+    if (value === null || typeof value === 'object') throw compileInputError(`${name}: tag ${q(tag)} must be a string, number or boolean`);
     const lone = loneSurrogate(tag) ?? loneSurrogate(String(value));
-    if (lone !== undefined) throw new IpfInputError(`${name}: tag ${q(tag)} holds ${lone}, a lone surrogate: not a Unicode character`);
+    if (lone !== undefined) throw compileInputError(`${name}: tag ${q(tag)} holds ${lone}, a lone surrogate: not a Unicode character`);
   }
-  if (!Array.isArray(raw.nics)) throw new IpfInputError(`${name}: nics must be an array`);
+  if (!Array.isArray(raw.nics)) throw compileInputError(`${name}: nics must be an array`);
   // The NICs' address fields, checked as `vmadm validate create` checks them.
   const nics = raw.nics.map((nic, i) => {
-    if (!isObject(nic)) throw new IpfInputError(`${name}: nics.${i} must be an object`);
+    if (!isObject(nic)) throw compileInputError(`${name}: nics.${i} must be an object`);
     const picked: Obj = { nic_tag: 'firewall' };
     for (const key of ADDRESS_FIELDS) if (hasValue(nic, key)) picked[key] = nic[key];
     return picked;
   });
   const brand = typeof raw.brand === 'string' && BRANDS.includes(raw.brand) ? raw.brand : 'joyent';
   const result = validateCreate({ brand, nics });
-  if (!result.valid) throw new IpfInputError(`${name}: ${result.messages[0].replace(/\s*\n\s*/g, ' ')}`);
+  if (!result.valid) throw compileInputError(`${name}: ${result.messages[0].replace(/\s*\n\s*/g, ' ')}`);
   const ips = nics.map((nic) => {
     if (Array.isArray(nic.ips)) return { ips: nic.ips as string[] };
     if (typeof nic.ip === 'string' && nic.ip !== 'dhcp') return { ips: [`${nic.ip}/32`] };

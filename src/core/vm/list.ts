@@ -77,7 +77,6 @@ export const HASH_PROPERTIES: ReadonlySet<string> = new Set(['tags', 'customer_m
 /** Properties that hold a list of objects: `nics.<N>.<prop>` and the like. */
 export const ARRAY_PROPERTIES: ReadonlySet<string> = new Set(['nics', 'disks', 'pci_devices', 'filesystems']);
 
-const HVM_BRANDS: ReadonlySet<string> = new Set(['kvm', 'bhyve']);
 const TYPE_OF_BRAND: Readonly<Record<string, string>> = { lx: 'LX', kvm: 'KVM', bhyve: 'BHYV' };
 
 /** The `type` column: OS (joyent, joyent-minimal, builder), LX, KVM or BHYV. */
@@ -92,7 +91,7 @@ export function vmType(brand: unknown): string {
  */
 export function withListFields(view: VmView): VmView {
   const out: VmView = { ...view, type: vmType(view.brand) };
-  if (!HVM_BRANDS.has(String(view.brand))) out.ram = view.max_physical_memory;
+  if (!isHvm(view.brand)) out.ram = view.max_physical_memory;
   return out;
 }
 

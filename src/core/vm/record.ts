@@ -9,8 +9,9 @@
  * (package_name, cpu_cap, ...) are kept as given, under their own keys.
  */
 
-export type ZoneBrand = 'joyent' | 'joyent-minimal' | 'lx' | 'builder';
-export type HvmBrand = 'kvm' | 'bhyve';
+import type { HvmBrand, ZoneBrand } from '../vmspec/brands';
+
+export type { HvmBrand, ZoneBrand };
 export type Brand = ZoneBrand | HvmBrand;
 
 /**

@@ -1,11 +1,16 @@
-/** Brands and the properties that only some brands take. */
+/** Brands and the properties that only some brands take: the one list of each. */
 
 export const ZONE_BRANDS = ['joyent', 'joyent-minimal', 'lx', 'builder'] as const;
+/** Hardware VMs. */
 export const HVM_BRANDS = ['kvm', 'bhyve'] as const;
 export const BRANDS: readonly string[] = [...ZONE_BRANDS, ...HVM_BRANDS];
 
-export function isHvm(brand: string): boolean {
-  return (HVM_BRANDS as readonly string[]).includes(brand);
+export type ZoneBrand = (typeof ZONE_BRANDS)[number];
+export type HvmBrand = (typeof HVM_BRANDS)[number];
+
+/** Whether a brand is a hardware VM's (kvm, bhyve); any value may be asked about. */
+export function isHvm(brand: unknown): brand is HvmBrand {
+  return (HVM_BRANDS as readonly unknown[]).includes(brand);
 }
 
 /** VM properties of hardware VMs only. */

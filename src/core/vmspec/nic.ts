@@ -9,7 +9,8 @@ import {
   AddressError, cidrContains, describeSpecialAddress, isLinkLocal, parseAddress, parseCidr, prefixFromNetmask,
   sameAddress, specialAddressKind, type Cidr, type IPAddress,
 } from '../net/address';
-import { DHCP_CID, INTERFACE, LX_INTERFACE, NIC_TAG, UUID, macProblem } from './formats';
+import { DHCP_CID, INTERFACE, LX_INTERFACE, NIC_TAG, macProblem } from './formats';
+import { UUID_ANY_CASE } from '../uuid';
 import { ReportBuilder, clip, listSome, show } from './report';
 
 /** The kernel's limit on a link's allowed-ips: ips + allowed_ips (+ vrrp_primary_ip). */
@@ -198,7 +199,7 @@ function checkNetworkUuids(map: Record<string, unknown>, name: string, subnets: 
     if (!addr || !isOwn(addr.key)) {
       report.badValue(name, `${show(key)} is not one of the NIC's static addresses in ips`);
     }
-    if (typeof value === 'string' && !UUID.test(value)) report.badValue(name, `${show(value)} (for ${show(key)}) is not a UUID`);
+    if (typeof value === 'string' && !UUID_ANY_CASE.test(value)) report.badValue(name, `${show(value)} (for ${show(key)}) is not a UUID`);
   }
 }
 

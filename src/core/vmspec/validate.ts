@@ -5,7 +5,8 @@
  * nics.ts and network.ts. Pure: data in, report out.
  */
 import { BRANDS, HVM_ONLY, ZONE_ONLY, isHvm } from './brands';
-import { MAC, UUID } from './formats';
+import { MAC, zpoolProblem } from './formats';
+import { UUID_ANY_CASE } from '../uuid';
 import { checkNic, type NicContext, type NicFacts } from './nic';
 import { checkNicList } from './nics';
 import { checkResolvers, checkRoutes } from './network';
@@ -28,13 +29,33 @@ const UUID_PROPERTIES = ['uuid', 'owner_uuid', 'image_uuid', 'billing_id'];
 function checkUuids(payload: Payload, report: ReportBuilder): void {
   for (const key of UUID_PROPERTIES) {
     const v = payload[key];
-    if (typeof v === 'string' && !UUID.test(v)) report.badValue(key, `${show(v)} is not a UUID`);
+    if (typeof v === 'string' && !UUID_ANY_CASE.test(v)) report.badValue(key, `${show(v)} is not a UUID`);
   }
   if (Array.isArray(payload.disks)) {
     payload.disks.forEach((d, i) => {
-      if (isObject(d) && typeof d.image_uuid === 'string' && !UUID.test(d.image_uuid)) {
+      if (isObject(d) && typeof d.image_uuid === 'string' && !UUID_ANY_CASE.test(d.image_uuid)) {
         report.badValue(`disks.${i}.image_uuid`, `${show(d.image_uuid)} is not a UUID`);
       }
+    });
+  }
+}
+
+/** Lists whose items (disks) each name their pool. */
+const DISK_LISTS = ['disks', 'add_disks', 'update_disks'];
+
+/** `zpool` and each disk's `zpool`: a ZFS pool name (the zonepath and datasets are made from it). */
+function checkZpools(payload: Payload, report: ReportBuilder): void {
+  const check = (name: string, value: unknown): void => {
+    if (typeof value !== 'string') return; // the schema reports the type
+    const why = zpoolProblem(value);
+    if (why !== undefined) report.badValue(name, `${show(value)} is not a ZFS pool name: ${why}`);
+  };
+  check('zpool', payload.zpool);
+  for (const list of DISK_LISTS) {
+    const disks = payload[list];
+    if (!Array.isArray(disks)) continue;
+    disks.forEach((d, i) => {
+      if (isObject(d)) check(`${list}.${i}.zpool`, d.zpool);
     });
   }
 }
@@ -77,6 +98,7 @@ export function validateCreate(payload: Payload): ValidationResult {
   checkSchema(payload, 'create', report);
   if (brand !== undefined) checkBrandProperties(payload, brand, report);
   checkUuids(payload, report);
+  checkZpools(payload, report);
   const nics = checkNics(payload.nics, 'nics', brandContext(brand), report);
   checkResolvers(payload.resolvers, 'resolvers', report);
   checkRoutes(payload.routes, 'routes', nics, report);
@@ -95,6 +117,7 @@ export function validateUpdate(payload: Payload, brand?: string): ValidationResu
   checkSchema(payload, 'update', report);
   if (brand !== undefined) checkBrandProperties(payload, brand, report);
   checkUuids(payload, report);
+  checkZpools(payload, report);
   const ctx = brandContext(brand);
   checkNics(payload.add_nics, 'add_nics', ctx, report);
   checkNics(payload.update_nics, 'update_nics', ctx, report);

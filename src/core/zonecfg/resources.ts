@@ -9,6 +9,7 @@
  * goes to `zoneadm install`. None of them appear here.
  */
 import { AppError } from '../errors';
+import { isHvm } from '../vmspec/brands';
 import type { NicRecord, VmRecord } from '../vm/record';
 import type { Command, GlobalProp, Line } from './commands';
 import { base64, zint, zval, type ZValue } from './quote';
@@ -28,7 +29,6 @@ export interface Item {
 }
 
 const MIB = 1024 * 1024;
-const BRANDS_HVM = new Set(['kvm', 'bhyve']);
 const DEFAULT_PROVISION_TIMEOUT_MS = 300_000;
 
 const v = (s: string): ZValue => zval(s, s, 'bare');
@@ -261,7 +261,7 @@ export interface CreateMarkers {
 
 /** The provisioning timeout vmadm uses (§3.1): 300 s; HVM +300 s per 4 GiB of ram beyond the first. */
 export function provisioningTimeoutMs(vm: VmRecord): number {
-  if (!BRANDS_HVM.has(vm.brand)) return DEFAULT_PROVISION_TIMEOUT_MS;
+  if (!isHvm(vm.brand)) return DEFAULT_PROVISION_TIMEOUT_MS;
   const extra = Math.floor((vm.ram ?? 0) / 4096) - 1;
   return DEFAULT_PROVISION_TIMEOUT_MS + (extra > 0 ? extra * DEFAULT_PROVISION_TIMEOUT_MS : 0);
 }
@@ -273,7 +273,7 @@ export function provisioningTimeoutMs(vm: VmRecord): number {
 export function zoneItems(vm: VmRecord, markers?: CreateMarkers): Item[] {
   const items: Item[] = [];
   const push = (it: Item | undefined): void => { if (it) items.push(it); };
-  const hvm = BRANDS_HVM.has(vm.brand);
+  const hvm = isHvm(vm.brand);
 
   if (markers) {
     items.push({

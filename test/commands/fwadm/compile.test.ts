@@ -102,21 +102,21 @@ describe('fwadm compile', () => {
     ['a bad rule', { vms: [], rules: [{ owner_uuid: WEB, rule: 'FROM any TO any ALLOW tcp PORT 1' }] }, /^fwadm: rules\[0\]: rule does not affect VMs$/],
     ['a rule without owner or global', { rules: [{ rule: 'FROM any TO all vms ALLOW tcp PORT 1' }] }, /^fwadm: rules\[0\]: owner_uuid required$/],
     ['a VM missing fields', { vms: [{ uuid: WEB, nics: [] }] }, new RegExp(`^fwadm: VM ${WEB}: missing field\\(s\\) required for firewall: state, tags, zonepath$`)],
-    ['a remote VM without IPs', { remoteVMs: [{ uuid: WEB }] }, new RegExp(`^fwadm: remote VM ${WEB}: has no IP addresses$`)],
-    ['a remote VM with a local uuid', { vms: [{ uuid: WEB, nics: [], state: 'running', tags: {}, zonepath: '/z' }], remoteVMs: [{ uuid: WEB, ips: ['10.0.0.1'] }] }, /has the uuid of a local VM$/],
+    ['a remote VM without IPs', { remoteVMs: [{ uuid: WEB }] }, new RegExp(`^fwadm: Remote VM "${WEB}": missing IPs$`)],
+    ['a remote VM with a local uuid', { vms: [{ uuid: WEB, nics: [], state: 'running', tags: {}, zonepath: '/z' }], remoteVMs: [{ uuid: WEB, ips: ['10.0.0.1'] }] }, /must not have the same UUID as a local VM$/],
     ['not an object', [], /^fwadm: expected a JSON object/],
     // issue 9, class 14: prefixes checked as vmadm validate checks them
     ['an IPv4 prefix out of range', { vms: [vmWith(['10.0.0.20/999'])] }, new RegExp(`^fwadm: VM ${WEB}: nics\\.0\\.ips: "10\\.0\\.0\\.20/999" has an invalid prefix length "999" \\(IPv4 allows 0 to 32\\)$`)],
     ['a prefix that is not a number', { vms: [vmWith(['10.0.0.20/24', '10.0.0.21/abc/def'])] }, /: nics\.0\.ips: "10\.0\.0\.21\/abc" is not a valid IPv4 or IPv6 address$/],
     ['a negative IPv6 prefix', { vms: [vmWith(['fd00::20/-1'])] }, /: nics\.0\.ips: "fd00::20\/-1" has an invalid prefix length "-1" \(IPv6 allows 0 to 128\)$/],
-    ['an IPv6 prefix over 128', { remoteVMs: [{ uuid: OTHER, nics: [{ ips: ['fd00::20/129'] }] }] }, /^fwadm: remote VM [-0-9a-f]+: nics\[0\]\.ips\[0\]: "fd00::20\/129" has an invalid prefix length "129"/],
+    ['an IPv6 prefix over 128', { remoteVMs: [{ uuid: OTHER, nics: [{ ips: ['fd00::20/129'] }] }] }, /^fwadm: Invalid IP address: fd00::20\/129$/],
     // class 4: no line longer than ipf reads
     ['a tag name too long for an ipf comment line', { rules: [globalRule(`FROM any TO tag "${'t'.repeat(8200)}" ALLOW tcp PORT 22`)] }, /^fwadm: rules\[0\]: its version and tag name "t{100}\.\.\. \(8200 characters\)" make the ipf comment line "# rule=a1000000-0000-4000-8000-0000000000aa, \.\.\." 8279 bytes long; ipf reads at most 8191 bytes of a line$/],
     ['a version too long for an ipf comment line', { rules: [{ ...globalRule('FROM any TO all vms ALLOW tcp PORT 22'), version: '1'.repeat(8150) }] }, /^fwadm: rules\[0\]: its version makes the ipf comment line "# rule=a1000000-0000-4000-8000-0000000000aa, \.\.\." 8219 bytes long; ipf reads at most 8191 bytes of a line$/],
     // class 11: lone surrogates
     ['a \\ud800 escape in a quoted tag', { rules: [globalRule('FROM any TO tag "\\ud800" ALLOW tcp PORT 22')] }, /^fwadm: rules\[0\]: String "\\ud800" is invalid: \\uD800 is a lone surrogate, not a Unicode character$/],
     ['a lone surrogate in a VM tag name', { vms: [vmWith(['10.0.0.20/24'], { 'r\udc00le': 'www' })] }, new RegExp(`^fwadm: VM ${WEB}: tag "r\\\\udc00le" holds \\\\uDC00, a lone surrogate: not a Unicode character$`)],
-    ['a lone surrogate in a remote VM tag value', { remoteVMs: [{ uuid: OTHER, ips: ['10.0.0.9'], tags: { role: 'w\ud800' } }] }, /^fwadm: remote VM [-0-9a-f]+: tag "role" holds \\uD800, a lone surrogate/],
+    ['a lone surrogate in a remote VM tag value', { remoteVMs: [{ uuid: OTHER, ips: ['10.0.0.9'], tags: { role: 'w\ud800' } }] }, /^fwadm: Remote VM "[-0-9a-f]+": tag "role" holds \\uD800, a lone surrogate: not a Unicode character$/],
     ['a lone surrogate in a rule\'s version', { rules: [{ ...globalRule('FROM any TO all vms ALLOW tcp PORT 22'), version: '1\ud800' }] }, /^fwadm: rules\[0\]: version holds \\uD800, a lone surrogate: not a Unicode character$/],
     // class 6: control characters escaped
     ['control characters in a rule', { rules: [globalRule('FROM "\x1b[2J\x07\r\x9b" TO all vms ALLOW tcp PORT 22')] }, /^fwadm: rules\[0\]: Error at character 4: '"\\x1b\[2J\\x07\\r\\u009b"', expected: /],

@@ -4,7 +4,7 @@
  * and status/stats from ipf/ipfstat output (§7).
  */
 import { strict as assert } from 'node:assert';
-import { FwError } from '../../../src/core/fw/errors';
+import { AppError } from '../../../src/core/errors';
 import {
   changeJson, formatChange, formatRuleTable, formatStats, formatStatus, parseFields, parseIpfStats,
   parseIpfStatus, rulesJsonList, statsFromIpfstat, statusFromIpf,
@@ -32,7 +32,7 @@ function errorOf(fn: () => unknown): string {
   try {
     fn();
   } catch (err) {
-    assert.ok(err instanceof FwError);
+    assert.ok(err instanceof AppError && err.exitCode === 1);
     return err.message;
   }
   assert.fail('accepted');

@@ -4,7 +4,7 @@
  * message of docs/fwadm-cli.md §5/§6.
  */
 import { strict as assert } from 'node:assert';
-import { FwError, FwNotFoundError } from '../../../src/core/fw/errors';
+import { AppError } from '../../../src/core/errors';
 import {
   addPayloadFromArgs, findRule, isNoop, normalizePayload, planAdd, planDelete, planEnable, planUpdate,
   ruleFromJson, ruleToJson, updatePayloadFromArgs, withFlags, type RuleDeps,
@@ -26,7 +26,7 @@ function messages(fn: () => unknown): string[] {
   try {
     fn();
   } catch (err) {
-    assert.ok(err instanceof FwError || err instanceof FwNotFoundError, String(err));
+    assert.ok(err instanceof AppError && err.exitCode === 1, String(err));
     return [...err.messages];
   }
   assert.fail('accepted');

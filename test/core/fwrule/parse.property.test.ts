@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { canonicalText } from '../../../src/core/fwrule/canonical';
-import { FwruleError } from '../../../src/core/fwrule/errors';
+import { AppError } from '../../../src/core/errors';
 import { parseRule } from '../../../src/core/fwrule/parse';
 import { validRule } from './arbitraries';
 
@@ -39,7 +39,7 @@ describe('fwrule properties', () => {
     );
   });
 
-  it('mutated rules give a rule or an FwruleError, never anything else', () => {
+  it('mutated rules give a rule or a rule error (AppError), never anything else', () => {
     const mutation = fc.tuple(validRule, fc.nat(), fc.nat({ max: 12 }), fc.string({ maxLength: 6 }));
     fc.assert(
       fc.property(mutation, ([r, at, cut, insert]) => {
@@ -49,7 +49,7 @@ describe('fwrule properties', () => {
           const c = canonicalText(parseRule(mutated));
           assert.equal(canonicalText(parseRule(c)), c);
         } catch (err) {
-          if (!(err instanceof FwruleError)) throw err;
+          if (!(err instanceof AppError)) throw err;
           assert.ok(!err.message.includes('\n'), `multi-line error: ${err.message}`);
         }
       }),
@@ -68,7 +68,7 @@ describe('fwrule properties', () => {
         try {
           parseRule(r.slice(0, i) + insert + r.slice(i));
         } catch (err) {
-          if (!(err instanceof FwruleError)) throw err;
+          if (!(err instanceof AppError)) throw err;
           assert.doesNotMatch(err.message, /[\u0000-\u001f\u007f-\u009f]/, err.message);
         }
       }),
@@ -87,7 +87,7 @@ describe('fwrule properties', () => {
         try {
           c = canonicalText(parseRule(`FROM any TO tag ${name} = ${value} ALLOW tcp PORT 22`));
         } catch (err) {
-          assert.ok(err instanceof FwruleError && /lone surrogate/.test(err.message), String(err));
+          assert.ok(err instanceof AppError && /lone surrogate/.test(err.message), String(err));
           assert.ok(/\\ud[89a-f]/i.test(name + value), `refused: ${name} ${value}`);
           return;
         }

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { canonicalText } from '../../../src/core/fwrule/canonical';
-import { FwruleError } from '../../../src/core/fwrule/errors';
+import { AppError } from '../../../src/core/errors';
 import { parseRule } from '../../../src/core/fwrule/parse';
 
 const VM1 = '5f0c0a2e-0f3a-4b1c-9b6e-8d2a5c0e1f11';
@@ -18,7 +18,7 @@ function errorOf(text: string): string {
   try {
     parseRule(text);
   } catch (err) {
-    assert.ok(err instanceof FwruleError, `not a FwruleError: ${String(err)}`);
+    assert.ok(err instanceof AppError && err.field !== undefined, `not a rule error: ${String(err)}`);
     return err.message;
   }
   assert.fail(`accepted: ${text}`);

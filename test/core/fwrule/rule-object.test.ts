@@ -3,7 +3,7 @@
  * docs/fwrule.md, and how an accepted payload is completed.
  */
 import { strict as assert } from 'node:assert';
-import { FwruleError } from '../../../src/core/fwrule/errors';
+import { AppError } from '../../../src/core/errors';
 import { generateVersion, validateRuleObject } from '../../../src/core/fwrule/rule-object';
 
 const OWNER = '930896af-bf8c-48d4-885c-6573a94b1853';
@@ -15,7 +15,7 @@ function errorOf(payload: unknown): string {
   try {
     validateRuleObject(payload, pinned);
   } catch (err) {
-    assert.ok(err instanceof FwruleError);
+    assert.ok(err instanceof AppError && err.exitCode === 1);
     return err.message;
   }
   assert.fail('accepted');

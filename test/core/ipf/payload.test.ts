@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { compileFirewall } from '../../../src/core/ipf/compile';
-import { IpfInputError } from '../../../src/core/ipf/model';
+import { AppError } from '../../../src/core/errors';
 import { parseCompilePayload } from '../../../src/core/ipf/payload';
 import { DATE } from './fixtures';
 
@@ -25,7 +25,7 @@ function refusal(payload: unknown): string {
   try {
     parseCompilePayload(payload);
   } catch (err) {
-    assert.ok(err instanceof IpfInputError, String(err));
+    assert.ok(err instanceof AppError && err.exitCode === 1, String(err));
     return err.message;
   }
   assert.fail('accepted');
@@ -100,7 +100,7 @@ describe('core/ipf payload: hostile input', () => {
         try {
           input = parseCompilePayload(payload);
         } catch (err) {
-          assert.ok(err instanceof IpfInputError, String(err));
+          assert.ok(err instanceof AppError && err.exitCode === 1, String(err));
           const m = /(\d+) bytes long; ipf reads at most 8191 bytes of a line$/.exec(err.message);
           assert.ok(m && Number(m[1]) > 8191, err.message);
           return;

@@ -20,6 +20,11 @@ describe('core/net/address', () => {
       ['::10.0.0.1', '::a00:1'],
       ['1:2:3:4:5:6:1.2.3.4', '1:2:3:4:5:6:102:304'],
       ['2001:db8:aaaa:bbbb:cccc:dddd:0:1', '2001:db8:aaaa:bbbb:cccc:dddd:0:1'],
+      ['1:0:0:2:0:0:3:4', '1::2:0:0:3:4'],
+      ['1:0:0:2:0:0:0:3', '1:0:0:2::3'],
+      ['0:1:0:0:0:0:0:0', '0:1::'],
+      ['0:0:0:0:0:0:0:1', '::1'],
+      ['1::', '1::'],
     ];
     for (const [input, want] of vectors) {
       it(`${input} -> ${want}`, () => assert.equal(parseAddress(input).text, want));
@@ -39,6 +44,19 @@ describe('core/net/address', () => {
       ['fe80::1%net0', /scope identifier \(%net0\).*local to one host/],
       ['::ffff:10.0.0.1', /IPv4-mapped.*write the IPv4 address 10\.0\.0\.1/],
       ['::FFFF:a00:1', /IPv4-mapped.*10\.0\.0\.1/],
+      // a dotted IPv4 tail is a strict dotted quad too: no hex, octal or short parts
+      ['2001:db8::0x0a.0.0.1', /not a valid/],
+      ['::1:0X0A.0.0.1', /not a valid/],
+      ['1::0xa.012.0.1', /not a valid/],
+      ['::0x0a.0.0.1', /not a valid/],
+      ['::ffff:0x0a.0.0.1', /not a valid/],
+      ['::1:10.1', /not a valid/],
+      ['::1:167772161', /not a valid/],
+      ['1:2:3:4:5:6::1.2.3.4', /not a valid/],
+      ['1.2.3.4::', /not a valid/],
+      ['::1.2.3.4:1', /not a valid/],
+      ['0x0a.0.0.1', /not a valid/],
+      ['10.1', /not a valid/],
     ];
     for (const [input, re] of bad) {
       it(JSON.stringify(input), () => {

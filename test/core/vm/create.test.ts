@@ -102,6 +102,8 @@ describe('vm/create dropped properties and refusals', () => {
     ['two primaries', { image_uuid: IMAGE, nics: [{ nic_tag: 'a', primary: true }, { nic_tag: 'b', primary: true }] }],
     ['a gateway off the subnet', { image_uuid: IMAGE, nics: [{ nic_tag: 'a', ips: ['10.0.0.5/24'], gateways: ['10.9.0.1'] }] }],
     ['an unknown brand', { brand: 'solaris', image_uuid: IMAGE }],
+    ['a zpool that would put the zonepath outside the pool', { image_uuid: IMAGE, zpool: '../../tmp/x' }],
+    ['a zpool ZFS reserves', { image_uuid: IMAGE, zpool: 'mirror' }],
   ];
   for (const [what, payload] of BAD) {
     it(`refuses ${what} with the report validate create gives`, () => {

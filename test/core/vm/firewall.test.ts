@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { IpfInputError } from '../../../src/core/ipf/model';
+import { AppError } from '../../../src/core/errors';
 import { createVm } from '../../../src/core/vm/create';
 import { firewallVm, firewallVmFromObject } from '../../../src/core/vm/firewall';
 import { getView } from '../../../src/core/vm/view';
@@ -38,7 +38,7 @@ describe('vm/firewall', () => {
   ];
   for (const [what, raw, message] of BAD) {
     it(`refuses ${what} in one line naming the VM`, () => {
-      assert.throws(() => firewallVmFromObject(raw, 'vms[3]'), (e: unknown) => e instanceof IpfInputError && message.test((e as Error).message) && !(e as Error).message.includes('\n'));
+      assert.throws(() => firewallVmFromObject(raw, 'vms[3]'), (e: unknown) => e instanceof AppError && message.test((e as Error).message) && !(e as Error).message.includes('\n'));
     });
   }
 

@@ -16,6 +16,16 @@ function nic(props: Payload): Payload {
   return { ...NIC, ...props };
 }
 
+/** A value as the report shows it (80 characters at most). */
+function shown(value: string): string {
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}..."` : text;
+}
+
+function escaped(text: string): string {
+  return text.replace(/[.\\^$*+?()[\]{}|/]/g, '\\$&');
+}
+
 interface Case {
   what: string;
   payload: Payload;
@@ -57,6 +67,9 @@ const VALID: Array<[string, Payload]> = [
   ['vrrp', zone([nic({ vrrp_vrid: 255, vrrp_primary_ip: '10.0.0.9' })])],
   ['allowed_ips and routes may name 0.0.0.0/0 and ::/0', zone([nic({ ips: ['10.0.0.5/24', 'fd00::5/64'], allowed_ips: ['0.0.0.0/0', '::/0'] })], { routes: { '0.0.0.0/0': '10.0.0.1', '::/0': 'fe80::1' } })],
   ['addresses next to the special ranges', zone([nic({ ips: ['0.0.0.1/8', '126.255.255.255/8', '223.255.255.254/8', '255.255.255.254/24', '::2/128', 'fe80::5/64'], gateways: ['0.0.0.2', 'fe80::1'] })])],
+  // any ZFS pool name: letters, digits, _ - . :, up to 255 bytes; ZFS reserves its words in lower case, `log` only whole
+  ...['zones', 'data_1.x:y-z', 'z'.repeat(255), 'Mirror', 'RAIDZ', 'logs', 'c', 'cache', 'C0', 'a0'].map((pool): [string, Payload] => [`zpool ${pool.slice(0, 20)}`, zone([], { zpool: pool })]),
+  ['disks on their own pools', { brand: 'bhyve', disks: [{ size: 1024, zpool: 'fast' }, { size: 1024, zpool: 'logs' }] }],
   ['non-network properties of a real spec', zone([nic({ ips: ['dhcp'] })], { alias: 'a', uuid: '5f0c0a2e-0f3a-4b1c-9b6e-8d2a5c0e1f11', owner_uuid: '930896af-bf8c-48d4-885c-6573a94b1853', image_uuid: '2b683a82-a066-11e3-97ab-2faa44701c5a', max_physical_memory: 512, quota: 10, ram: 512, tags: { a: 'b', n: 1, t: true }, customer_metadata: { k: 'v' }, firewall_enabled: true, autoboot: false, cpu_cap: 100 })],
 ];
 
@@ -67,6 +80,7 @@ const INVALID: Case[] = [
   { what: 'ips: an address without a prefix', payload: zone([nic({ ips: ['10.0.0.5'] })]), report: { bad_values: ['nics.0.ips'] }, says: /^nics\.0\.ips: "10\.0\.0\.5" has no prefix length/ },
   { what: 'ips: not an address', payload: zone([nic({ ips: ['example'] })]), report: { bad_values: ['nics.0.ips'] }, says: /"example" is not an address with a prefix, "dhcp" or "addrconf"/ },
   { what: 'ips: leading zeros in IPv4', payload: zone([nic({ ips: ['010.0.0.1/24'] })]), report: { bad_values: ['nics.0.ips'] } },
+  { what: 'ips: a hex part in the dotted tail of IPv6', payload: zone([nic({ ips: ['2001:db8::0x0a.0.0.1/64'] })]), report: { bad_values: ['nics.0.ips'] }, says: /^nics\.0\.ips: "2001:db8::0x0a\.0\.0\.1" is not a valid IPv4 or IPv6 address$/ },
   { what: 'ips: prefix too long for IPv4', payload: zone([nic({ ips: ['10.0.0.5/33'] })]), report: { bad_values: ['nics.0.ips'] }, says: /invalid prefix length "33"/ },
   { what: 'ips: prefix too long for IPv6', payload: zone([nic({ ips: ['fd00::5/129'] })]), report: { bad_values: ['nics.0.ips'] } },
   { what: 'ips: dhcp twice', payload: zone([nic({ ips: ['dhcp', 'dhcp'] })]), report: { bad_values: ['nics.0.ips'] }, says: /^nics\.0\.ips: "dhcp" is listed twice$/ },
@@ -191,6 +205,36 @@ const INVALID: Case[] = [
   { what: 'firewall_enabled as a string', payload: zone([], { firewall_enabled: 'yes' }), report: { bad_values: ['firewall_enabled'] } },
   { what: 'a bad uuid', payload: zone([], { uuid: 'my-vm' }), report: { bad_values: ['uuid'] } },
   { what: 'tags with an object value', payload: zone([], { tags: { a: { b: 1 } } }), report: { bad_values: ['tags.a'] } },
+  // zpool: a ZFS pool name, since the zonepath and datasets are made from it
+  ...(
+    [
+      ['../../tmp/x', 'only letters, digits, "_", "-", "." and ":" may be used'],
+      ['zones/x', 'only letters, digits, "_", "-", "." and ":" may be used'],
+      ['zones ', 'only letters, digits, "_", "-", "." and ":" may be used'],
+      ['z\u00f6nes', 'only letters, digits, "_", "-", "." and ":" may be used'],
+      ['', 'it is empty'],
+      ['1zones', 'it must begin with a letter'],
+      ['_zones', 'it must begin with a letter'],
+      ['.', 'it must begin with a letter'],
+      ['z'.repeat(256), 'it is 256 bytes long, at most 255 are allowed'],
+      ['mirror', '"mirror" is reserved by ZFS'],
+      ['raidz', '"raidz" is reserved by ZFS'],
+      ['draid', '"draid" is reserved by ZFS'],
+      ['spare', '"spare" is reserved by ZFS'],
+      ['log', '"log" is reserved by ZFS'],
+      ['mirror-0', 'names beginning with "mirror" are reserved by ZFS'],
+      ['raidz2', 'names beginning with "raidz" are reserved by ZFS'],
+      ['draid1:4d', 'names beginning with "draid" are reserved by ZFS'],
+      ['spares', 'names beginning with "spare" are reserved by ZFS'],
+      ['c0t0d0', 'names of "c" and a digit are reserved by ZFS for disk devices'],
+    ] as const
+  ).map(([pool, why]): Case => ({
+    what: `zpool ${JSON.stringify(pool.slice(0, 20))}: ${why}`,
+    payload: zone([], { zpool: pool }),
+    report: { bad_values: ['zpool'] },
+    says: new RegExp(`^zpool: ${escaped(shown(pool))} is not a ZFS pool name: ${escaped(why)}$`),
+  })),
+  { what: 'a disk\'s zpool is a pool name too', payload: { brand: 'kvm', disks: [{ size: 1024 }, { size: 1024, zpool: '../x' }] }, report: { bad_values: ['disks.1.zpool'] }, says: /^disks\.1\.zpool: "\.\.\/x" is not a ZFS pool name: only letters/ },
 ];
 
 function check(c: Case, result: ReturnType<typeof validateCreate>): void {
@@ -248,6 +292,8 @@ describe('vmspec: validate update', () => {
     { what: 'HVM rules only with a brand', brand: 'kvm', payload: addNic({ ips: ['10.0.0.5/24', '10.0.0.6/24'] }), report: { bad_values: ['add_nics.0.ips'] } },
     { what: 'model refused on a zone brand', brand: 'joyent', payload: addNic({ model: 'virtio' }), report: { bad_properties: ['add_nics.0.model'] } },
     { what: 'an unknown brand', brand: 'xen', payload: {}, report: { bad_brand: 'xen' } },
+    { what: 'zpool is a ZFS pool name', payload: { zpool: '../../tmp/x' }, report: { bad_values: ['zpool'] }, says: /^zpool: "\.\.\/\.\.\/tmp\/x" is not a ZFS pool name: only letters, digits, "_", "-", "\." and ":" may be used$/ },
+    { what: 'an added disk\'s zpool is a ZFS pool name', brand: 'kvm', payload: { add_disks: [{ size: 1024, zpool: 'c1' }] }, report: { bad_values: ['add_disks.0.zpool'] }, says: /^add_disks\.0\.zpool: "c1" is not a ZFS pool name: names of "c" and a digit are reserved by ZFS for disk devices$/ },
   ];
   for (const c of cases) {
     it(`invalid: ${c.what}`, () => check(c, validateUpdate(c.payload, c.brand)));
