@@ -12,6 +12,7 @@
  * it did (InterruptedError: `interrupted: nothing was changed`); after,
  * the change is finished and the result says it was interrupted.
  */
+import { AppError } from '../core/errors';
 import { acquireLock } from '../store/lock';
 import type { Journal, RuleChange, VmChange } from '../store/journal';
 import { recover, type Recovered } from './recovery';
@@ -119,6 +120,8 @@ export async function runChange<T>(rt: Runtime, verb: string, work: (c: Change) 
   });
   try {
     const recovered = await recover(rt);
+    // its journal stays until it can be finished: no change is made over it
+    if (recovered.unfinished !== undefined) throw new AppError(`${recovered.unfinished}; nothing was changed (the next command tries again)`);
     rt.interrupt.check();
     const c = new Change(rt, verb, recovered);
     c.notes.push(...recovered.notes, ...recovered.failures.map((f) => `still pending: ${f}`));

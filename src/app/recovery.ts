@@ -29,9 +29,11 @@ import { syncVms, zoneOf } from './sync';
 export interface Recovered {
   /** What was finished or repaired, one line each. */
   readonly notes: string[];
-  /** VMs still pending, and why (one line each, also among the notes). */
+  /** VMs still pending, and why (one line each). */
   readonly pending: string[];
   readonly failures: string[];
+  /** A journal that could not be finished now (it stays): no other change may be made until it is. */
+  readonly unfinished?: string;
 }
 
 /** Zone states in which a zone must be halted before it can be uninstalled. */
@@ -145,7 +147,6 @@ export async function recover(rt: Runtime): Promise<Recovered> {
   const notes: string[] = [];
   const j = rt.journal.read();
   let pending = rt.journal.pending();
-  let journalDone = true;
   if (j) {
     pending = [...new Set([...pending, ...j.pending])];
     try {
@@ -161,11 +162,9 @@ export async function recover(rt: Runtime): Promise<Recovered> {
       rt.vms.cleanTemps(touched ? rt.vms.fromStored(touched).zonepath : undefined);
     } catch (err) {
       // the host cannot do it now: the journal stays for the next command
-      journalDone = false;
-      notes.push(`could not finish ${who(j)} yet: ${message(err)}`);
+      return { notes, pending, failures: [], unfinished: `cannot finish ${who(j)}: ${message(err)}` };
     }
   }
-  if (!journalDone) return { notes, pending, failures: [] };
   const state = await readState(rt);
   const sync = await syncVms(rt, state, pending, { clean: true });
   if (sync.done.length > 0) {
