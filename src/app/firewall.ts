@@ -23,7 +23,7 @@ import type { RuleChange } from '../store/journal';
 import { runChange, type Completed } from './change';
 import type { Runtime } from './runtime';
 import { compileInputOf, fwVmOf, readRules, readState, withVm, type StoredState } from './state';
-import { syncVms } from './sync';
+import { mergeSyncResults, syncVms } from './sync';
 
 /** Which VMs' ipf files a change gives new text, with that text. */
 export interface FirewallPlan {
@@ -175,7 +175,11 @@ export async function changeRules<P extends RuleChangePlan>(
     c.commit('rules:journal');
     await rt.fw.apply(change);
     c.point('rules:stored');
-    const sync = await syncVms(rt, fw.after, [...fw.pending, ...(p.forceVms ?? [])], { compiled: fw.compiled });
+    // the VMs affected get new text; those forced (localVMs) are compared as any other
+    const sync = mergeSyncResults(
+      await syncVms(rt, fw.after, fw.pending, { compiled: fw.compiled, changedFirewallOnly: true }),
+      await syncVms(rt, fw.after, (p.forceVms ?? []).filter((u) => !fw.pending.includes(u)), { compiled: fw.compiled }),
+    );
     c.point('rules:synced');
     await c.end(sync);
     return { ...out, failures: sync.failures };

@@ -34,6 +34,14 @@ export interface SyncOptions {
   readonly firewall?: boolean;
   /** More VMs whose config files alone are brought up to date (their firewall is not touched unless named too). */
   readonly configOnly?: Iterable<string>;
+  /**
+   * The VMs named are those whose ipf text the change gives anew
+   * (core/fw/affected), and their records did not change (but those in
+   * configOnly): their files are written without being read and compared
+   * first, and their config files are left alone. Default: compared, and
+   * config files made to follow.
+   */
+  readonly changedFirewallOnly?: boolean;
 }
 
 export interface SyncResult {
@@ -71,7 +79,8 @@ interface Written {
 export async function syncVms(rt: Runtime, state: StoredState, uuids: Iterable<string>, opts: SyncOptions = {}): Promise<SyncResult> {
   const byUuid = new Map(state.vms.map((vm) => [vm.uuid, vm]));
   const named = new Set(uuids);
-  const configOnly = new Set([...(opts.configOnly ?? [])].filter((u) => !named.has(u)));
+  const configFor = new Set(opts.configOnly ?? []);
+  const configOnly = new Set([...configFor].filter((u) => !named.has(u)));
   const vms = [...new Set([...named, ...configOnly])].sort().flatMap((u) => byUuid.get(u) ?? []);
   const result: SyncResult = { done: [], failed: [], failures: [], rewritten: [], files: [] };
   if (vms.length === 0) return result;
@@ -95,7 +104,7 @@ export async function syncVms(rt: Runtime, state: StoredState, uuids: Iterable<s
   const write = async (vm: VmRecord): Promise<Written | undefined> => {
     const zonepath = rt.vms.hostPath(vm.zonepath);
     try {
-      await rt.vms.writeConfig(vm);
+      if (!opts.changedFirewallOnly || configFor.has(vm.uuid)) await rt.vms.writeConfig(vm);
       if (!syncsFirewall(vm)) return { vm, rewritten: false, loads: false };
       if (opts.clean) await cleanIpfTemps(zonepath);
       const p = ipfPaths(zonepath);
@@ -106,9 +115,11 @@ export async function syncVms(rt: Runtime, state: StoredState, uuids: Iterable<s
         return { vm, rewritten: had, loads: true };
       }
       result.files.push({ path: p.ipf, text: f.ipf }, { path: p.ipf6, text: f.ipf6 });
-      const disk = await readIpfFiles(zonepath);
-      const same = disk.ipf !== undefined && disk.ipf6 !== undefined && sameIpfText(disk.ipf, f.ipf) && sameIpfText(disk.ipf6, f.ipf6);
-      if (same) return { vm, rewritten: false, loads: true };
+      if (!opts.changedFirewallOnly) {
+        const disk = await readIpfFiles(zonepath);
+        const same = disk.ipf !== undefined && disk.ipf6 !== undefined && sameIpfText(disk.ipf, f.ipf) && sameIpfText(disk.ipf6, f.ipf6);
+        if (same) return { vm, rewritten: false, loads: true };
+      }
       const base = rt.vms.filesRoot(vm.zonepath);
       prepareWrite(base, p.ipf);
       prepareWrite(base, p.ipf6);
@@ -161,4 +172,15 @@ export async function syncVms(rt: Runtime, state: StoredState, uuids: Iterable<s
     }
   }
   return result;
+}
+
+/** Two syncs' results as one. */
+export function mergeSyncResults(a: SyncResult, b: SyncResult): SyncResult {
+  return {
+    done: [...a.done, ...b.done],
+    failed: [...a.failed, ...b.failed],
+    failures: [...a.failures, ...b.failures],
+    rewritten: [...a.rewritten, ...b.rewritten],
+    files: [...a.files, ...b.files],
+  };
 }

@@ -21,7 +21,7 @@ import { planVmChange, type FirewallPlan } from './firewall';
 import { observed, reconfigureOnce, removeZone } from './recovery';
 import { isSimulatedCrash, type Runtime } from './runtime';
 import { readState, type StoredState } from './state';
-import { syncVms, zoneOf, type SyncResult } from './sync';
+import { mergeSyncResults, syncVms, zoneOf, type SyncResult } from './sync';
 
 export { zoneOf };
 
@@ -51,7 +51,10 @@ function rethrowCrash(err: unknown): void {
  * of `force`), the config files of the changed VM.
  */
 async function syncPlan(rt: Runtime, plan: FirewallPlan, changed: string, force: readonly string[] = []): Promise<SyncResult> {
-  return syncVms(rt, plan.after, [...plan.pending, ...force], { compiled: plan.compiled, configOnly: [changed] });
+  const affected = await syncVms(rt, plan.after, plan.pending, { compiled: plan.compiled, configOnly: [changed], changedFirewallOnly: true });
+  const more = force.filter((u) => !plan.pending.includes(u));
+  if (more.length === 0) return affected;
+  return mergeSyncResults(affected, await syncVms(rt, plan.after, more, { compiled: plan.compiled }));
 }
 
 // ---------------------------------------------------------------- create
