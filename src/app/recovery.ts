@@ -162,7 +162,7 @@ export async function recover(rt: Runtime): Promise<Recovered> {
       rt.vms.cleanTemps(touched ? rt.vms.fromStored(touched).zonepath : undefined);
     } catch (err) {
       // the host cannot do it now: the journal stays for the next command
-      return { notes, pending, failures: [], unfinished: `cannot finish ${who(j)}: ${message(err)}` };
+      return { notes, pending, failures: [], unfinished: `cannot finish ${who(j)}${j.change.kind === 'vm' ? ` of VM ${j.change.uuid}` : ''}: ${message(err)}` };
     }
   }
   const state = await readState(rt);

@@ -168,6 +168,23 @@ describe('kill -9 at every step of every change, then the next command (crash po
         return world(dir, kind);
       }
 
+      if (kind === 'illumos') {
+        it('a journal the host cannot finish now stays, and no other change is made over it; once it can, the next command finishes it', async () => {
+          const w = copy();
+          await assert.rejects(OPS[0].run(w, crashAt('create:configured#1')).then((r) => { throw new Error(r.stderr); }), /simulated crash/);
+          const broken = { ...w.env, PATH: '/nonexistent' };
+          const r = await run('fwadm', ['add', '-g', '-e', 'FROM', 'any', 'TO', 'all', 'vms', 'ALLOW', 'udp', 'PORT', '9'], { env: broken });
+          assert.equal(r.status, 1);
+          assert.match(r.stderr, /^cannot finish an interrupted vmadm create \(pid \d+\) of VM 8c3f3d5b-3c6d-4e4f-a091-bc2d3e4f5a44: .*; nothing was changed \(the next command tries again\)\n$/);
+          assert.equal(fs.existsSync(path.join(w.root, '.journal.json')), true);
+          assert.equal(JSON.parse((await w.fw(['list', '-j'])).stdout).length, 2, 'the rule was not added');
+          const next = await w.fw(['add', '-g', '-e', 'FROM', 'any', 'TO', 'all', 'vms', 'ALLOW', 'udp', 'PORT', '9']);
+          assert.equal(next.status, 0, next.stderr);
+          assert.match(next.stderr, /^note: undid an interrupted vmadm create .*: its zone is removed\n/);
+          assert.deepEqual(await invariants(w), []);
+        });
+      }
+
       // the illumos host's fakes are processes: its zone steps only (create, zonecfg -u, zfs quota, delete)
       const ops = kind === 'local' ? OPS : OPS.filter((o) => /^vmadm (create|update \(add a NIC|update \(alias|delete)/.test(o.name));
       for (const op of ops) {
