@@ -18,7 +18,7 @@ import type { ZoneRef } from '../hosts/host';
 import type { MacsInUse } from '../store/vm-store';
 import { runChange, type Change, type Completed } from './change';
 import { planVmChange, type FirewallPlan } from './firewall';
-import { observed, reconfigureOnce, removeZone } from './recovery';
+import { reconfigureOnce, removeZone } from './recovery';
 import { isSimulatedCrash, type Runtime } from './runtime';
 import { readState, type StoredState } from './state';
 import { mergeSyncResults, syncVms, zoneOf, type SyncResult } from './sync';
@@ -334,38 +334,46 @@ export async function deleteVmChange(rt: Runtime, uuid: string): Promise<Complet
 
 // ---------------------------------------------------------------- start, stop, reboot
 
+/**
+ * start and stop: autoboot set through zonecfg (undone if what follows
+ * fails or is interrupted), then the host's step (boot, halt); once that
+ * is done the change is finished, even when interrupted: the record says
+ * what the zone is.
+ */
+async function powerChange(rt: Runtime, c: Change, op: 'start' | 'stop', vm: VmRecord, next: VmRecord, after: VmRecord, hostStep: () => Promise<void>): Promise<void> {
+  const { host } = rt;
+  const zone = zoneOf(vm);
+  await c.begin({ kind: 'vm', op, uuid: vm.uuid, before: rt.vms.toStored(vm), after: rt.vms.toStored(after) }, []);
+  const undo: Array<() => Promise<unknown>> = [];
+  try {
+    const script = updateScript(vm, next);
+    if (script !== '') {
+      await host.reconfigure(zone, script);
+      undo.push(() => reconfigureOnce(host, zone, updateScript(next, vm)));
+      c.step(`${op}:reconfigured`);
+    }
+    await hostStep();
+  } catch (err) {
+    rethrowCrash(err);
+    await undoAll(undo);
+    await c.abandon();
+    throw err;
+  }
+  c.point(op === 'start' ? 'start:booted' : 'stop:halted');
+  await rt.vms.put(after);
+  c.commit(`${op}:stored`);
+  await c.end();
+}
+
 /** `vmadm start`: the line to print. */
 export async function startVmChange(rt: Runtime, uuid: string): Promise<Completed<string>> {
   return runChange(rt, 'vmadm start', async (c) => {
     const vm = mustGet(rt, uuid);
     if (vm.state === 'running') return `Unable to start VM ${vm.uuid}: VM ${vm.uuid} is already 'running'`;
     if (vm.state !== 'stopped') throw new AppError(`Unable to start VM ${vm.uuid}: Cannot start vm from state "${vm.state}", must be "stopped".`);
-    const { host } = rt;
-    const zone = zoneOf(vm);
     const next: VmRecord = vm.autoboot ? vm : { ...vm, autoboot: true, last_modified: rt.now().toISOString() };
-    const after: VmRecord = { ...next, state: 'running', zone_state: 'running' };
-    await c.begin({ kind: 'vm', op: 'start', uuid: vm.uuid, before: rt.vms.toStored(vm), after: rt.vms.toStored(after) }, []);
-    const undo: Array<() => Promise<unknown>> = [];
-    try {
-      const script = updateScript(vm, next);
-      if (script !== '') {
-        await host.reconfigure(zone, script);
-        undo.push(() => reconfigureOnce(host, zone, updateScript(next, vm)));
-        c.step('start:reconfigured');
-      }
-      await host.boot(zone);
-    } catch (err) {
-      rethrowCrash(err);
-      await undoAll(undo);
-      await c.abandon();
-      throw err;
-    }
-    // booted: finished from here, even when interrupted
-    c.point('start:booted');
     // the zone loads its ipf files as it boots (as SmartOS's zones do): no firewall call here
-    await rt.vms.put(after);
-    c.commit('start:stored');
-    await c.end();
+    await powerChange(rt, c, 'start', vm, next, { ...next, state: 'running', zone_state: 'running' }, () => rt.host.boot(zoneOf(vm)));
     return `Successfully started VM ${vm.uuid}`;
   });
 }
@@ -377,34 +385,16 @@ export async function stopVmChange(rt: Runtime, uuid: string, force: boolean, ti
     if (timeout !== undefined && !isHvm(vm.brand) && vm.docker !== true) {
       throw new AppError('Timeout option is only supported for bhyve, KVM and docker containers.');
     }
-    const { host } = rt;
-    const zone = zoneOf(vm);
     const next: VmRecord = vm.autoboot ? { ...vm, autoboot: false, last_modified: rt.now().toISOString() } : vm;
     const running = vm.state === 'running';
+    const already = `VM ${vm.uuid} is already not 'running' (currently: ${vm.state})`;
+    if (!running && next === vm) return already;
     const after: VmRecord = running ? { ...next, state: 'stopped', zone_state: 'installed' } : next;
-    if (after === vm) return `VM ${vm.uuid} is already not 'running' (currently: ${vm.state})`;
-    await c.begin({ kind: 'vm', op: 'stop', uuid: vm.uuid, before: rt.vms.toStored(vm), after: rt.vms.toStored(after) }, []);
-    const undo: Array<() => Promise<unknown>> = [];
-    try {
-      const script = updateScript(vm, next);
-      if (script !== '') {
-        await host.reconfigure(zone, script);
-        undo.push(() => reconfigureOnce(host, zone, updateScript(next, vm)));
-        c.step('stop:reconfigured');
-      }
-      // -t: how long the host waits for the VM's own shutdown before halting it
-      if (running) await host.halt(zone, force, timeout);
-    } catch (err) {
-      rethrowCrash(err);
-      await undoAll(undo);
-      await c.abandon();
-      throw err;
-    }
-    c.point('stop:halted');
-    await rt.vms.put(running ? after : await observed(host, after));
-    c.commit('stop:stored');
-    await c.end();
-    return running ? `Successfully completed stop for VM ${vm.uuid}` : `VM ${vm.uuid} is already not 'running' (currently: ${vm.state})`;
+    // -t: how long the host waits for the VM's own shutdown before halting it
+    await powerChange(rt, c, 'stop', vm, next, after, async () => {
+      if (running) await rt.host.halt(zoneOf(vm), force, timeout);
+    });
+    return running ? `Successfully completed stop for VM ${vm.uuid}` : already;
   });
 }
 
