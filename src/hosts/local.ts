@@ -1,13 +1,19 @@
 /**
  * The embedded local host: needs nothing installed. It keeps what a real
  * host keeps, in files under the state root, and refuses what zoneadm and
- * zonecfg refuse, with their kind of message.
+ * zonecfg refuse, with their kind of message: a zonecfg script is read and
+ * applied to the zone's configuration as zonecfg does (./zonecfg-model.ts,
+ * the model the fake zonecfg of the tests runs too), whole or not at all.
  *
  *   <root>/host/zones/<zonename>.json   the zone: {zonename, uuid, zonepath,
- *                                       brand, state, scripts, quota, image_uuid}
+ *                                       brand, state, scripts, quota, image_uuid,
+ *                                       config}
  *                                       state: configured → installed → running
- *   <zonepath>/zonecfg/<n>-create.txt   each zonecfg script it was given, in
- *   <zonepath>/zonecfg/<n>-update.txt   order (n = 1, 2, ...)
+ *                                       config: its configuration (ZoneConfig),
+ *                                       what its scripts made of it
+ *   <zonepath>/zonecfg/<n>-create.txt   each zonecfg script it took, in
+ *   <zonepath>/zonecfg/<n>-update.txt   order (n = 1, 2, ...); one it refused
+ *                                       is not written
  *   <root>/host/ipf/<uuid>/ipf.conf     copies of the files last loaded, and
  *   <root>/host/ipf/<uuid>/ipf6.conf    state.json {"running": bool}
  *
@@ -23,6 +29,7 @@ import { HostError } from '../core/errors';
 import type { Host, ZoneRef } from './host';
 import { eventLogOverride, hostFailure } from './common';
 import { UUID_ANY_CASE as UUID } from '../core/uuid';
+import { ZonecfgError, apply, parse, type ZoneConfig } from './zonecfg-model';
 
 /** A file replaced by a temporary one renamed over it (old or new, never half), not synced: loaded firewall state. */
 function replaceUnsynced(file: string, text: string): void {
@@ -43,6 +50,8 @@ interface LocalZone {
   scripts: number;
   quota?: number;
   image_uuid?: string;
+  /** Its configuration, as zonecfg keeps it (absent in zone files written before it was kept: see replayed). */
+  config?: ZoneConfig;
 }
 
 interface FirewallState {
@@ -91,7 +100,14 @@ export class LocalHost implements Host {
     const args = ['-z', zone.zonename];
     this.checkName(zone, 'zonecfg', args);
     if (this.read(zone.zonename)) throw hostFailure('zonecfg', args, `zonecfg:${zone.zonename}: Zone ${zone.zonename} already exists`);
-    const z: LocalZone = { zonename: zone.zonename, uuid: zone.uuid, zonepath: zone.zonepath, brand: zone.brand, state: 'configured', scripts: 0 };
+    const config = this.zonecfg(args, () => {
+      const cmds = parse(script);
+      // a zone that does not exist is begun with create
+      if (!cmds.some((c) => c.cmd === 'create')) throw new ZonecfgError('No such zone configured');
+      return apply(cmds);
+    });
+    if (config.deleted) return; // deleted by the script itself: no zone
+    const z: LocalZone = { zonename: zone.zonename, uuid: zone.uuid, zonepath: zone.zonepath, brand: zone.brand, state: 'configured', scripts: 0, config };
     await this.writeScript(z, 'create', script);
     await this.write(z);
   }
@@ -99,6 +115,16 @@ export class LocalHost implements Host {
   async reconfigure(zone: ZoneRef, script: string): Promise<void> {
     const args = ['-u', zone.uuid];
     const z = this.existing(zone, 'zonecfg', args, `zonecfg:${zone.uuid}: No such zone configured`);
+    const config = this.zonecfg(args, () => {
+      const cmds = parse(script);
+      if (cmds.some((c) => c.cmd === 'create')) throw new ZonecfgError(`create is not allowed with -u (zone ${zone.uuid} exists)`);
+      return apply(cmds, z.config ?? this.replayed(z));
+    });
+    if (config.deleted) {
+      await this.deleteZone(zone, args);
+      return;
+    }
+    z.config = config;
     await this.writeScript(z, 'update', script);
     await this.write(z);
   }
@@ -155,10 +181,14 @@ export class LocalHost implements Host {
   }
 
   async unconfigure(zone: ZoneRef): Promise<void> {
-    const args = ['-z', zone.zonename, 'delete', '-F'];
-    const z = this.existing(zone, 'zonecfg', args, `zonecfg:${zone.zonename}: No such zone configured`);
+    await this.deleteZone(zone, ['-z', zone.zonename, 'delete', '-F']);
+  }
+
+  /** zonecfg's delete (`zonecfg -z <zone> delete -F`, or a `delete` in a script): only a zone that is not installed. */
+  private async deleteZone(zone: ZoneRef, args: string[]): Promise<void> {
+    const z = this.existing(zone, 'zonecfg', args, `zonecfg:${args[1]}: No such zone configured`);
     if (z.state !== 'configured') {
-      throw hostFailure('zonecfg', args, `zonecfg:${z.zonename}: Zone ${z.zonename} already installed; delete not allowed.`);
+      throw hostFailure('zonecfg', args, `zonecfg:${args[1]}: Zone ${z.zonename} already installed; delete not allowed.`);
     }
     fs.rmSync(this.zonePath(z.zonename), { force: true });
     // temp files of writes a killed command left (write-file-atomic: <name>.json.<n>)
@@ -233,8 +263,11 @@ export class LocalHost implements Host {
   private read(zonename: string): LocalZone | undefined {
     try {
       const z = JSON.parse(fs.readFileSync(this.zonePath(zonename), 'utf8')) as LocalZone;
-      // a zonepath under the root is kept relative to it (the root can be copied or moved)
-      return path.isAbsolute(z.zonepath) ? z : { ...z, zonepath: path.join(this.root, z.zonepath) };
+      // a zonepath under the root is kept relative to it (the root can be copied or moved), the configuration's too
+      if (!path.isAbsolute(z.zonepath)) z.zonepath = path.join(this.root, z.zonepath);
+      const zp = z.config?.props.zonepath;
+      if (z.config && typeof zp === 'string' && zp !== '' && !path.isAbsolute(zp)) z.config.props.zonepath = path.join(this.root, zp);
+      return z;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new HostError(`${this.zonePath(zonename)}: ${(err as Error).message}`);
@@ -243,9 +276,55 @@ export class LocalHost implements Host {
 
   private async write(z: LocalZone): Promise<void> {
     fs.mkdirSync(this.zonesDir, { recursive: true });
-    const rel = path.relative(this.root, z.zonepath);
-    const stored = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? { ...z, zonepath: rel.split(path.sep).join('/') } : z;
+    const stored: LocalZone = { ...z, zonepath: this.underRoot(z.zonepath) };
+    const zp = z.config?.props.zonepath;
+    if (z.config && typeof zp === 'string') stored.config = { ...z.config, props: { ...z.config.props, zonepath: this.underRoot(zp) } };
     await writeFileAtomic(this.zonePath(z.zonename), JSON.stringify(stored, null, 2) + '\n');
+  }
+
+  /** A path as the zone file keeps it: relative to the root when under it, as it is otherwise. */
+  private underRoot(p: string): string {
+    if (!path.isAbsolute(p)) return p;
+    const rel = path.relative(this.root, p);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : p;
+  }
+
+  /**
+   * Run the zonecfg model: a ZonecfgError is zonecfg's refusal,
+   * `zonecfg <args> failed: zonecfg:<zone>: <message>`.
+   */
+  private zonecfg<T>(args: string[], step: () => T): T {
+    try {
+      return step();
+    } catch (err) {
+      if (err instanceof ZonecfgError) throw hostFailure('zonecfg', args, `zonecfg:${args[1]}: ${err.message}`);
+      throw err;
+    }
+  }
+
+  /**
+   * The configuration of a zone whose file was written before zone files
+   * kept it: its scripts applied in order, each one zonecfg would have
+   * refused skipped (zonecfg takes a script whole or not at all).
+   */
+  private replayed(z: LocalZone): ZoneConfig {
+    let config = apply([]);
+    for (let i = 1; i <= z.scripts; i++) {
+      for (const kind of ['create', 'update']) {
+        let text: string;
+        try {
+          text = fs.readFileSync(path.join(z.zonepath, 'zonecfg', `${i}-${kind}.txt`), 'utf8');
+        } catch {
+          continue;
+        }
+        try {
+          config = apply(parse(text), config);
+        } catch (err) {
+          if (!(err instanceof ZonecfgError)) throw err;
+        }
+      }
+    }
+    return config;
   }
 
   private checkName(zone: ZoneRef, program: string, args: string[]): void {

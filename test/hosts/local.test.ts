@@ -3,7 +3,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { HostError } from '../../src/core/errors';
+import type { NicRecord, VmRecord } from '../../src/core/vm/record';
+import { createScript, updateScript } from '../../src/core/zonecfg/script';
 import { selectHost, type Host, type ZoneRef } from '../../src/hosts/host';
+import { apply, parse, type Property, type Resource, type ZoneConfig } from '../../src/hosts/zonecfg-model';
+import { makeRecord } from '../store/records';
 
 const UUID = '5f0c0a2e-0f3a-4b1c-9b6e-8d2a5c0e1f11';
 
@@ -85,6 +89,137 @@ describe('hosts/local', () => {
     await assert.rejects(host.boot(zone), /zone is already booted\.$/);
     await assert.rejects(host.uninstall(zone), /must be halted before uninstall\.$/);
     assert.equal(await host.zoneState(zone), 'running');
+  });
+
+  describe('zonecfg scripts, read and applied as zonecfg does', () => {
+    const NOW = Date.UTC(2026, 10, 28, 10);
+    const zoneFile = (): string => path.join(root, 'host', 'zones', `${UUID}.json`);
+    const scriptsDir = (): string => path.join(zone.zonepath, 'zonecfg');
+    /** The zone file's bytes and the scripts kept: what a refusal must leave as it was. */
+    const snapshot = (): { file: string; scripts: string[] } => ({
+      file: fs.readFileSync(zoneFile(), 'utf8'),
+      scripts: fs.readdirSync(scriptsDir()).sort(),
+    });
+    const storedConfig = (): ZoneConfig => (JSON.parse(fs.readFileSync(zoneFile(), 'utf8')) as { config: ZoneConfig }).config;
+    /**
+     * A configuration in one order (attrs by name, nets by mac-addr,
+     * properties by name): what it holds, not how it got there; without the
+     * attrs only a create sets (provisioning, transition: its target state
+     * follows autoboot at the time of the create).
+     */
+    const normal = (c: ZoneConfig): unknown => {
+      const by = (key: string) => (a: Resource, b: Resource): number => (String(a[key]) < String(b[key]) ? -1 : String(a[key]) > String(b[key]) ? 1 : 0);
+      const props = (ps: Property[] | undefined): Property[] | undefined => ps && [...ps].sort((a, b) => (a.name < b.name ? -1 : 1));
+      return {
+        ...c,
+        attrs: c.attrs.filter((a) => a.name !== 'provisioning' && a.name !== 'transition').sort(by('name')),
+        nets: c.nets.map((n) => ({ ...n, properties: props(n.properties) })).sort(by('mac-addr')),
+      };
+    };
+    const record = (over: Partial<VmRecord> = {}): VmRecord => makeRecord(UUID, zone.zonepath, over);
+    const net2: NicRecord = { interface: 'net2', mac: '90:b8:d0:02:00:01', nic_tag: 'storage', ips: ['192.168.5.5/24'], vlan_id: 0 };
+
+    it('a create script zonecfg would refuse creates nothing', async () => {
+      await assert.rejects(
+        host.configure(zone, 'create -b\nadd net\nset physical=net0\n'),
+        refused(`zonecfg -z ${UUID} failed: zonecfg:${UUID}: end of input inside resource "net": missing 'end'`),
+      );
+      await assert.rejects(host.configure(zone, 'set autoboot=true\n'), refused(`zonecfg -z ${UUID} failed: zonecfg:${UUID}: No such zone configured`));
+      assert.equal(await host.zoneState(zone), undefined);
+      assert.equal(fs.existsSync(zoneFile()), false);
+      assert.equal(fs.existsSync(scriptsDir()), false);
+    });
+
+    it('an update script zonecfg would refuse is refused whole and changes nothing', async () => {
+      await host.configure(zone, createScript(record(), { nowMs: NOW }));
+      await host.install(zone, { quota: 20 });
+      const before = snapshot();
+      const cases: Array<[string, string]> = [
+        ['add net\nset physical=net9\n', `end of input inside resource "net": missing 'end'`],
+        ['end\n', 'end is only allowed inside a resource on line 1 at \'end\''],
+        ['add frob; end\n', 'unknown resource type on line 1 at \'frob\''],
+        ['add net; set name=x; end\n', 'unknown property for resource "net" on line 1 at \'name\''],
+        ['set autoboot=maybe\n', 'invalid value "maybe" for autoboot on line 1 at \'autoboot\''],
+        ['add attr; set name="alias"; set type=string; set value="eA=="; end\n', 'attr "alias" already exists on line 1'],
+        ['add net; set physical=net5; set mac-addr=90:b8:d0:0:0:cb; end\n', 'net with mac-addr 90:b8:d0:0:0:cb already exists on line 1'],
+        ['select net mac-addr=90:b8:d0:9:9:9; set vlan-id=3; end\n', 'No such net resource on line 1'],
+        // the first lines apply, the last is refused: zonecfg takes none of it
+        ['set autoboot=false\nremove attr name=alias\nremove attr name=alias\n', 'No such attr resource on line 3'],
+        ['create -b\n', `create is not allowed with -u (zone ${UUID} exists)`],
+      ];
+      for (const [script, message] of cases) {
+        await assert.rejects(host.reconfigure(zone, script), refused(`zonecfg -u ${UUID} failed: zonecfg:${UUID}: ${message}`), script);
+        assert.deepEqual(snapshot(), before, script);
+      }
+      assert.equal(await host.zoneState(zone), 'installed');
+    });
+
+    it('an update that removes a NIC the zone lacks is refused (the reverse of an update the zone never got)', async () => {
+      const vm = record();
+      await host.configure(zone, createScript(vm, { nowMs: NOW }));
+      const before = snapshot();
+      const script = updateScript({ ...vm, nics: [...vm.nics, net2] }, vm);
+      assert.equal(script, 'remove net mac-addr=90:b8:d0:2:0:1\n');
+      await assert.rejects(host.reconfigure(zone, script), refused(`zonecfg -u ${UUID} failed: zonecfg:${UUID}: No such net resource on line 1`));
+      assert.deepEqual(snapshot(), before);
+      // the forward update applies, and then its reverse does
+      await host.reconfigure(zone, updateScript(vm, { ...vm, nics: [...vm.nics, net2] }));
+      await host.reconfigure(zone, script);
+      assert.deepEqual(normal(storedConfig()), normal((JSON.parse(before.file) as { config: ZoneConfig }).config));
+      assert.deepEqual(fs.readdirSync(scriptsDir()).sort(), ['1-create.txt', '2-update.txt', '3-update.txt']);
+    });
+
+    it('the configuration after a create and updates is the one a create of the final record gives', async () => {
+      const versions: VmRecord[] = [record()];
+      const next = (over: (vm: VmRecord) => Partial<VmRecord>): void => {
+        const last = versions[versions.length - 1];
+        versions.push({ ...last, ...over(last) });
+      };
+      next((vm) => ({ nics: [...vm.nics, net2] })); // a NIC added
+      next(() => ({ alias: 'db1', hostname: 'db1', max_physical_memory: 2048, max_locked_memory: 2048, max_swap: 2048, resolvers: ['10.0.0.54'] }));
+      next((vm) => ({ nics: [{ ...vm.nics[0], primary: undefined }, vm.nics[1], { ...vm.nics[2], primary: true }] })); // the primary moves
+      next((vm) => ({ nics: [vm.nics[0], { ...vm.nics[2], ips: ['192.168.5.6/24'], gateways: ['192.168.5.1'] }] })); // one removed, one changed
+      next(() => ({ autoboot: false, cpu_shares: 50, firewall_enabled: false }));
+      await host.configure(zone, createScript(versions[0], { nowMs: NOW }));
+      for (let i = 1; i < versions.length; i++) {
+        const script = updateScript(versions[i - 1], versions[i]);
+        assert.notEqual(script, '', `update ${i}`);
+        await host.reconfigure(zone, script);
+      }
+      const expected = apply(parse(createScript(versions[versions.length - 1], { nowMs: NOW })));
+      // the zone file keeps the zonepath relative to the root, as it keeps its own
+      assert.equal(expected.props.zonepath, zone.zonepath);
+      expected.props.zonepath = `zones/${UUID}`;
+      assert.deepEqual(normal(storedConfig()), normal(expected));
+      assert.equal(fs.readdirSync(scriptsDir()).length, versions.length);
+    });
+
+    it('a zone file from before configurations were kept: its scripts are applied in order, those zonecfg refuses skipped', async () => {
+      const vm = record();
+      const withNet2 = { ...vm, nics: [...vm.nics, net2] };
+      await host.configure(zone, createScript(vm, { nowMs: NOW }));
+      // what the local host wrote before: every script, a reverse one the zone never got the forward of too
+      fs.writeFileSync(path.join(scriptsDir(), '2-update.txt'), updateScript(withNet2, vm));
+      fs.writeFileSync(path.join(scriptsDir(), '3-update.txt'), 'set autoboot=false\n');
+      const old = JSON.parse(fs.readFileSync(zoneFile(), 'utf8')) as { config?: ZoneConfig; scripts: number };
+      delete old.config;
+      old.scripts = 3;
+      fs.writeFileSync(zoneFile(), JSON.stringify(old, null, 2) + '\n');
+      await assert.rejects(host.reconfigure(zone, updateScript(withNet2, vm)), /No such net resource on line 1$/);
+      await host.reconfigure(zone, updateScript({ ...vm, autoboot: false }, { ...withNet2, autoboot: false }));
+      const expected = apply(parse(createScript({ ...withNet2, autoboot: false }, { nowMs: NOW })));
+      expected.props.zonepath = `zones/${UUID}`;
+      assert.deepEqual(normal(storedConfig()), normal(expected));
+    });
+
+    it('a delete in a script deletes a zone that is not installed, and is refused for one that is', async () => {
+      await host.configure(zone, 'create -b\n');
+      await host.install(zone, { quota: 20 });
+      await assert.rejects(host.reconfigure(zone, 'delete -F\n'), refused(`zonecfg -u ${UUID} failed: zonecfg:${UUID}: Zone ${UUID} already installed; delete not allowed.`));
+      await host.uninstall(zone);
+      await host.reconfigure(zone, 'delete -F\n');
+      assert.equal(await host.zoneState(zone), undefined);
+    });
   });
 
   it('a zone name that could leave the root is refused', async () => {

@@ -1,25 +1,21 @@
 /** Records for the zonecfg tests: complete VmRecords as the VM model stores them. */
 import * as path from 'node:path';
+import * as model from '../../../src/hosts/zonecfg-model';
 import type { Brand, NicRecord, VmRecord } from '../../../src/core/vm/record';
 
 export const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
 export const fakeZonecfg = path.join(repoRoot, 'test', 'fakes', 'bin', 'zonecfg');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const zparse = require(path.join(repoRoot, 'test', 'fakes', 'lib', 'zonecfg-parse.js')) as {
-  parse(src: string): ParsedCommand[];
-  apply(cmds: ParsedCommand[], base?: ZoneConfig): ZoneConfig;
-  ZonecfgError: new (m: string) => Error;
-};
 
-export interface ParsedCommand { cmd: string; [k: string]: unknown }
-export interface ZoneConfig {
-  props: Record<string, string>;
-  attrs: Array<{ name: string; type: string; value: string }>;
-  nets: Array<Record<string, string> & { properties: Array<{ name: string; value: string }> }>;
-  devices: Array<Record<string, string> & { properties: Array<{ name: string; value: string }> }>;
-  'capped-memory'?: Record<string, string>;
-  'capped-cpu'?: Record<string, string>;
-}
+/** A parsed command whose fields tests read without narrowing it first. */
+export type ParsedCommand = model.Command & { [k: string]: unknown };
+export type ZoneConfig = model.ZoneConfig;
+
+/** The zonecfg model (src/hosts/zonecfg-model.ts: the fake zonecfg's and the local host's). */
+export const zparse: {
+  parse(src: string): ParsedCommand[];
+  apply(cmds: readonly model.Command[], base?: ZoneConfig): ZoneConfig;
+  ZonecfgError: typeof model.ZonecfgError;
+} = model;
 
 export const UUID = 'a3c1f0de-6c1e-4b7a-9d2f-1c2b3a4d5e6f';
 export const ZERO = '00000000-0000-0000-0000-000000000000';
