@@ -87,8 +87,9 @@ function hostZones(p: Place, problems: string[]): Map<string, HostZone> {
     return out;
   }
   for (const n of listJson(path.join(p.root, 'host', 'zones'))) {
-    const z = readJson<{ uuid: string; state: string; zonepath: string; scripts: number }>(path.join(p.root, 'host', 'zones', n));
+    const z = readJson<{ uuid: string; state: string; zonepath: string; scripts: number; config?: ZoneConfig }>(path.join(p.root, 'host', 'zones', n));
     const zonepath = path.resolve(p.root, z.zonepath);
+    // the configuration the host keeps, and the scripts it took, replayed: the two must agree
     let config: ZoneConfig | undefined;
     try {
       for (let i = 1; i <= z.scripts; i++) {
@@ -99,6 +100,9 @@ function hostZones(p: Place, problems: string[]): Map<string, HostZone> {
       }
     } catch (err) {
       problems.push(`zone ${z.uuid}: its scripts do not apply in order: ${(err as Error).message}`);
+    }
+    if (z.config && JSON.stringify(normal(z.config)) !== JSON.stringify(normal(config ?? zonecfg.apply([])))) {
+      problems.push(`zone ${z.uuid}: the configuration the host keeps is not its scripts replayed`);
     }
     out.set(z.uuid, { uuid: z.uuid, state: z.state, config: config ?? zonecfg.apply([]), autoboot: config?.props.autoboot });
   }
