@@ -22,8 +22,14 @@ interface Host {
   fw(args: string[], input?: string): Promise<CliResult>;
 }
 
+const roots: string[] = [];
+after(() => {
+  for (const root of roots.splice(0)) fs.rmSync(root, { recursive: true, force: true });
+});
+
 function newHost(): Host {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fwadm-conf-'));
+  roots.push(root);
   const env = { VMADM_ROOT: root, VMADM_HOST: 'local', TZ: 'UTC' };
   return { root, fw: (args, input) => run('fwadm', args, { env, input }) };
 }

@@ -41,8 +41,14 @@ function vmPayload(uuid: string, n: number, tags: Record<string, string>, firewa
   });
 }
 
+const roots: string[] = [];
+after(() => {
+  for (const root of roots.splice(0)) fs.rmSync(root, { recursive: true, force: true });
+});
+
 async function newHost(vms: boolean): Promise<Host> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fwadm-'));
+  roots.push(root);
   const env = { VMADM_ROOT: root, VMADM_HOST: 'local', TZ: 'UTC' };
   const h: Host = {
     root,
