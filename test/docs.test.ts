@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { repoRoot } from './helpers/run-cli';
+import { repoRoot, run, type CliResult } from './helpers/run-cli';
 import { COMMANDS as VMADM } from '../src/commands/vmadm';
 import { COMMANDS as FWADM } from '../src/commands/fwadm';
 import { lintRule } from '../src/core/fwrule/lint';
@@ -69,12 +69,21 @@ describe('README sessions', () => {
 describe('--help examples', () => {
   // vmadm examples run on the embedded local host, each in its own state
   // root holding the VM of examples/vms/dual-stack-zone.json, which they name
-  function stateRoot(): NodeJS.ProcessEnv {
+  async function stateRoot(): Promise<NodeJS.ProcessEnv> {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vmadm-docs-'));
-    const env = { ...process.env, VMADM_ROOT: root, VMADM_HOST: 'local' };
-    const r = spawnSync(path.join(repoRoot, 'bin', 'vmadm'), ['create', '-f', 'examples/vms/dual-stack-zone.json'], { cwd: repoRoot, env, encoding: 'utf8' });
+    const env = { VMADM_ROOT: root, VMADM_HOST: 'local' };
+    const r = await run('vmadm', ['create', '-f', 'examples/vms/dual-stack-zone.json'], { env });
     assert.equal(r.status, 0, r.stderr);
     return env;
+  }
+
+  /**
+   * The words of a line that is one plain command (words, quoted or not,
+   * and nothing else the shell acts on), as sh splits them; else undefined.
+   */
+  function plainWords(line: string): string[] | undefined {
+    if (!/^(?:[^\s'"|;&$<>()`\\*?[\]{}~#]|'[^']*'|"[^"$`\\]*"|\s)*$/.test(line) || /^\s*\w+=/.test(line)) return undefined;
+    return [...line.matchAll(/(?:[^\s'"]|'[^']*'|"[^"]*")+/g)].map(([w]) => w.replace(/'([^']*)'|"([^"]*)"/g, (_q, a, b) => a ?? b));
   }
 
   for (const [bin, commands] of [['vmadm', VMADM], ['fwadm', FWADM]] as const) {
@@ -83,9 +92,16 @@ describe('--help examples', () => {
         const line = example
           .replace(/<%= config\.bin %>/g, `./bin/${bin}`)
           .replace(/<%= command\.id %>/g, id.split(':').join(' '));
-        it(`${bin} ${id.split(':').join(' ')}: ${line}`, () => {
-          const env = bin === 'vmadm' ? stateRoot() : process.env;
-          const r = spawnSync('sh', ['-c', line], { cwd: repoRoot, encoding: 'utf8', env });
+        it(`${bin} ${id.split(':').join(' ')}: ${line}`, async () => {
+          const env = bin === 'vmadm' ? await stateRoot() : {};
+          // a plain command runs in this process (as bin/ runs it), a shell line under sh
+          const words = plainWords(line);
+          let r: CliResult;
+          if (words !== undefined && words[0] === `./bin/${bin}`) {
+            r = await run(bin, words.slice(1), { env });
+          } else {
+            r = spawnSync('sh', ['-c', line], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, ...env } });
+          }
           if (env.VMADM_ROOT) fs.rmSync(env.VMADM_ROOT, { recursive: true, force: true });
           assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
           assert.ok(!/internal error|usage|see --help/i.test(r.stderr), r.stderr);

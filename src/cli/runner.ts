@@ -6,7 +6,9 @@
  * the bundle (dist/<bin>.js) holds every command, and its startup snapshot
  * (dist/<bin>.blob, see scripts/bundle.js) holds them already loaded.
  */
+import { once } from 'node:events';
 import * as path from 'node:path';
+import type { Writable } from 'node:stream';
 import { Config, Plugin, run, handle, Interfaces } from '@oclif/core';
 import type { Command } from '@oclif/core';
 import { describeFailure } from './base-command';
@@ -109,6 +111,15 @@ export function usage(def: CliDefinition): string {
   ].join('\n');
 }
 
+/**
+ * Wait until what the run wrote to its stdout has been handed on: oclif's
+ * flush(), but of the run's own stream (oclif's waits on process.stdout,
+ * and leaves a listener on it each time).
+ */
+async function drained(stream: Writable): Promise<void> {
+  if (stream.writableNeedDrain) await once(stream, 'drain');
+}
+
 const configs = new Map<string, Promise<Config>>();
 
 /** The oclif configuration of a CLI, loaded once per process. */
@@ -150,8 +161,8 @@ export async function runCli(def: CliDefinition, io: Io): Promise<number> {
   }
   await withIo(io, async () => {
     try {
-      // no flush: nothing here exits the process, which ends once its output is written
       await run(argv, await configOf(def));
+      await drained(io.stdout);
     } catch (err) {
       const e = err as { code?: string; oclif?: { exit?: number }; message?: string };
       if (e && e.code === 'EEXIT') {

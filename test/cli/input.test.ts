@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { parseJsonText } from '../../src/cli/input';
 import { quoteText, showName } from '../../src/cli/names';
 import { AppError as InputError } from '../../src/core/errors';
-import { spawnCli } from '../helpers/run-cli';
+import { run } from '../helpers/run-cli';
 
 /** The message parseJsonText refuses `text` with. */
 function refusal(text: string): string {
@@ -162,8 +162,8 @@ describe('parseJsonText: numbers', () => {
 });
 
 describe('the shared reader in fwadm compile', () => {
-  it('refuses a compile payload with a duplicate key, one line, exit 1', () => {
-    const r = spawnCli('fwadm', ['compile'], { input: '{"vms": [], "rules": [], "vms": []}' });
+  it('refuses a compile payload with a duplicate key, one line, exit 1', async () => {
+    const r = await run('fwadm', ['compile'], { input: '{"vms": [], "rules": [], "vms": []}' });
     assert.deepEqual([r.status, r.stdout, r.stderr], [
       1,
       '',

@@ -73,8 +73,29 @@ export async function run(bin: 'vmadm' | 'fwadm', args: string[], opts: RunOptio
     crashPoint: opts.crashPoint,
     exitCode: undefined,
   };
-  const status = await runCli(DEFINITIONS[bin], io);
-  return { status, stdout: stdout.text, stderr: stderr.text };
+  const restoreZone = useTimeZone(opts.env?.TZ);
+  try {
+    const status = await runCli(DEFINITIONS[bin], io);
+    return { status, stdout: stdout.text, stderr: stderr.text };
+  } finally {
+    restoreZone();
+  }
+}
+
+/**
+ * Dates are shown in the time zone of the process (process.env.TZ), not of
+ * the command's environment: a run given TZ gets it for its duration, as
+ * in its own process (so concurrent runs must not ask for different ones).
+ * Returns what puts the previous one back.
+ */
+function useTimeZone(zone: string | undefined): () => void {
+  const previous = process.env.TZ;
+  if (zone === undefined || zone === previous) return () => undefined;
+  process.env.TZ = zone;
+  return () => {
+    if (previous === undefined) delete process.env.TZ;
+    else process.env.TZ = previous;
+  };
 }
 
 /** A source of signals a test emits (`signals.emit('SIGINT', 'SIGINT')`). */

@@ -1,11 +1,12 @@
 /**
- * `fwadm compile` as an operator runs it on examples/compile/host.json:
+ * `fwadm compile` as an operator runs it on examples/compile/host.json (in
+ * this process, as bin/fwadm runs it):
  * -f and stdin, text and -j, --event-log, SOURCE_DATE_EPOCH, and
  * one-line errors with nothing on stdout.
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import { examplePath, spawnCli } from '../../helpers/run-cli';
+import { examplePath, run } from '../../helpers/run-cli';
 
 const HOST = examplePath('compile', 'host.json');
 const WEB = '5f0c0a2e-0f3a-4b1c-9b6e-8d2a5c0e1f11';
@@ -23,8 +24,8 @@ function globalRule(rule: string): object {
   return { uuid: 'a1000000-0000-4000-8000-0000000000aa', version: '1700000000000.000001', global: true, enabled: true, rule };
 }
 
-function compileJson(args: string[] = []): Record<string, { ipf: string; ipf6: string }> {
-  const r = spawnCli('fwadm', ['compile', '-j', '-f', HOST, ...args], { env: EPOCH0 });
+async function compileJson(args: string[] = []): Promise<Record<string, { ipf: string; ipf6: string }>> {
+  const r = await run('fwadm', ['compile', '-j', '-f', HOST, ...args], { env: EPOCH0 });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as Record<string, { ipf: string; ipf6: string }>;
 }
@@ -39,13 +40,13 @@ function entry(text: string, comment: string): string[] {
 }
 
 describe('fwadm compile', () => {
-  it('-j: an entry for every firewall-enabled VM, in input order', () => {
-    assert.deepEqual(Object.keys(compileJson()), [WEB, DB, OTHER]);
-    assert.ok(!(LEGACY in compileJson()));
+  it('-j: an entry for every firewall-enabled VM, in input order', async () => {
+    assert.deepEqual(Object.keys(await compileJson()), [WEB, DB, OTHER]);
+    assert.ok(!(LEGACY in (await compileJson())));
   });
 
-  it('owner-scoped rule: tag = value on the other side names local (even firewall-disabled) and remote VMs of the owner, keep state from the BLOCK rule', () => {
-    const db = compileJson()[DB];
+  it('owner-scoped rule: tag = value on the other side names local (even firewall-disabled) and remote VMs of the owner, keep state from the BLOCK rule', async () => {
+    const db = (await compileJson())[DB];
     const c = '# rule=a1000000-0000-4000-8000-000000000002, version=1700000000000.000001, tagValue=role';
     assert.deepEqual(entry(db.ipf, c), [
       'pass in quick proto tcp from 10.0.0.10 to any port = 5432 keep frags keep state',
@@ -62,33 +63,33 @@ describe('fwadm compile', () => {
     ]);
   });
 
-  it('global rules reach every owner; owner rules and disabled rules do not', () => {
-    const other = compileJson()[OTHER];
+  it('global rules reach every owner; owner rules and disabled rules do not', async () => {
+    const other = (await compileJson())[OTHER];
     assert.ok(other.ipf.includes('pass in quick proto tcp from 192.0.2.10 to any port = 22 keep frags\n'));
     assert.ok(other.ipf6.includes('pass in quick proto tcp from 2001:db8:ffff::/48 to any port = 22 keep frags\n'));
     assert.ok(!other.ipf.includes('a1000000-0000-4000-8000-000000000001'));
-    for (const vm of Object.values(compileJson())) assert.ok(!vm.ipf.includes('a1000000-0000-4000-8000-000000000007'));
+    for (const vm of Object.values(await compileJson())) assert.ok(!vm.ipf.includes('a1000000-0000-4000-8000-000000000007'));
   });
 
-  it('icmp lines only in ipf.conf, icmp6 (ipv6-icmp) lines only in ipf6.conf', () => {
-    const web = compileJson()[WEB];
+  it('icmp lines only in ipf.conf, icmp6 (ipv6-icmp) lines only in ipf6.conf', async () => {
+    const web = (await compileJson())[WEB];
     assert.ok(web.ipf.includes('pass in quick proto icmp from any to any icmp-type 8 code 0 keep frags\n'));
     assert.ok(!web.ipf6.includes('proto icmp '));
     assert.ok(web.ipf6.includes('pass in quick proto ipv6-icmp from any to any icmp-type 135 keep frags\n'));
     assert.ok(!web.ipf.includes('ipv6-icmp from any to any icmp-type'));
   });
 
-  it('text output: each file under ==> <uuid>/ipf.conf <==, dated by SOURCE_DATE_EPOCH', () => {
-    const r = spawnCli('fwadm', ['compile'], { input: fs.readFileSync(HOST, 'utf8'), env: EPOCH0 });
+  it('text output: each file under ==> <uuid>/ipf.conf <==, dated by SOURCE_DATE_EPOCH', async () => {
+    const r = await run('fwadm', ['compile'], { input: fs.readFileSync(HOST, 'utf8'), env: EPOCH0 });
     assert.equal(r.status, 0, r.stderr);
     const headers = r.stdout.split('\n').filter((l) => l.startsWith('==> '));
     assert.deepEqual(headers, [WEB, DB, OTHER].flatMap((u) => [`==> ${u}/ipf.conf <==`, `==> ${u}/ipf6.conf <==`]));
     assert.ok(r.stdout.includes('# File generated at Thu Jan 01 1970 00:00:00 GMT+0000 (Coordinated Universal Time)\n'));
-    assert.equal(r.stdout, spawnCli('fwadm', ['compile', '-f', HOST], { env: EPOCH0 }).stdout, 'reproducible');
+    assert.equal(r.stdout, (await run('fwadm', ['compile', '-f', HOST], { env: EPOCH0 })).stdout, 'reproducible');
   });
 
-  it('--event-log: version line, state and set-tag on every line, cfwlog for log: true', () => {
-    const db = compileJson(['--event-log'])[DB];
+  it('--event-log: version line, state and set-tag on every line, cfwlog for log: true', async () => {
+    const db = (await compileJson(['--event-log']))[DB];
     assert.match(db.ipf, /^# DO NOT EDIT[^]*\n#\n# File generated at [^\n]*\n#\n# smartos_ipf_version 2\n#\n\n/);
     assert.ok(db.ipf.includes('pass in quick proto tcp from 10.0.0.10 to any port = 5432 keep frags keep state set-tag(uuid=a1000000-0000-4000-8000-000000000002, cfwlog)\n'));
     assert.ok(db.ipf.includes('block out quick proto tcp from any to any port = 25 keep frags keep state set-tag(uuid=a1000000-0000-4000-8000-000000000006)\n'));
@@ -125,8 +126,8 @@ describe('fwadm compile', () => {
     ['a tag of 3 million \\u escapes', { rules: [globalRule(`FROM any TO tag "${'\\u0041'.repeat(3_000_000)}" ALLOW tcp PORT 22`)] }, /^fwadm: rules\[0\]: its version and tag name "A{100}\.\.\. \(3000000 characters\)" make the ipf comment line "# rule=a1000000-0000-4000-8000-0000000000aa, \.\.\." 3000079 bytes long; /],
   ];
   for (const [what, payload, message] of bad) {
-    it(`${what}: one line, exit 1, nothing on stdout`, () => {
-      const r = spawnCli('fwadm', ['compile'], { input: JSON.stringify(payload) });
+    it(`${what}: one line, exit 1, nothing on stdout`, async () => {
+      const r = await run('fwadm', ['compile'], { input: JSON.stringify(payload) });
       assert.equal(r.status, 1);
       assert.equal(r.stdout, '');
       assert.equal(r.stderr.split('\n').length, 2, r.stderr);
@@ -134,31 +135,31 @@ describe('fwadm compile', () => {
     });
   }
 
-  it('usage errors exit 2, a SOURCE_DATE_EPOCH that is no date among them (one line, nothing on stdout)', () => {
-    assert.equal(spawnCli('fwadm', ['compile', '--frobnicate']).status, 2);
+  it('usage errors exit 2, a SOURCE_DATE_EPOCH that is no date among them (one line, nothing on stdout)', async () => {
+    assert.equal((await run('fwadm', ['compile', '--frobnicate'])).status, 2);
     for (const epoch of ['yesterday', '-1', '1.5', '8640000000001', '99999999999999', '1e3', '\x1b[2J']) {
-      const r = spawnCli('fwadm', ['compile', '-f', HOST], { env: { SOURCE_DATE_EPOCH: epoch } });
+      const r = await run('fwadm', ['compile', '-f', HOST], { env: { SOURCE_DATE_EPOCH: epoch } });
       assert.equal(r.status, 2, epoch);
       assert.equal(r.stdout, '');
       assert.match(r.stderr, /^fwadm: SOURCE_DATE_EPOCH must be a whole number of seconds from 0 to 8640000000000, got "[^\x00-\x1f]*"\n$/);
     }
-    const last = spawnCli('fwadm', ['compile', '-f', HOST], { env: { SOURCE_DATE_EPOCH: '8640000000000', TZ: 'UTC' } });
+    const last = await run('fwadm', ['compile', '-f', HOST], { env: { SOURCE_DATE_EPOCH: '8640000000000', TZ: 'UTC' } });
     assert.equal(last.status, 0, last.stderr);
     assert.ok(last.stdout.includes('# File generated at Sat Sep 13 275760 00:00:00 GMT+0000 (Coordinated Universal Time)\n'));
   });
 
-  it('every line of every file is within what ipf reads (8191 bytes), at the longest tag name allowed', () => {
+  it('every line of every file is within what ipf reads (8191 bytes), at the longest tag name allowed', async () => {
     // 79 bytes of "# rule=<uuid>, version=<20 characters>, tag=" and 4056 two-byte characters
     const name = '\u00e9'.repeat(4056);
     const payload = {
       vms: [{ ...vmWith(['10.0.0.20/24', 'fd00::20/64']), tags: { [name]: 1 } }],
       rules: [globalRule(`FROM tag "${name}" TO all vms ALLOW tcp PORT 22`)],
     };
-    const r = spawnCli('fwadm', ['compile', '-j'], { input: JSON.stringify(payload) });
+    const r = await run('fwadm', ['compile', '-j'], { input: JSON.stringify(payload) });
     assert.equal(r.status, 0, r.stderr);
     assert.ok(r.stdout.includes(`, tag=${name}`));
     payload.rules = [globalRule(`FROM tag "${name}\u00e9" TO all vms ALLOW tcp PORT 22`)];
-    const over = spawnCli('fwadm', ['compile', '-j'], { input: JSON.stringify(payload) });
+    const over = await run('fwadm', ['compile', '-j'], { input: JSON.stringify(payload) });
     assert.equal(over.status, 1);
     assert.match(over.stderr, /8193 bytes long; ipf reads at most 8191 bytes of a line\n$/);
     const files = JSON.parse(r.stdout) as Record<string, { ipf: string; ipf6: string }>;

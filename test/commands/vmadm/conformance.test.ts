@@ -1,14 +1,14 @@
 /**
  * vmadm's stateful commands against the SmartOS contract
- * (docs/vmadm-cli.md §1-§9), through the real ./bin/vmadm on the embedded
- * local host: the exact bytes scripts and automation match.
+ * (docs/vmadm-cli.md §1-§9), in this process as bin/vmadm runs it, on the
+ * embedded local host: the exact bytes scripts and automation match.
  */
 import { strict as assert } from 'node:assert';
 import { PassThrough } from 'node:stream';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { examplePath, spawnCli, type CliResult } from '../../helpers/run-cli';
+import { examplePath, run, type CliResult } from '../../helpers/run-cli';
 import { readPayloadObject } from '../../../src/cli/payload';
 import { AppError } from '../../../src/core/errors';
 
@@ -24,22 +24,23 @@ function newRoot(): string {
   return root;
 }
 
-function vmadm(root: string, args: string[], input?: string): CliResult {
-  return spawnCli('vmadm', args, { input, env: { VMADM_ROOT: root, VMADM_HOST: 'local' } });
+function vmadm(root: string, args: string[], input?: string): Promise<CliResult> {
+  return run('vmadm', args, { input, env: { VMADM_ROOT: root, VMADM_HOST: 'local' } });
 }
 
-function ok(r: CliResult): CliResult {
+async function ok(p: Promise<CliResult>): Promise<CliResult> {
+  const r = await p;
   assert.equal(r.status, 0, r.stderr);
   return r;
 }
 
-function createZone(root: string, extra: Record<string, unknown> = {}): void {
-  ok(vmadm(root, ['create'], JSON.stringify({ brand: 'joyent', uuid: ZONE, image_uuid: IMAGE, alias: 'zone1', ...extra })));
+async function createZone(root: string, extra: Record<string, unknown> = {}): Promise<void> {
+  await ok(vmadm(root, ['create'], JSON.stringify({ brand: 'joyent', uuid: ZONE, image_uuid: IMAGE, alias: 'zone1', ...extra })));
 }
 
-function createBhyve(root: string): void {
+async function createBhyve(root: string): Promise<void> {
   const spec = JSON.parse(fs.readFileSync(examplePath('vms', 'bhyve-vm.json'), 'utf8'));
-  ok(vmadm(root, ['create'], JSON.stringify({ ...spec, uuid: BHYVE })));
+  await ok(vmadm(root, ['create'], JSON.stringify({ ...spec, uuid: BHYVE })));
 }
 
 afterEach(() => {
@@ -48,25 +49,25 @@ afterEach(() => {
 });
 
 describe('vmadm conformance: global flags and arguments (§1)', () => {
-  it('-v/--verbose and -d/--debug are accepted by every command, validate included', () => {
+  it('-v/--verbose and -d/--debug are accepted by every command, validate included', async () => {
     const root = newRoot();
-    createZone(root);
+    await createZone(root);
     const spec = examplePath('vms', 'dual-stack-zone.json');
     for (const args of [
       ['get', ZONE, '-v'], ['json', '-d', ZONE], ['list', '--verbose'], ['lookup', '--debug', `uuid=${ZONE}`],
       ['validate', 'create', '-v', '-f', spec], ['validate', 'update', 'joyent', '-d', '-f', examplePath('vms', 'update-add-nic.json')],
       ['update', ZONE, '-v', 'alias=zone2'], ['stop', '-d', ZONE], ['start', ZONE, '-v'], ['reboot', '-d', ZONE], ['delete', '-v', ZONE],
     ]) {
-      const r = vmadm(root, args);
+      const r = await vmadm(root, args);
       assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
     }
   });
 
-  it('a bad or missing UUID is the usage error "Invalid or missing UUID for <command as typed>", exit 2', () => {
+  it('a bad or missing UUID is the usage error "Invalid or missing UUID for <command as typed>", exit 2', async () => {
     const root = newRoot();
     for (const cmd of ['get', 'json', 'update', 'delete', 'destroy', 'start', 'boot', 'stop', 'halt', 'reboot']) {
       for (const args of [[cmd], [cmd, 'not-a-uuid'], [cmd, '11111111x2222-4333-8444-555555555555']]) {
-        const r = vmadm(root, args);
+        const r = await vmadm(root, args);
         assert.equal(r.status, 2, args.join(' '));
         assert.equal(r.stderr, `vmadm: Invalid or missing UUID for ${cmd}\n`);
         assert.equal(r.stdout, '');
@@ -86,30 +87,30 @@ describe('vmadm conformance: global flags and arguments (§1)', () => {
     }
   });
 
-  it('a missing payload file and bad JSON are SmartOS\'s words, exit 1', () => {
+  it('a missing payload file and bad JSON are SmartOS\'s words, exit 1', async () => {
     const root = newRoot();
-    const r = vmadm(root, ['create', '-f', '/nonexistent/vm.json']);
+    const r = await vmadm(root, ['create', '-f', '/nonexistent/vm.json']);
     assert.equal(r.status, 1);
     assert.equal(r.stderr, 'vmadm: File: /nonexistent/vm.json does not exist.\n');
-    const bad = vmadm(root, ['create'], '{"brand":');
+    const bad = await vmadm(root, ['create'], '{"brand":');
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /^vmadm: Invalid JSON payload: /);
   });
 });
 
 describe('vmadm conformance: create and get (§3, §5)', () => {
-  it('a UUID in use: "VM with UUID <u> already exists", exit 1', () => {
+  it('a UUID in use: "VM with UUID <u> already exists", exit 1', async () => {
     const root = newRoot();
-    createZone(root);
-    const r = vmadm(root, ['create'], JSON.stringify({ brand: 'joyent', uuid: ZONE, image_uuid: IMAGE }));
+    await createZone(root);
+    const r = await vmadm(root, ['create'], JSON.stringify({ brand: 'joyent', uuid: ZONE, image_uuid: IMAGE }));
     assert.equal(r.status, 1);
     assert.equal(r.stderr, `vmadm: VM with UUID ${ZONE} already exists\n`);
   });
 
-  it('get prints the default keys of a joyent VM in SmartOS order: firewall_enabled, resolvers and snapshots always present', () => {
+  it('get prints the default keys of a joyent VM in SmartOS order: firewall_enabled, resolvers and snapshots always present', async () => {
     const root = newRoot();
-    createZone(root, { autoboot: false });
-    const vm = JSON.parse(ok(vmadm(root, ['get', ZONE])).stdout);
+    await createZone(root, { autoboot: false });
+    const vm = JSON.parse((await ok(vmadm(root, ['get', ZONE]))).stdout);
     assert.equal(vm.firewall_enabled, false);
     assert.deepEqual(vm.resolvers, []);
     assert.deepEqual(vm.snapshots, []);
@@ -123,10 +124,10 @@ describe('vmadm conformance: create and get (§3, §5)', () => {
     assert.equal(vm.limit_priv, 'default');
   });
 
-  it('get of an HVM VM: hvm true, disks, ram and vcpus; no dns_domain or tmpfs', () => {
+  it('get of an HVM VM: hvm true, disks, ram and vcpus; no dns_domain or tmpfs', async () => {
     const root = newRoot();
-    createBhyve(root);
-    const vm = JSON.parse(ok(vmadm(root, ['json', BHYVE])).stdout);
+    await createBhyve(root);
+    const vm = JSON.parse((await ok(vmadm(root, ['json', BHYVE]))).stdout);
     assert.equal(vm.hvm, true);
     assert.ok(Array.isArray(vm.disks));
     assert.equal(typeof vm.ram, 'number');
@@ -137,105 +138,105 @@ describe('vmadm conformance: create and get (§3, §5)', () => {
 });
 
 describe('vmadm conformance: list (§6)', () => {
-  it('-h and -H set one switch: the last given wins, and -h forces the header with -p', () => {
+  it('-h and -H set one switch: the last given wins, and -h forces the header with -p', async () => {
     const root = newRoot();
-    createZone(root, { autoboot: false });
-    assert.equal(ok(vmadm(root, ['list', '-p', '-o', 'uuid,alias', '-h'])).stdout, `UUID:ALIAS\n${ZONE}:zone1\n`);
-    assert.equal(ok(vmadm(root, ['list', '-H', '-h', '-o', 'alias'])).stdout, 'ALIAS\nzone1\n');
-    assert.equal(ok(vmadm(root, ['list', '-h', '-H', '-o', 'alias'])).stdout, 'zone1\n');
-    assert.equal(ok(vmadm(root, ['list', '-p', '-o', 'alias,autoboot,firewall_enabled,quota'])).stdout, 'zone1:::10\n');
+    await createZone(root, { autoboot: false });
+    assert.equal((await ok(vmadm(root, ['list', '-p', '-o', 'uuid,alias', '-h']))).stdout, `UUID:ALIAS\n${ZONE}:zone1\n`);
+    assert.equal((await ok(vmadm(root, ['list', '-H', '-h', '-o', 'alias']))).stdout, 'ALIAS\nzone1\n');
+    assert.equal((await ok(vmadm(root, ['list', '-h', '-H', '-o', 'alias']))).stdout, 'zone1\n');
+    assert.equal((await ok(vmadm(root, ['list', '-p', '-o', 'alias,autoboot,firewall_enabled,quota']))).stdout, 'zone1:::10\n');
   });
 
-  it('-s takes a descending key that looks like a flag (-s -hostname, -s-alias)', () => {
+  it('-s takes a descending key that looks like a flag (-s -hostname, -s-alias)', async () => {
     const root = newRoot();
-    createZone(root, { autoboot: false, hostname: 'aaa' });
-    ok(vmadm(root, ['create'], JSON.stringify({ brand: 'joyent', image_uuid: IMAGE, alias: 'zone2', hostname: 'bbb', autoboot: false })));
-    assert.equal(ok(vmadm(root, ['list', '-H', '-o', 'hostname', '-s', '-hostname'])).stdout, 'bbb\naaa\n');
-    assert.equal(ok(vmadm(root, ['list', '-H', '-o', 'alias', '-s-alias'])).stdout, 'zone2\nzone1\n');
-    assert.equal(ok(vmadm(root, ['list', '-H', '-o', 'alias', '--sortby=+alias'])).stdout, 'zone1\nzone2\n');
+    await createZone(root, { autoboot: false, hostname: 'aaa' });
+    await ok(vmadm(root, ['create'], JSON.stringify({ brand: 'joyent', image_uuid: IMAGE, alias: 'zone2', hostname: 'bbb', autoboot: false })));
+    assert.equal((await ok(vmadm(root, ['list', '-H', '-o', 'hostname', '-s', '-hostname']))).stdout, 'bbb\naaa\n');
+    assert.equal((await ok(vmadm(root, ['list', '-H', '-o', 'alias', '-s-alias']))).stdout, 'zone2\nzone1\n');
+    assert.equal((await ok(vmadm(root, ['list', '-H', '-o', 'alias', '--sortby=+alias']))).stdout, 'zone1\nzone2\n');
   });
 
-  it('default columns and widths, two-space join, right-trimmed; nested columns 20 wide', () => {
+  it('default columns and widths, two-space join, right-trimmed; nested columns 20 wide', async () => {
     const root = newRoot();
-    createZone(root, { autoboot: false, nics: [{ nic_tag: 'admin', ips: ['10.1.1.5/24'] }] });
-    const r = ok(vmadm(root, ['list']));
+    await createZone(root, { autoboot: false, nics: [{ nic_tag: 'admin', ips: ['10.1.1.5/24'] }] });
+    const r = await ok(vmadm(root, ['list']));
     assert.equal(
       r.stdout,
       'UUID                                  TYPE  RAM      STATE             ALIAS\n' +
         `${ZONE}  OS    256      stopped           zone1\n`,
     );
-    const n = ok(vmadm(root, ['list', '-o', 'nics.0.ip,alias,cpu_cap']));
+    const n = await ok(vmadm(root, ['list', '-o', 'nics.0.ip,alias,cpu_cap']));
     assert.equal(n.stdout, 'NICS.0.IP             ALIAS       CPU_CAP\n10.1.1.5              zone1       -\n');
   });
 });
 
 describe('vmadm conformance: update key=value (§8)', () => {
-  it('splits as SmartOS: a key without "=" unsets it, a key given twice keeps the last value', () => {
+  it('splits as SmartOS: a key without "=" unsets it, a key given twice keeps the last value', async () => {
     const root = newRoot();
-    createZone(root, { autoboot: false });
-    assert.equal(ok(vmadm(root, ['update', ZONE, 'alias=a', 'alias=b'])).stderr, `Successfully updated VM ${ZONE}\n`);
-    assert.equal(JSON.parse(ok(vmadm(root, ['get', ZONE])).stdout).alias, 'b');
-    assert.equal(ok(vmadm(root, ['update', ZONE, 'alias'])).stderr, `Successfully updated VM ${ZONE}\n`);
-    assert.equal('alias' in JSON.parse(ok(vmadm(root, ['get', ZONE])).stdout), false);
+    await createZone(root, { autoboot: false });
+    assert.equal((await ok(vmadm(root, ['update', ZONE, 'alias=a', 'alias=b']))).stderr, `Successfully updated VM ${ZONE}\n`);
+    assert.equal(JSON.parse((await ok(vmadm(root, ['get', ZONE]))).stdout).alias, 'b');
+    assert.equal((await ok(vmadm(root, ['update', ZONE, 'alias']))).stderr, `Successfully updated VM ${ZONE}\n`);
+    assert.equal('alias' in JSON.parse((await ok(vmadm(root, ['get', ZONE]))).stdout), false);
   });
 
-  it('booleans and integers given as strings; k=v wins over -f', () => {
+  it('booleans and integers given as strings; k=v wins over -f', async () => {
     const root = newRoot();
-    createZone(root, { autoboot: false });
+    await createZone(root, { autoboot: false });
     const file = path.join(root, 'u.json');
     fs.writeFileSync(file, JSON.stringify({ alias: 'from-file' }));
-    ok(vmadm(root, ['update', ZONE, '-f', file, 'firewall_enabled=true', 'cpu_shares=50', 'do_not_inventory=1']));
-    const vm = JSON.parse(ok(vmadm(root, ['get', ZONE])).stdout);
+    await ok(vmadm(root, ['update', ZONE, '-f', file, 'firewall_enabled=true', 'cpu_shares=50', 'do_not_inventory=1']));
+    const vm = JSON.parse((await ok(vmadm(root, ['get', ZONE]))).stdout);
     assert.deepEqual([vm.alias, vm.firewall_enabled, vm.cpu_shares, vm.do_not_inventory], ['zone1', true, 50, true]);
   });
 });
 
 describe('vmadm conformance: start, stop, reboot, delete (§9)', () => {
-  it('stop -t on a zone is refused (exit 1, nothing changed); on bhyve it is taken', () => {
+  it('stop -t on a zone is refused (exit 1, nothing changed); on bhyve it is taken', async () => {
     const root = newRoot();
-    createZone(root);
-    const r = vmadm(root, ['stop', ZONE, '-t', '5']);
+    await createZone(root);
+    const r = await vmadm(root, ['stop', ZONE, '-t', '5']);
     assert.equal(r.status, 1);
     assert.equal(r.stderr, 'vmadm: Timeout option is only supported for bhyve, KVM and docker containers.\n');
-    assert.equal(JSON.parse(ok(vmadm(root, ['get', ZONE])).stdout).state, 'running');
-    createBhyve(root);
-    assert.equal(ok(vmadm(root, ['stop', BHYVE, '-t', '5'])).stderr, `Successfully completed stop for VM ${BHYVE}\n`);
-    const vm = JSON.parse(ok(vmadm(root, ['get', BHYVE])).stdout);
+    assert.equal(JSON.parse((await ok(vmadm(root, ['get', ZONE]))).stdout).state, 'running');
+    await createBhyve(root);
+    assert.equal((await ok(vmadm(root, ['stop', BHYVE, '-t', '5']))).stderr, `Successfully completed stop for VM ${BHYVE}\n`);
+    const vm = JSON.parse((await ok(vmadm(root, ['get', BHYVE]))).stdout);
     assert.deepEqual([vm.state, vm.autoboot], ['stopped', false]);
   });
 
-  it('start of a running VM: message on stderr, exit 0; start args other than order/disk/cdrom are usage errors', () => {
+  it('start of a running VM: message on stderr, exit 0; start args other than order/disk/cdrom are usage errors', async () => {
     const root = newRoot();
-    createZone(root);
-    const r = ok(vmadm(root, ['start', ZONE]));
+    await createZone(root);
+    const r = await ok(vmadm(root, ['start', ZONE]));
     assert.equal(r.stderr, `Unable to start VM ${ZONE}: VM ${ZONE} is already 'running'\n`);
-    const bad = vmadm(root, ['start', ZONE, 'foo=bar']);
+    const bad = await vmadm(root, ['start', ZONE, 'foo=bar']);
     assert.equal(bad.status, 2);
     assert.equal(bad.stderr, 'vmadm: Invalid argument to start: foo\n');
-    const bare = vmadm(root, ['boot', ZONE, 'order']);
+    const bare = await vmadm(root, ['boot', ZONE, 'order']);
     assert.equal(bare.status, 0, bare.stderr);
   });
 
-  it('stop of a stopped VM: message, exit 0; reboot of a stopped VM: exit 1', () => {
+  it('stop of a stopped VM: message, exit 0; reboot of a stopped VM: exit 1', async () => {
     const root = newRoot();
-    createZone(root, { autoboot: false });
-    assert.equal(ok(vmadm(root, ['halt', ZONE])).stderr, `VM ${ZONE} is already not 'running' (currently: stopped)\n`);
-    const r = vmadm(root, ['reboot', ZONE]);
+    await createZone(root, { autoboot: false });
+    assert.equal((await ok(vmadm(root, ['halt', ZONE]))).stderr, `VM ${ZONE} is already not 'running' (currently: stopped)\n`);
+    const r = await vmadm(root, ['reboot', ZONE]);
     assert.equal(r.status, 1);
     assert.equal(r.stderr, 'vmadm: Cannot reboot vm from state "stopped", must be "running"\n');
   });
 
-  it('delete refuses indestructible_* with the exact text and clears nothing else; destroy removes the VM', () => {
+  it('delete refuses indestructible_* with the exact text and clears nothing else; destroy removes the VM', async () => {
     const root = newRoot();
-    createZone(root, { indestructible_zoneroot: true });
-    const r = vmadm(root, ['delete', ZONE]);
+    await createZone(root, { indestructible_zoneroot: true });
+    const r = await vmadm(root, ['delete', ZONE]);
     assert.equal(r.status, 1);
     assert.equal(r.stderr, `vmadm: Failed to delete VM ${ZONE}: indestructible_zoneroot is set, cannot delete\n`);
-    ok(vmadm(root, ['update', ZONE, 'indestructible_zoneroot=false', 'indestructible_delegated=true']));
-    const d = vmadm(root, ['delete', ZONE]);
+    await ok(vmadm(root, ['update', ZONE, 'indestructible_zoneroot=false', 'indestructible_delegated=true']));
+    const d = await vmadm(root, ['delete', ZONE]);
     assert.equal(d.stderr, `vmadm: Failed to delete VM ${ZONE}: indestructible_delegated is set, cannot delete\n`);
-    ok(vmadm(root, ['update', ZONE, 'indestructible_delegated=false']));
-    assert.equal(ok(vmadm(root, ['destroy', ZONE])).stderr, `Successfully deleted VM ${ZONE}\n`);
-    assert.equal(ok(vmadm(root, ['list', '-H'])).stdout, '');
+    await ok(vmadm(root, ['update', ZONE, 'indestructible_delegated=false']));
+    assert.equal((await ok(vmadm(root, ['destroy', ZONE]))).stderr, `Successfully deleted VM ${ZONE}\n`);
+    assert.equal((await ok(vmadm(root, ['list', '-H']))).stdout, '');
   });
 });

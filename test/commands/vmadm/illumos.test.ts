@@ -1,5 +1,6 @@
 /**
- * vmadm on the illumos host, through the real ./bin/vmadm and the fake
+ * vmadm on the illumos host (in this process, as bin/vmadm runs it; the
+ * kill -9 tests through the real ./bin/vmadm), against the fake
  * zonecfg/zoneadm/zlogin/zfs of test/fakes/bin put first on PATH: the fakes
  * record every call (FAKE_HOST_LOG) and keep the zones they were told to
  * make (FAKE_HOST_STATE); the fake zonecfg applies each script to the
@@ -8,11 +9,10 @@
  * the host holds afterwards.
  */
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { examplePath, repoRoot, spawnCli, type CliResult } from '../../helpers/run-cli';
+import { examplePath, repoRoot, run, type CliResult } from '../../helpers/run-cli';
 
 const U = '5f0c0a2e-0f3a-4b1c-9b6e-8d2a5c0e1f11'; // examples/vms/dual-stack-zone.json
 const IMAGE = '2b683a82-a066-11e3-97ab-2faa44701c5a';
@@ -48,8 +48,21 @@ class FakeHost {
   };
   private seen = 0;
 
-  vmadm(args: string[], input?: string, env: NodeJS.ProcessEnv = {}): CliResult {
-    return spawnCli('vmadm', [args[0], '--root', this.root, ...args.slice(1)], { input, env: { ...this.env, ...env } });
+  /** vmadm in this process. */
+  run(args: string[], input?: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+    return run('vmadm', [args[0], '--root', this.root, ...args.slice(1)], { input, env: { ...this.env, ...env } });
+  }
+
+  async createVm(file: string): Promise<string> {
+    const r = await this.run(['create', '-f', examplePath('vms', file)]);
+    assert.equal(r.status, 0, r.stderr);
+    return CREATED.exec(r.stderr)![1];
+  }
+
+  async getVm(uuid: string): Promise<Record<string, any>> {
+    const r = await this.run(['get', uuid]);
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout);
   }
 
   /** Calls logged since the last time this was asked. */
@@ -76,18 +89,6 @@ class FakeHost {
 
   zone(uuid: string): FakeZone | undefined {
     return this.zones().find((z) => z.uuid === uuid);
-  }
-
-  create(file: string): string {
-    const r = this.vmadm(['create', '-f', examplePath('vms', file)]);
-    assert.equal(r.status, 0, r.stderr);
-    return CREATED.exec(r.stderr)![1];
-  }
-
-  get(uuid: string): Record<string, any> {
-    const r = this.vmadm(['get', uuid]);
-    assert.equal(r.status, 0, r.stderr);
-    return JSON.parse(r.stdout);
   }
 }
 
@@ -125,9 +126,9 @@ afterEach(() => {
 });
 
 describe('vmadm on the illumos host: create', () => {
-  it('a dual-stack joyent VM: zonecfg -z with the script on stdin, zoneadm install -q -t -x nodataset, boot', () => {
+  it('a dual-stack joyent VM: zonecfg -z with the script on stdin, zoneadm install -q -t -x nodataset, boot', async () => {
     const h = newHost();
-    const r = h.vmadm(['create', '-f', examplePath('vms', 'dual-stack-zone.json')]);
+    const r = await h.run(['create', '-f', examplePath('vms', 'dual-stack-zone.json')]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr.split('\n')[0], `Successfully created VM ${U}`);
     const calls = h.calls();
@@ -141,7 +142,7 @@ describe('vmadm on the illumos host: create', () => {
     // zonecfg took it: the host holds the zone, running, with both NICs and the primary marked
     const z = h.zone(U)!;
     assert.deepEqual([z.state, z.quota, z.config.props.zonepath, z.config.props.autoboot], ['running', 20, `/zones/${U}`, 'true']);
-    const vm = h.get(U);
+    const vm = await h.getVm(U);
     assert.deepEqual([vm.state, vm.zonepath], ['running', `/zones/${U}`]);
     assert.deepEqual(zoneNics(z), recordNics(vm));
     assert.equal(zoneNics(z).filter((n) => n.endsWith(' primary')).length, 1);
@@ -150,23 +151,23 @@ describe('vmadm on the illumos host: create', () => {
     assert.deepEqual(JSON.parse(fs.readFileSync(path.join(config, 'tags.json'), 'utf8')), { role: 'www', env: 'prod' });
   });
 
-  it('lx and bhyve VMs: their brands, the default quota, no -t without an image, no boot without autoboot', () => {
+  it('lx and bhyve VMs: their brands, the default quota, no -t without an image, no boot without autoboot', async () => {
     const h = newHost();
-    const lx = h.create('lx-dhcp.json');
+    const lx = await h.createVm('lx-dhcp.json');
     assert.deepEqual(h.argvs(), [`zonecfg -z ${lx}`, `zoneadm -z ${lx} install -q 10 -t 7b5981c4-1889-11e7-b4c5-3f3bdfc9b88b -x nodataset`, `zoneadm -z ${lx} boot`]);
     assert.equal(h.zone(lx)!.config.props.brand, 'lx');
-    assert.deepEqual(zoneNics(h.zone(lx)!), recordNics(h.get(lx)));
+    assert.deepEqual(zoneNics(h.zone(lx)!), recordNics(await h.getVm(lx)));
 
     const spec = { ...JSON.parse(fs.readFileSync(examplePath('vms', 'bhyve-vm.json'), 'utf8')), autoboot: false };
-    const r = h.vmadm(['create'], JSON.stringify(spec));
+    const r = await h.run(['create'], JSON.stringify(spec));
     assert.equal(r.status, 0, r.stderr);
     const bhyve = CREATED.exec(r.stderr)![1];
     assert.deepEqual(h.argvs(), [`zonecfg -z ${bhyve}`, `zoneadm -z ${bhyve} install -q 1 -x nodataset`]);
     const z = h.zone(bhyve)!;
     assert.deepEqual([z.state, z.config.props.brand], ['installed', 'bhyve']);
-    assert.equal(h.get(bhyve).state, 'stopped');
+    assert.equal((await h.getVm(bhyve)).state, 'stopped');
     h.calls();
-    assert.deepEqual(h.vmadm(['start', bhyve]).stderr, `Successfully started VM ${bhyve}\n`);
+    assert.deepEqual((await h.run(['start', bhyve])).stderr, `Successfully started VM ${bhyve}\n`);
     const calls = h.calls();
     assert.deepEqual(
       calls.map((c) => c.argv.join(' ')),
@@ -175,9 +176,9 @@ describe('vmadm on the illumos host: create', () => {
     assert.equal(h.zone(bhyve)!.state, 'running');
   });
 
-  it('a failing host program: one line naming it and its stderr, exit 1, no record, no zone left', () => {
+  it('a failing host program: one line naming it and its stderr, exit 1, no record, no zone left', async () => {
     const h = newHost();
-    const r = h.vmadm(['create', '-f', examplePath('vms', 'dual-stack-zone.json')], undefined, { FAKE_ZONEADM_FAIL: 'install' });
+    const r = await h.run(['create', '-f', examplePath('vms', 'dual-stack-zone.json')], undefined, { FAKE_ZONEADM_FAIL: 'install' });
     assert.deepEqual(
       [r.status, r.stdout, r.stderr],
       [1, '', `vmadm: zoneadm -z ${U} install -q 20 -t ${IMAGE} -x nodataset failed: zoneadm: zone '${U}': install failed: cannot create ZFS dataset zones/${U}: out of space\n`],
@@ -190,33 +191,33 @@ describe('vmadm on the illumos host: create', () => {
       `zonecfg -z ${U} delete -F`,
     ]);
     assert.deepEqual(h.zones(), []);
-    assert.equal(h.vmadm(['list', '-H']).stdout, '');
+    assert.equal((await h.run(['list', '-H'])).stdout, '');
     assert.deepEqual(fs.readdirSync(h.root).filter((n) => !n.startsWith('.')), []);
     assert.equal(fs.existsSync(path.join(h.root, '.journal.json')), false);
     // the same create then works
-    assert.equal(h.vmadm(['create', '-f', examplePath('vms', 'dual-stack-zone.json')]).status, 0);
+    assert.equal((await h.run(['create', '-f', examplePath('vms', 'dual-stack-zone.json')])).status, 0);
     assert.equal(h.zones().length, 1);
   });
 
-  it('a boot that fails undoes the installed zone too', () => {
+  it('a boot that fails undoes the installed zone too', async () => {
     const h = newHost();
-    const r = h.vmadm(['create', '-f', examplePath('vms', 'dual-stack-zone.json')], undefined, { FAKE_ZONEADM_FAIL: 'boot' });
+    const r = await h.run(['create', '-f', examplePath('vms', 'dual-stack-zone.json')], undefined, { FAKE_ZONEADM_FAIL: 'boot' });
     assert.equal(r.status, 1);
     assert.match(r.stderr, new RegExp(`^vmadm: zoneadm -z ${U} boot failed: zoneadm: zone '${U}': boot failed: `));
     assert.deepEqual(h.argvs().slice(3), [`zoneadm -z ${U} boot`, `zoneadm -z ${U} list -p`, `zoneadm -z ${U} uninstall -F`, `zonecfg -z ${U} delete -F`]);
     assert.deepEqual(h.zones(), []);
-    assert.equal(h.vmadm(['get', U]).stderr, `vmadm: zoneadm: ${U}: No such zone configured\n`);
+    assert.equal((await h.run(['get', U])).stderr, `vmadm: zoneadm: ${U}: No such zone configured\n`);
     assert.ok(!fs.existsSync(path.join(h.env.VMADM_ALTROOT!, 'zones', U, 'config', 'tags.json')));
   });
 });
 
 describe('vmadm on the illumos host: update', () => {
-  it('NIC changes go to zonecfg -u and apply to the stored zone configuration', () => {
+  it('NIC changes go to zonecfg -u and apply to the stored zone configuration', async () => {
     const h = newHost();
-    h.create('dual-stack-zone.json');
+    await h.createVm('dual-stack-zone.json');
     h.calls();
-    const update = (payload: object): Call[] => {
-      const r = h.vmadm(['update', U], JSON.stringify(payload));
+    const update = async (payload: object): Promise<Call[]> => {
+      const r = await h.run(['update', U], JSON.stringify(payload));
       assert.equal(r.stderr.split('\n')[0], `Successfully updated VM ${U}`, r.stderr);
       assert.equal(r.status, 0);
       const calls = h.calls();
@@ -225,106 +226,106 @@ describe('vmadm on the illumos host: update', () => {
         [`zonecfg -u ${U}`],
       );
       // the zone's configuration now says what the record says
-      assert.deepEqual(zoneNics(h.zone(U)!), recordNics(h.get(U)));
+      assert.deepEqual(zoneNics(h.zone(U)!), recordNics(await h.getVm(U)));
       return calls;
     };
     // add_nics
-    let [call] = update({ add_nics: [{ nic_tag: 'admin', mac: '02:08:20:00:00:0a', ips: ['192.0.2.5/24', 'FD00:1::5/64'] }] });
+    let [call] = await update({ add_nics: [{ nic_tag: 'admin', mac: '02:08:20:00:00:0a', ips: ['192.0.2.5/24', 'FD00:1::5/64'] }] });
     assert.match(call.stdin, /add net\nset physical=net2\nset mac-addr=2:8:20:0:0:a\nset global-nic=admin\n/);
     assert.equal(h.zone(U)!.config.nets.length, 3);
     // update_nics: the net is removed and added again
-    [call] = update({ update_nics: [{ mac: '02:08:20:00:00:0a', mtu: 1500 }] });
+    [call] = await update({ update_nics: [{ mac: '02:08:20:00:00:0a', mtu: 1500 }] });
     assert.match(call.stdin, /remove net mac-addr=2:8:20:0:0:a/);
     const net2 = h.zone(U)!.config.nets.find((n) => n['mac-addr'] === '2:8:20:0:0:a')!;
     assert.ok(net2.properties.some((p) => p.name === 'mtu' && p.value === '1500'), JSON.stringify(net2));
     // the primary moves by update_nics
-    update({ update_nics: [{ mac: '02:08:20:00:00:0a', primary: true }] });
+    await update({ update_nics: [{ mac: '02:08:20:00:00:0a', primary: true }] });
     assert.ok(zoneNics(h.zone(U)!).includes('2:8:20:0:0:a net2 admin primary'));
     // remove_nics of the primary: another one becomes primary, in the zone too
-    [call] = update({ remove_nics: ['02:08:20:00:00:0a'] });
+    [call] = await update({ remove_nics: ['02:08:20:00:00:0a'] });
     assert.match(call.stdin, /remove net mac-addr=2:8:20:0:0:a/);
     assert.equal(h.zone(U)!.config.nets.length, 2);
     assert.equal(zoneNics(h.zone(U)!).filter((n) => n.endsWith(' primary')).length, 1);
   });
 
-  it('quota goes to zfs set; a change of properties only to zonecfg -u; an unchanged update runs nothing', () => {
+  it('quota goes to zfs set; a change of properties only to zonecfg -u; an unchanged update runs nothing', async () => {
     const h = newHost();
-    h.create('dual-stack-zone.json');
+    await h.createVm('dual-stack-zone.json');
     h.calls();
-    let r = h.vmadm(['update', U, 'quota=30']);
+    let r = await h.run(['update', U, 'quota=30']);
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(h.argvs(), [`zfs set quota=30g zones/${U}`]);
     assert.equal(h.zone(U)!.quota, 30);
-    r = h.vmadm(['update', U, 'max_lwps=3000', 'alias=web02']);
+    r = await h.run(['update', U, 'max_lwps=3000', 'alias=web02']);
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(h.argvs(), [`zonecfg -u ${U}`]);
     assert.equal(h.zone(U)!.config.props['max-lwps'], '3000');
-    r = h.vmadm(['update', U, 'alias=web02']);
+    r = await h.run(['update', U, 'alias=web02']);
     assert.deepEqual([r.status, r.stderr, h.argvs()], [0, `VM ${U} unchanged\n`, []]);
   });
 
-  it('a host program that fails leaves the record as it was', () => {
+  it('a host program that fails leaves the record as it was', async () => {
     const h = newHost();
-    h.create('dual-stack-zone.json');
-    const before = h.get(U);
+    await h.createVm('dual-stack-zone.json');
+    const before = await h.getVm(U);
     fs.rmSync(path.join(h.state, 'zones', `${U}.json`)); // the zone vanished behind vmadm's back
     h.calls();
-    const r = h.vmadm(['update', U, 'max_lwps=3000']);
+    const r = await h.run(['update', U, 'max_lwps=3000']);
     assert.deepEqual([r.status, r.stderr], [1, `vmadm: zonecfg -u ${U} failed: zonecfg:${U}: No such zone configured\n`]);
-    assert.deepEqual(h.get(U), before);
+    assert.deepEqual(await h.getVm(U), before);
   });
 });
 
 describe('vmadm on the illumos host: stop, start, reboot, delete', () => {
-  it('graceful and forced stop and reboot, start, and delete with the calls SmartOS makes', () => {
+  it('graceful and forced stop and reboot, start, and delete with the calls SmartOS makes', async () => {
     const h = newHost();
-    h.create('dual-stack-zone.json');
-    const lx = h.create('lx-dhcp.json');
+    await h.createVm('dual-stack-zone.json');
+    const lx = await h.createVm('lx-dhcp.json');
     h.calls();
-    const run = (...args: string[]): [number | null, string, string[]] => {
-      const r = h.vmadm(args);
+    const outcome = async (...args: string[]): Promise<[number | null, string, string[]]> => {
+      const r = await h.run(args);
       return [r.status, r.stderr, h.argvs()];
     };
-    assert.deepEqual(run('reboot', U), [0, `Successfully completed reboot for VM ${U}\n`, [`zlogin -Q ${U} /usr/sbin/shutdown -y -g 0 -i 6`]]);
-    assert.deepEqual(run('reboot', '-F', U), [0, `Successfully completed reboot for VM ${U}\n`, [`zoneadm -u ${U} reboot -X`]]);
-    assert.deepEqual(run('stop', U), [
+    assert.deepEqual(await outcome('reboot', U), [0, `Successfully completed reboot for VM ${U}\n`, [`zlogin -Q ${U} /usr/sbin/shutdown -y -g 0 -i 6`]]);
+    assert.deepEqual(await outcome('reboot', '-F', U), [0, `Successfully completed reboot for VM ${U}\n`, [`zoneadm -u ${U} reboot -X`]]);
+    assert.deepEqual(await outcome('stop', U), [
       0,
       `Successfully completed stop for VM ${U}\n`,
       [`zonecfg -u ${U}`, `zlogin -Q ${U} /usr/sbin/shutdown -y -g 0 -i 5`, `zoneadm -z ${U} list -p`],
     ]);
     assert.deepEqual([h.zone(U)!.state, h.zone(U)!.config.props.autoboot], ['installed', 'false']);
-    assert.deepEqual(run('start', U), [0, `Successfully started VM ${U}\n`, [`zonecfg -u ${U}`, `zoneadm -z ${U} boot`]]);
+    assert.deepEqual(await outcome('start', U), [0, `Successfully started VM ${U}\n`, [`zonecfg -u ${U}`, `zoneadm -z ${U} boot`]]);
     assert.deepEqual([h.zone(U)!.state, h.zone(U)!.config.props.autoboot], ['running', 'true']);
-    assert.deepEqual(run('stop', '-F', U), [0, `Successfully completed stop for VM ${U}\n`, [`zonecfg -u ${U}`, `zoneadm -u ${U} halt -X`]]);
+    assert.deepEqual(await outcome('stop', '-F', U), [0, `Successfully completed stop for VM ${U}\n`, [`zonecfg -u ${U}`, `zoneadm -u ${U} halt -X`]]);
     assert.equal(h.zone(U)!.state, 'installed');
-    assert.deepEqual(run('stop', U), [0, `VM ${U} is already not 'running' (currently: stopped)\n`, []]);
+    assert.deepEqual(await outcome('stop', U), [0, `VM ${U} is already not 'running' (currently: stopped)\n`, []]);
     // lx: its own shutdown command
-    assert.deepEqual(run('reboot', lx), [0, `Successfully completed reboot for VM ${lx}\n`, [`zlogin -Q ${lx} /sbin/shutdown -r now`]]);
-    assert.deepEqual(run('stop', lx).slice(0, 2), [0, `Successfully completed stop for VM ${lx}\n`]);
+    assert.deepEqual(await outcome('reboot', lx), [0, `Successfully completed reboot for VM ${lx}\n`, [`zlogin -Q ${lx} /sbin/shutdown -r now`]]);
+    assert.deepEqual((await outcome('stop', lx)).slice(0, 2), [0, `Successfully completed stop for VM ${lx}\n`]);
 
     // delete a running VM and a stopped one
-    assert.equal(h.vmadm(['start', lx]).status, 0);
+    assert.equal((await h.run(['start', lx])).status, 0);
     h.calls();
-    assert.deepEqual(run('delete', lx), [
+    assert.deepEqual(await outcome('delete', lx), [
       0,
       `Successfully deleted VM ${lx}\n`,
       // autoboot cleared first, as SmartOS does
       [`zonecfg -u ${lx}`, `zoneadm -z ${lx} list -p`, `zoneadm -u ${lx} halt -X`, `zoneadm -z ${lx} uninstall -F`, `zonecfg -z ${lx} delete -F`],
     ]);
-    assert.deepEqual(run('delete', U), [
+    assert.deepEqual(await outcome('delete', U), [
       0,
       `Successfully deleted VM ${U}\n`,
       [`zoneadm -z ${U} list -p`, `zoneadm -z ${U} uninstall -F`, `zonecfg -z ${U} delete -F`],
     ]);
     assert.deepEqual(h.zones(), []);
-    assert.equal(h.vmadm(['list', '-H']).stdout, '');
+    assert.equal((await h.run(['list', '-H'])).stdout, '');
   });
 
-  it('a graceful stop the zone ignores ends in a forced halt', () => {
+  it('a graceful stop the zone ignores ends in a forced halt', async () => {
     const h = newHost();
-    h.create('dual-stack-zone.json');
+    await h.createVm('dual-stack-zone.json');
     h.calls();
-    const r = h.vmadm(['stop', U], undefined, { FAKE_ZLOGIN_IGNORE: '1', VMADM_STOP_TIMEOUT: '1' });
+    const r = await h.run(['stop', U], undefined, { FAKE_ZLOGIN_IGNORE: '1', VMADM_STOP_TIMEOUT: '1' });
     assert.deepEqual([r.status, r.stderr], [0, `Successfully completed stop for VM ${U}\n`]);
     const argvs = h.argvs();
     assert.equal(argvs.at(-1), `zoneadm -u ${U} halt -X`);
@@ -333,68 +334,3 @@ describe('vmadm on the illumos host: stop, start, reboot, delete', () => {
 });
 
 /** Start a create in its own process group, wait until the fake host shows `ready`, then kill -9 the group (vmadm and the host program it waits for). */
-async function killCreateWhen(h: FakeHost, spec: string, pause: string, ready: () => boolean): Promise<void> {
-  const child = spawn(path.join(repoRoot, 'bin', 'vmadm'), ['create', '--root', h.root], {
-    env: { ...process.env, ...h.env, FAKE_HOST_PAUSE: pause },
-    stdio: ['pipe', 'ignore', 'ignore'],
-    detached: true,
-  });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  child.stdin.end(spec);
-  try {
-    const deadline = Date.now() + 15000;
-    while (!ready()) {
-      if (Date.now() > deadline) throw new Error(`the fake host never reached the point to kill at (${pause})`);
-      await new Promise((res) => setTimeout(res, 10));
-    }
-  } finally {
-    process.kill(-child.pid!, 'SIGKILL');
-    await exited;
-  }
-}
-
-describe('vmadm on the illumos host: kill -9 during create', function () {
-  this.timeout(60000);
-
-  for (const [point, pause, state] of [
-    ['after zonecfg', 'zonecfg:create', 'configured'],
-    ['after zoneadm install', 'zoneadm:install', 'installed'],
-  ] as const) {
-    it(`${point}: list shows no half VM, the next command removes the zone, the same uuid creates again`, async () => {
-      const h = newHost();
-      const spec = fs.readFileSync(examplePath('vms', 'dual-stack-zone.json'), 'utf8');
-      await killCreateWhen(h, spec, pause, () => h.zone(U)?.state === state);
-      assert.equal(h.zones().length, 1);
-      // readers: no VM without a record
-      assert.deepEqual([h.vmadm(['list', '-H']).stdout, h.vmadm(['lookup', `uuid=${U}`]).stdout], ['', '']);
-      assert.equal(h.vmadm(['get', U]).status, 1);
-      h.calls();
-      const r = h.vmadm(['create'], spec);
-      assert.equal(r.status, 0, r.stderr);
-      const argvs = h.argvs();
-      // the leftover zone is removed first, then the create runs from the start
-      const cleanup = state === 'installed' ? [`zoneadm -z ${U} uninstall -F`] : [];
-      assert.deepEqual(argvs.slice(0, cleanup.length + 2), [`zoneadm -z ${U} list -p`, ...cleanup, `zonecfg -z ${U} delete -F`]);
-      assert.equal(argvs.filter((a) => a === `zonecfg -z ${U}`).length, 1);
-      assert.deepEqual(
-        h.zones().map((z) => [z.uuid, z.state]),
-        [[U, 'running']],
-      );
-      assert.equal(h.vmadm(['list', '-H', '-o', 'uuid,state']).stdout, `${U}  running\n`);
-    });
-  }
-
-  it('after boot: the VM is whole (stored before the boot), and another command clears nothing of it', async () => {
-    const h = newHost();
-    const spec = fs.readFileSync(examplePath('vms', 'dual-stack-zone.json'), 'utf8');
-    await killCreateWhen(h, spec, 'zoneadm:boot', () => h.zone(U)?.state === 'running');
-    const vm = h.get(U);
-    assert.deepEqual([vm.uuid, vm.nics.length], [U, 2]);
-    assert.ok(['stopped', 'running'].includes(vm.state));
-    // a state-changing command on another VM leaves it alone
-    h.create('lx-dhcp.json');
-    assert.equal(h.zones().length, 2);
-    assert.equal(h.vmadm(['delete', U]).status, 0);
-    assert.equal(h.zones().length, 1);
-  });
-});

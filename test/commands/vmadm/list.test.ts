@@ -13,7 +13,7 @@ import { filterVms, parseFilters } from '../../../src/core/vm/filter';
 import { formatTable, pickFields, planList, sortVms, valueAt, withListFields, type VmView } from '../../../src/core/vm/list';
 import type { VmRecord } from '../../../src/core/vm/record';
 import { getView } from '../../../src/core/vm/view';
-import { examplePath, spawnCli } from '../../helpers/run-cli';
+import { examplePath, run } from '../../helpers/run-cli';
 
 const EXAMPLES = ['dual-stack-web.json', 'dual-stack-zone.json', 'lx-dhcp.json', 'bhyve-vm.json', 'legacy-ipv4.json'];
 
@@ -100,8 +100,8 @@ describe('vmadm list and lookup read VMs without their get view', () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  const run = (args: string[]): string => {
-    const r = spawnCli('vmadm', args, { env: { VMADM_ROOT: root, VMADM_HOST: 'local' } });
+  const output = async (args: string[]): Promise<string> => {
+    const r = await run('vmadm', args, { env: { VMADM_ROOT: root, VMADM_HOST: 'local' } });
     assert.equal(r.status, 0, r.stderr);
     return r.stdout;
   };
@@ -121,8 +121,8 @@ describe('vmadm list and lookup read VMs without their get view', () => {
     ['-j', '-o', 'uuid,alias,nics.0.ip,tags.role', '-s', '-ram'],
   ];
   for (const args of lists) {
-    it(`list ${args.join(' ')}`, () => {
-      assert.equal(run(['list', ...args]), referenceList(records, args));
+    it(`list ${args.join(' ')}`, async () => {
+      assert.equal(await output(['list', ...args]), referenceList(records, args));
     });
   }
 
@@ -135,8 +135,8 @@ describe('vmadm list and lookup read VMs without their get view', () => {
     ['-j', 'nics.0.ip=~^198'],
   ];
   for (const args of lookups) {
-    it(`lookup ${args.join(' ')}`, () => {
-      assert.equal(run(['lookup', ...args]), referenceLookup(records, args));
+    it(`lookup ${args.join(' ')}`, async () => {
+      assert.equal(await output(['lookup', ...args]), referenceLookup(records, args));
     });
   }
 
