@@ -189,7 +189,8 @@ describe('kill -9 at every step of every change, then the next command (crash po
       const ops = kind === 'local' ? OPS : OPS.filter((o) => /^vmadm (create|update \(add a NIC|update \(alias|delete)/.test(o.name));
       for (const op of ops) {
         it(`${op.name}: killed at each of its steps`, async () => {
-          const points = await pointsOf(copy(), op);
+          // on the illumos host, the steps around its programs (the others are the local host's too)
+          const points = (await pointsOf(copy(), op)).filter((p) => kind === 'local' || !/^(sync:|\w+:begin#)/.test(p));
           assert.ok(points.length >= 2, `${op.name} passes ${points.join(', ')}`);
           let i = 0;
           for (const point of points) {

@@ -77,7 +77,7 @@ describe('state under real processes', function () {
     for (let i = 0; i < 100 && !/^T/.test(procState(first.pid!)); i++) await sleep(20);
     assert.match(procState(first.pid!), /^T/);
     const second = startCli('fwadm', ['add', '-g', '-e', 'FROM', 'any', 'TO', 'all', 'vms', 'ALLOW', 'tcp', 'PORT', '22'], { env });
-    await sleep(2500);
+    await sleep(1500);
     first.kill('SIGCONT');
     const [r1, r2] = await Promise.all([first.output, second.output]);
     assert.deepEqual([r1.status, r1.stderr], [0, `Successfully updated VM ${uuid}\n`]);
@@ -88,8 +88,8 @@ describe('state under real processes', function () {
     assert.deepEqual(await invariants({ root, env }), []);
   });
 
-  // KILL_CAMPAIGN_SECONDS=<n> runs it longer (default 12), FC_SEED=<n> another campaign
-  const seconds = Number(process.env.KILL_CAMPAIGN_SECONDS ?? 12);
+  // KILL_CAMPAIGN_SECONDS=<n> runs it longer (default 6), FC_SEED=<n> another campaign
+  const seconds = Number(process.env.KILL_CAMPAIGN_SECONDS ?? 6);
   it('kill -9 at random moments of random changes (fixed seed, bounded): the next command of either program restores every invariant', async function () {
     this.timeout(seconds * 1000 + 60000);
     const { root, env } = newRoot();
