@@ -69,7 +69,7 @@ export async function reconfigureOnce(host: Host, zone: ZoneRef, script: string)
 }
 
 /** The record with the state the host reports for its zone (the record itself when they agree or the zone is gone). */
-export async function observed(host: Host, vm: VmRecord): Promise<VmRecord> {
+async function observed(host: Host, vm: VmRecord): Promise<VmRecord> {
   const zs = await host.zoneState(zoneOf(vm));
   if (zs === undefined) return vm;
   const state = zs === 'running' ? 'running' : zs === 'installed' ? 'stopped' : vm.state;

@@ -40,7 +40,7 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  * is finished or undone, then the command says so and exits 128+signal
  * (a second signal changes nothing). Readers keep the default: they stop.
  */
-export function openApp(io: Io, root: string | undefined, changes: boolean): { rt: Runtime; close(): void } {
+function openApp(io: Io, root: string | undefined, changes: boolean): { rt: Runtime; close(): void } {
   const { openRuntime, Interrupt } = app();
   const interrupt = new Interrupt();
   const rt = openRuntime({

@@ -58,7 +58,7 @@ export function openInputStream(io: Pick<Io, 'stdin'>, file: string | undefined,
 const INVALID_JSON = 'Invalid JSON payload: ';
 
 /** 1-based line and column of a character offset. */
-export function lineColumn(text: string, offset: number): { line: number; column: number } {
+function lineColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
   for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {

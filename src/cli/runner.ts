@@ -84,7 +84,7 @@ async function withoutCollator<T>(load: () => Promise<T>): Promise<T> {
 }
 
 /** The package root: where package.json is (dist/<bin>.js, dist/src/cli/runner.js or src/cli/runner.ts lie below it). */
-export function packageRoot(): string {
+function packageRoot(): string {
   let dir = path.dirname(__filename);
   for (let i = 0; i < 4; i++) {
     if (path.basename(dir) === 'dist') return path.dirname(dir);

@@ -30,7 +30,7 @@ const NAMES: readonly IpfFileName[] = ['ipf', 'ipf6'];
 const SAFE_VERSION = /^[0-9A-Za-z._-]{1,64}$/;
 
 /** `<zonepath>/config`. */
-export function configDir(zonepath: string): string {
+function configDir(zonepath: string): string {
   return path.join(zonepath, 'config');
 }
 

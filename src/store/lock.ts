@@ -124,7 +124,7 @@ export function readLockOwner(file: string): LockOwner | undefined {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A held lock; release() once. */
-export class StateLock {
+class StateLock {
   private fd: number | undefined;
 
   constructor(

@@ -30,7 +30,7 @@ function symlinkRefusal(p: string): AppError {
  * Make `dir` (under `root`) and its parents as needed, refusing a symbolic
  * link at any level below `root`.
  */
-export function ensureDir(root: string, dir: string): void {
+function ensureDir(root: string, dir: string): void {
   const rel = path.relative(root, dir);
   if (rel.startsWith('..') || path.isAbsolute(rel)) throw new AppError(`${dir} is outside ${root}`);
   let at = root;

@@ -19,10 +19,10 @@ import { UsageError } from '../core/errors';
 export type HostKind = 'local' | 'illumos';
 
 /** The program whose presence makes a machine an illumos (SmartOS) host. */
-export const ILLUMOS_MARKER = '/usr/sbin/zonecfg';
+const ILLUMOS_MARKER = '/usr/sbin/zonecfg';
 
 /** The state root of the illumos host when neither --root nor VMADM_ROOT is given. */
-export const ILLUMOS_ROOT = '/var/vmadm';
+const ILLUMOS_ROOT = '/var/vmadm';
 
 export function hostKind(env: NodeJS.ProcessEnv = process.env): HostKind {
   const v = env.VMADM_HOST;

@@ -56,10 +56,10 @@ function sameKeys(obj: Record<string, unknown>, keys: readonly string[]): boolea
   return true;
 }
 
-export const CONFIG_FILES = ['metadata.json', 'tags.json', 'routes.json'] as const;
+const CONFIG_FILES = ['metadata.json', 'tags.json', 'routes.json'] as const;
 
 /** The SmartOS config files of a VM, as text. */
-export function configTexts(r: VmRecord): Record<(typeof CONFIG_FILES)[number], string> {
+function configTexts(r: VmRecord): Record<(typeof CONFIG_FILES)[number], string> {
   return {
     'metadata.json': JSON.stringify({ internal_metadata: r.internal_metadata ?? {}, customer_metadata: r.customer_metadata ?? {} }, null, 2),
     'tags.json': JSON.stringify(r.tags ?? {}, null, 2),

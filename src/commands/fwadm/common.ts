@@ -39,7 +39,7 @@ export const ruleFlags = {
  * A bad UUID argument. SmartOS prints these straight to stderr, -j or not
  * (cli.js validateUUID), so they are never JSON.
  */
-export class UuidArgError extends AppError {}
+class UuidArgError extends AppError {}
 
 /** A UUID argument (lower-case, as SmartOS checks it): `invalid UUID "<arg>"` / `missing UUID`, exit 1. */
 export function checkUuid(arg: string | undefined): string {
@@ -91,7 +91,7 @@ function messagesOf(err: unknown): string[] {
 }
 
 /** Whether the words before `--` ask for JSON (`-j`, `--json`, or `-j` in a group like `-jv`). */
-export function wantsJson(argv: readonly string[]): boolean {
+function wantsJson(argv: readonly string[]): boolean {
   for (const a of argv) {
     if (a === '--') return false;
     if (a === '--json' || (/^-[a-zA-Z]+$/.test(a) && a.includes('j'))) return true;
@@ -104,7 +104,7 @@ export function wantsJson(argv: readonly string[]): boolean {
  * "<opt>"`, `do not have enough args for "<opt>" option`; otherwise
  * oclif's first line.
  */
-export function optionErrorMessage(err: unknown, argv: readonly string[]): string {
+function optionErrorMessage(err: unknown, argv: readonly string[]): string {
   const message = err instanceof Error ? err.message : String(err);
   const first = (message.split('\n').find((l) => l.trim() !== '') ?? message).trim();
   const nonexistent = /^Nonexistent flags?: (\S+?),?(?:\s|$)/.exec(first);

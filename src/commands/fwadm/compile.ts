@@ -22,7 +22,7 @@ const MAX_EPOCH_SECONDS = 8_640_000_000_000;
  * Now, or SOURCE_DATE_EPOCH (whole seconds since the epoch, 0 to
  * 8640000000000) when set; anything else is a usage error (exit 2).
  */
-export function generationDate(env: NodeJS.ProcessEnv): Date {
+function generationDate(env: NodeJS.ProcessEnv): Date {
   const epoch = env.SOURCE_DATE_EPOCH;
   if (epoch === undefined || epoch === '') return new Date();
   if (!/^\d{1,13}$/.test(epoch) || Number(epoch) > MAX_EPOCH_SECONDS) {

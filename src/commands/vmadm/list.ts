@@ -72,7 +72,7 @@ export default class List extends BaseCommand {
  * -s/--sortby and its value are taken out of the arguments here, before
  * oclif parses the rest; the last one given wins, as in SmartOS.
  */
-export function takeSortby(argv: readonly string[]): { argv: string[]; sortby?: string } {
+function takeSortby(argv: readonly string[]): { argv: string[]; sortby?: string } {
   const out: string[] = [];
   let sortby: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -93,7 +93,7 @@ export function takeSortby(argv: readonly string[]): { argv: string[]; sortby?: 
  * Whether the header prints: -H and -h set one switch, as in SmartOS, so
  * the last of them given wins; without either, on unless -p.
  */
-export function headerWanted(argv: readonly string[], parsable: boolean): boolean {
+function headerWanted(argv: readonly string[], parsable: boolean): boolean {
   let header = !parsable;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];

@@ -190,7 +190,7 @@ function candidates(a: State, b: State): Set<string> {
  * match one of them (rule order kept): compiles to exactly those VMs'
  * files as the whole input would.
  */
-export function restrictInput(input: CompileInput, uuids: ReadonlySet<string>): CompileInput {
+function restrictInput(input: CompileInput, uuids: ReadonlySet<string>): CompileInput {
   const chosen: FwVm[] = [];
   const vms = input.vms.map((vm) => {
     if (!uuids.has(vm.uuid)) return vm.firewallEnabled ? { ...vm, firewallEnabled: false } : vm;

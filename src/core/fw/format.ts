@@ -39,7 +39,7 @@ export interface ChangeTextOptions {
 }
 
 /** `<uuid> true    <rule>`: uuid, enabled padded to 7, rule text. */
-export function ruleLine(r: FwRule): string {
+function ruleLine(r: FwRule): string {
   return `${r.uuid} ${r.enabled ? 'true   ' : 'false  '} ${r.rule}`;
 }
 
@@ -92,7 +92,7 @@ export function formatChangeJson(res: ChangeResult, opts: ChangeTextOptions = {}
 
 // ---------------------------------------------------------------- §4 tables
 
-export const DEFAULT_FIELDS: readonly RuleField[] = ['uuid', 'enabled', 'rule'];
+const DEFAULT_FIELDS: readonly RuleField[] = ['uuid', 'enabled', 'rule'];
 
 /** Minimum column widths of the node `tab` layout; `log` has none (unpadded). */
 const WIDTHS: Partial<Record<RuleField, number>> = {

@@ -30,7 +30,7 @@ export function tagKey(name: string, value?: string): string {
 }
 
 /** The key of a VM target, undefined for any, ip and subnet targets. */
-export function targetKey(t: Target): string | undefined {
+function targetKey(t: Target): string | undefined {
   switch (t.kind) {
     case 'allvms': return 'a';
     case 'vm': return `v${t.uuid}`;

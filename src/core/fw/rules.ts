@@ -88,7 +88,7 @@ export function ruleFromJson(raw: unknown, where: string): FwRule {
  * Same rule for the no-op check: same text, flags, owner, description and
  * creator (everything stored but the version).
  */
-export function sameRule(a: FwRule, b: FwRule): boolean {
+function sameRule(a: FwRule, b: FwRule): boolean {
   return (
     a.uuid === b.uuid &&
     a.rule === b.rule &&
@@ -136,7 +136,7 @@ export function normalizePayload(raw: unknown): FwPayload {
 }
 
 /** Rule text from the words left on the command line, joined by single spaces. */
-export function ruleTextFromArgs(args: readonly string[]): string {
+function ruleTextFromArgs(args: readonly string[]): string {
   return args.join(' ');
 }
 
@@ -259,7 +259,7 @@ export function planAdd(stored: readonly FwRule[], rawRules: readonly unknown[],
  * kept; `owner_uuid` given drops a stored `global` and `global: true`
  * drops a stored `owner_uuid`; the version is new unless given.
  */
-export function mergeRule(old: FwRule, update: Obj): Obj {
+function mergeRule(old: FwRule, update: Obj): Obj {
   const merged: Obj = { ...ruleToJson(old) };
   delete merged.version;
   for (const [k, v] of Object.entries(update)) if (v !== undefined) merged[k] = v;

@@ -46,7 +46,7 @@ export function ruleSortKey(rule: FwRule, dir: Direction): string {
 }
 
 /** `any` sorts as 0.0.0.0. */
-export const ANY_ADDRESS_KEY = parseAddress('0.0.0.0').key;
+const ANY_ADDRESS_KEY = parseAddress('0.0.0.0').key;
 
 /** Sort key of an entry's first address (key 6). */
 export function addressSortKey(a: Pick<IPAddress, 'key'> | undefined): string {

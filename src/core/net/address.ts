@@ -312,7 +312,7 @@ function isV4Mapped(a: IPAddress): boolean {
   return b[10] === 0xff && b[11] === 0xff;
 }
 
-export function maxPrefix(family: Family): number {
+function maxPrefix(family: Family): number {
   return family === 4 ? 32 : 128;
 }
 

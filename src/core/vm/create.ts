@@ -18,8 +18,8 @@ export type VmOutcome =
 
 type Obj = Record<string, unknown>;
 
-export const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
-export const HVM_LIMIT_PRIV = 'default,-file_link_any,-net_access,-proc_fork,-proc_info,-proc_session';
+const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
+const HVM_LIMIT_PRIV = 'default,-file_link_any,-net_access,-proc_fork,-proc_info,-proc_session';
 /** Minimum max_swap (MiB). */
 const MIN_SWAP = 256;
 /** What HVM brands add to ram for max_physical_memory by default. */

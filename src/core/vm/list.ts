@@ -69,13 +69,13 @@ export const LIST_COLUMNS: Readonly<Record<string, ColumnSpec>> = Object.freeze(
   zoneid: { header: 'ZONEID', width: 6 },
 });
 
-export const DEFAULT_ORDER = 'uuid,type,ram,state,alias';
-export const DEFAULT_SORT = 'ram,uuid';
+const DEFAULT_ORDER = 'uuid,type,ram,state,alias';
+const DEFAULT_SORT = 'ram,uuid';
 
 /** Properties that hold an object keyed by name: `tags.<key>` and the like. */
-export const HASH_PROPERTIES: ReadonlySet<string> = new Set(['tags', 'customer_metadata', 'internal_metadata', 'routes']);
+const HASH_PROPERTIES: ReadonlySet<string> = new Set(['tags', 'customer_metadata', 'internal_metadata', 'routes']);
 /** Properties that hold a list of objects: `nics.<N>.<prop>` and the like. */
-export const ARRAY_PROPERTIES: ReadonlySet<string> = new Set(['nics', 'disks', 'pci_devices', 'filesystems']);
+const ARRAY_PROPERTIES: ReadonlySet<string> = new Set(['nics', 'disks', 'pci_devices', 'filesystems']);
 
 const TYPE_OF_BRAND: Readonly<Record<string, string>> = { lx: 'LX', kvm: 'KVM', bhyve: 'BHYV' };
 
@@ -290,7 +290,7 @@ function joinRow(cells: readonly string[], columns: readonly Column[], parsable:
 }
 
 /** The header line (`-p -h` joins headers with `:`). */
-export function headerLine(columns: readonly Column[], parsable: boolean): string {
+function headerLine(columns: readonly Column[], parsable: boolean): string {
   return joinRow(
     columns.map((c) => c.header),
     columns,
@@ -299,7 +299,7 @@ export function headerLine(columns: readonly Column[], parsable: boolean): strin
 }
 
 /** One row: `-` (or, with -p, nothing) for a missing or falsy value. */
-export function rowLine(vm: VmView, columns: readonly Column[], parsable: boolean): string {
+function rowLine(vm: VmView, columns: readonly Column[], parsable: boolean): string {
   const cells = columns.map((c) => {
     const value = valueAt(vm, c.key);
     if (present(value)) return String(value);

@@ -21,12 +21,12 @@ function noteIfChanged(notes: string[], name: string, typed: string, stored: str
   if (typed !== stored) notes.push(`${name}: ${typed} stored as ${stored}`);
 }
 
-export function canonicalAddress(text: string): string {
+function canonicalAddress(text: string): string {
   return parseAddress(text).text;
 }
 
 /** An `ips` item: CIDR with host bits kept, or dhcp/addrconf. */
-export function canonicalIp(text: string): string {
+function canonicalIp(text: string): string {
   return text === 'dhcp' || text === 'addrconf' ? text : parseCidr(text, 'allow').text;
 }
 
@@ -99,7 +99,7 @@ function hex2(n: number): string {
 }
 
 /** A locally administered unicast MAC: first octet `<1-f>2`, five octets 01-ff. */
-export function randomMac(env: Pick<VmEnv, 'randomBytes'>): string {
+function randomMac(env: Pick<VmEnv, 'randomBytes'>): string {
   const b = env.randomBytes(6);
   const first = `${(1 + (b[0] % 15)).toString(16)}2`;
   const rest = Array.from(b.slice(1, 6), (x) => hex2(1 + (x % 255)));

@@ -41,7 +41,7 @@ function editDistance(a: string, b: string): number {
 }
 
 /** The known property nearest to `name`, when one is close enough to be a likely typo. */
-export function nearestProperty(name: string, known: readonly string[]): string | undefined {
+function nearestProperty(name: string, known: readonly string[]): string | undefined {
   const lower = name.toLowerCase();
   if (SYNONYMS[lower] && known.includes(SYNONYMS[lower])) return SYNONYMS[lower];
   if (lower !== name && known.includes(lower)) return lower;
@@ -84,7 +84,7 @@ export function droppedNote(name: string, key: string, nested: boolean, brand: s
  * Remove the reported bad properties from (a copy of) the payload, one
  * note each. Names that cannot be located are left (the caller fails).
  */
-export function dropProperties(payload: Obj, names: readonly string[], brand: string, notes: string[]): { payload: Obj; dropped: number } {
+function dropProperties(payload: Obj, names: readonly string[], brand: string, notes: string[]): { payload: Obj; dropped: number } {
   const copy: Obj = { ...payload };
   for (const key of Object.keys(copy)) {
     if (Array.isArray(copy[key])) copy[key] = (copy[key] as unknown[]).map((v) => (isObject(v) ? { ...v } : v));

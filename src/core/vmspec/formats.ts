@@ -21,7 +21,7 @@ export function macProblem(mac: string): string | undefined {
 }
 
 /** Longest pool name taken, in bytes (its characters are ASCII). */
-export const ZPOOL_MAX_LENGTH = 255;
+const ZPOOL_MAX_LENGTH = 255;
 const ZPOOL_CHARACTERS = /^[A-Za-z0-9_.:-]*$/;
 /** Names `zpool create` keeps for vdev types (`mirror2` is refused as well as `mirror`). */
 const ZPOOL_RESERVED_PREFIXES = ['mirror', 'raidz', 'draid', 'spare'];

@@ -25,7 +25,7 @@ type ListKey = 'bad_properties' | 'bad_values' | 'missing_properties';
 export const MAX_MESSAGES_PER_NAME = 5;
 
 /** Items a sentence lists before `... and N more`. */
-export const MAX_LISTED = 3;
+const MAX_LISTED = 3;
 
 /**
  * Collects problems; each name is listed once, in the order found. Each

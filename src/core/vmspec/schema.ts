@@ -26,7 +26,7 @@ export type Action = 'create' | 'update';
 const OBJECT_LISTS = new Set(['nics', 'add_nics', 'update_nics', 'disks', 'add_disks', 'update_disks', 'filesystems']);
 
 /** `/nics/0/ips/1` -> `nics.0.ips`; `/routes/10.2.0.0~116` -> `routes.10.2.0.0/16`. */
-export function dottedName(pointer: string, extra?: string): string {
+function dottedName(pointer: string, extra?: string): string {
   const parts = pointer === '' ? [] : pointer.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (extra !== undefined) parts.push(extra);
   return nameOf(parts);

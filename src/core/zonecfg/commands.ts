@@ -43,7 +43,7 @@ function complex(name: ZValue, value: ZValue, compact: boolean | undefined): str
   return `(name=${name.text},${compact ? '' : ' '}value=${value.text})`;
 }
 
-export function renderCommand(c: Command): string {
+function renderCommand(c: Command): string {
   switch (c.op) {
     case 'create': return 'create -b';
     case 'set': return `set ${c.prop}=${c.value.text}`;

@@ -172,7 +172,7 @@ function addProperty(name: string, x: unknown, what: string): Command {
 export const netKey = (mac: string): string => `net:${zonecfgMac(mac, 'mac').raw}`;
 
 /** The `add net ... end` block of one NIC (docs/vmadm-cli.md §11). */
-export function netItem(nic: NicRecord, i: number): Item {
+function netItem(nic: NicRecord, i: number): Item {
   const at = `nics.${i}`;
   const mac = zonecfgMac(nic.mac, `${at}.mac`);
   const cmds: Command[] = [
