@@ -2,9 +2,11 @@
  * Start a CLI now, or, while a startup snapshot is being built
  * (scripts/bundle.js), register it to start when the snapshot is run.
  */
+import { EventEmitter } from 'node:events';
 import * as v8 from 'node:v8';
 import { runCli, type CliDefinition } from '../cli/runner';
-import { processIo } from '../cli/io';
+import { processIo, type SignalSource } from '../cli/io';
+import { signalExitCode } from '../core/errors';
 import { version } from '../../package.json';
 
 export interface StartOptions extends Omit<CliDefinition, 'version'> {
@@ -15,6 +17,27 @@ export interface StartOptions extends Omit<CliDefinition, 'version'> {
    * computation only: it must leave no state behind.
    */
   warmUp?: () => void;
+}
+
+/**
+ * SIGINT, SIGTERM and SIGHUP from the start: a change in progress takes
+ * them over (cli/app.ts) and finishes or undoes itself first; with none in
+ * progress nothing has been changed, and the process says so and stops
+ * (docs/state.md "Interrupts").
+ */
+function processSignals(): SignalSource {
+  const signals = new EventEmitter();
+  for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(name, (signal) => {
+      if (signals.listenerCount(name) > 0) {
+        signals.emit(name, signal);
+        return;
+      }
+      process.stderr.write('interrupted: nothing was changed\n');
+      process.exit(signalExitCode(signal));
+    });
+  }
+  return signals as SignalSource;
 }
 
 type SnapshotApi = { isBuildingSnapshot(): boolean; setDeserializeMainFunction(fn: () => void): void };
@@ -29,7 +52,7 @@ export function startCli({ warmUp, ...def }: StartOptions): void {
       process.stderr.write(`${def.bin}: cannot write output: ${err.message}\n`);
       process.exit(1);
     });
-    void runCli(full, processIo(process.argv.slice(2))).then((code) => {
+    void runCli(full, processIo(process.argv.slice(2), processSignals())).then((code) => {
       process.exitCode = code;
     });
   };

@@ -36,11 +36,12 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
  * The runtime of this run. `changes`: the command makes a change, so
- * SIGINT, SIGTERM and SIGHUP are taken over until `close()`: the change
- * is finished or undone, then the command says so and exits 128+signal
- * (a second signal changes nothing). Readers keep the default: they stop.
+ * SIGINT, SIGTERM and SIGHUP are taken over for the rest of the run: the
+ * change is finished or undone, then the command says so and exits
+ * 128+signal (a second signal changes nothing). Readers keep what the
+ * process does (bin/: say nothing was changed, and stop).
  */
-function openApp(io: Io, root: string | undefined, changes: boolean): { rt: Runtime; close(): void } {
+function openApp(io: Io, root: string | undefined, changes: boolean): Runtime {
   const { openRuntime, Interrupt } = app();
   const interrupt = new Interrupt();
   const rt = openRuntime({
@@ -50,26 +51,15 @@ function openApp(io: Io, root: string | undefined, changes: boolean): { rt: Runt
     notify: (line) => io.stderr.write(line + '\n'),
     crashPoint: io.crashPoint,
   });
-  if (!changes || !io.signals) return { rt, close: () => undefined };
-  const signals = io.signals;
-  const onSignal = (signal: NodeJS.Signals): void => interrupt.request(signal);
-  for (const s of SIGNALS) signals.on(s, onSignal);
-  return {
-    rt,
-    close: () => {
-      for (const s of SIGNALS) signals.off(s, onSignal);
-    },
-  };
+  // kept until the run ends: a signal after the change is made is too late
+  // to say "nothing was changed", and the change needs no more telling
+  if (changes && io.signals) for (const s of SIGNALS) io.signals.on(s, (signal) => interrupt.request(signal));
+  return rt;
 }
 
-/** Run `fn` with the runtime of this run (see openApp), closed however fn ends. */
+/** Run `fn` with the runtime of this run (see openApp) and the application layer. */
 export async function withApp<T>(io: Io, root: string | undefined, changes: boolean, fn: (rt: Runtime, api: App) => Promise<T>): Promise<T> {
-  const { rt, close } = openApp(io, root, changes);
-  try {
-    return await fn(rt, app());
-  } finally {
-    close();
-  }
+  return fn(openApp(io, root, changes), app());
 }
 
 /**

@@ -31,15 +31,15 @@ export interface Io {
   exitCode: number | undefined;
 }
 
-/** The process's own streams, environment and arguments. */
-export function processIo(argv: readonly string[]): Io {
+/** The process's own streams, environment and arguments; its signals as `signals` hands them on. */
+export function processIo(argv: readonly string[], signals: SignalSource): Io {
   return {
     stdin: process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
     argv,
-    signals: process,
+    signals,
     exitCode: undefined,
   };
 }
