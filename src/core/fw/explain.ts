@@ -325,11 +325,19 @@ function peerEntries(rule: FwRule, side: readonly Target[], p: ExplainPacket, ho
   return out;
 }
 
-function priorityZeroNote(rule: FwRule, p: ExplainPacket, verdict: Verdict): string {
+function priorityZeroNote(rule: FwRule, p: ExplainPacket): string {
   const what = `rule ${rule.uuid} (${word(p.direction)} ${rule.parsed.action.toUpperCase()} at priority 0) writes no line`;
-  if (p.direction === 'out') return `${what}: the default passes outbound packets`;
-  if (verdict === 'block') return `${what}: "block in all" blocks inbound packets`;
-  return `${what}, so the IPv6 essentials let this packet in: a PRIORITY above 0 would block it`;
+  return p.direction === 'out' ? `${what}: the default passes outbound packets` : `${what}: "block in all" blocks inbound packets`;
+}
+
+/**
+ * An icmp6 BLOCK naming a message the IPv6 essentials let in: it writes its
+ * inbound lines at priority 0 too, so that it wins over them (docs/ipf.md
+ * "Which VMs a rule touches").
+ */
+function blocksEssentials(rule: FwRule): boolean {
+  const proto = rule.parsed.protocol;
+  return rule.parsed.action === 'block' && proto.name === 'icmp6' && (proto.types === 'all' || proto.types.some((t) => ESSENTIAL_ICMP6.has(t.type)));
 }
 
 const AH_OVER_IPV6 =
@@ -380,8 +388,9 @@ export function explain(input: CompileInput, vmUuid: string, packet: ExplainPack
     // outbound: BLOCK before ALLOW; inbound: ALLOW before BLOCK
     const actionOrder = (action === 'block') === (p.direction === 'out') ? 0 : 1;
     const found = peerEntries(rule, other, p, host, i, [100 - priority, actionOrder, ...firstTarget(rule)]);
-    // priority 0: an outbound ALLOW or inbound BLOCK is the default policy and writes no line
-    const written = priority > 0 || action === (p.direction === 'out' ? 'block' : 'allow');
+    // priority 0: an outbound ALLOW or inbound BLOCK is the default policy and
+    // writes no line, but for an inbound BLOCK of what the IPv6 essentials let in
+    const written = priority > 0 || action === (p.direction === 'out' ? 'block' : 'allow') || (p.direction === 'in' && blocksEssentials(rule));
     if (written) entries.push(...found);
     else if (found.length > 0) unwritten.push(rule);
   });
@@ -394,7 +403,7 @@ export function explain(input: CompileInput, vmUuid: string, packet: ExplainPack
     const line = fallbackLine(p);
     const verdict: Verdict = line === undefined || line.startsWith('pass') ? 'allow' : 'block';
     decision = line === undefined ? { ...base, verdict, by: 'default' } : { ...base, verdict, by: 'fallback', fallback: line };
-    for (const r of unwritten) notes.push(priorityZeroNote(r, p, verdict));
+    for (const r of unwritten) notes.push(priorityZeroNote(r, p));
   }
   const reply = replyOf(input, vm, decision);
   return reply === undefined ? decision : { ...decision, reply };

@@ -121,6 +121,16 @@ describe('core/fw explain', () => {
       ]);
     });
 
+    it('a priority-0 inbound BLOCK of a message the IPv6 essentials let in writes its lines, and wins', () => {
+      const inp = host([r(1, 'FROM any TO vm A BLOCK icmp6 (TYPE 128 AND TYPE 135)'), r(2, 'FROM any TO vm A BLOCK icmp6 TYPE 136')]);
+      assert.deepEqual([ask(inp, 'in icmp6 fe80::1 135').verdict, ask(inp, 'in icmp6 fe80::1 135').rule?.uuid], ['block', R(1)]);
+      assert.equal(ask(inp, 'in icmp6 fe80::1 128').rule?.uuid, R(1), 'every type of the rule has its line');
+      assert.equal(ask(inp, 'in icmp6 fe80::1 136').rule?.uuid, R(2));
+      assert.equal(ask(inp, 'in icmp6 fe80::1 134').fallback, 'pass in quick proto ipv6-icmp from any to any icmp-type 134');
+      const allow = host([...inp.rules, r(3, 'FROM ip fe80::1 TO vm A ALLOW icmp6 TYPE 135')]);
+      assert.equal(ask(allow, 'in icmp6 fe80::1 135').rule?.uuid, R(3), 'an inbound ALLOW of equal priority comes first');
+    });
+
     it('only enabled rules count, and an owner\'s rules name only that owner\'s VMs (and remote VMs without an owner)', () => {
       const other = uuid('c', 4);
       const inp = host(

@@ -71,6 +71,21 @@ describe('core/ipf compile: golden cases from ipf.md', () => {
     assert.ok(got.ipf6.indexOf('block in quick proto ipv6-icmp from fd00::9') < got.ipf6.indexOf('pass in quick proto ipv6-icmp from any to any icmp-type 135'));
   });
 
+  it('a priority-0 inbound BLOCK of a message the essentials let in still writes its lines, to ipf6.conf only, so it wins', () => {
+    const got = compile(GOLDEN.blockNeighbourDiscoveryAtPriorityZero).get(A)!;
+    // the BLOCK of 128 alone writes nothing (block in all does it); ipf.conf stays SmartOS's
+    assert.equal(got.ipf, file(4, []));
+    assert.equal(
+      got.ipf6,
+      file(6, [
+        '', c(R(75), 'wildcard=any'), 'block in quick proto ipv6-icmp from any to any  keep frags',
+        '', c(R(73), 'ip=fd00::9'),
+        'block in quick proto ipv6-icmp from fd00::9 to any icmp-type 128 keep frags',
+        'block in quick proto ipv6-icmp from fd00::9 to any icmp-type 135 keep frags',
+      ]),
+    );
+  });
+
   it('any on the other side: one entry, one line, in both files', () => {
     const body = ['', c(R(1), 'wildcard=any'), 'pass in quick proto tcp from any to any port = 22 keep frags'];
     assertFiles(compile(GOLDEN.anyOnTheOtherSide).get(A), body, body);

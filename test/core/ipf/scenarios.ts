@@ -49,6 +49,11 @@ export const GOLDEN = {
   blockNeighbourDiscovery: input([dual()], [
     rule({ uuid: R(70), from: [ip('fd00::9')], to: [vmT(A)], action: 'block', priority: 1, protocol: icmp6([135]) }),
   ]),
+  blockNeighbourDiscoveryAtPriorityZero: input([dual()], [
+    rule({ uuid: R(73), from: [ip('fd00::9')], to: [vmT(A)], action: 'block', protocol: icmp6([128], [135]) }),
+    rule({ uuid: R(74), from: [any], to: [vmT(A)], action: 'block', protocol: icmp6([128]) }),
+    rule({ uuid: R(75), from: [any], to: [vmT(A)], action: 'block', protocol: { name: 'icmp6', types: 'all' } }),
+  ]),
   anyOnTheOtherSide: input([dual()], [rule({ uuid: R(1), from: [any], to: [vmT(A)], protocol: tcp(22) })]),
   ipsAndSubnets: input([dual()], [
     rule({ uuid: R(2), from: [vmT(A)], to: [ip('10.99.99.254'), ip('fd00::5'), subnet('10.8.0.0/16')], action: 'block', protocol: tcp(8080) }),
