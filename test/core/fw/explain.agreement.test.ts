@@ -18,24 +18,18 @@ import { parseRule } from '../../../src/core/fwrule/parse';
 import type { FwRule, ProtocolName, Target } from '../../../src/core/fwrule/types';
 import { compileFirewall } from '../../../src/core/ipf/compile';
 import type { CompileInput, VmFiles } from '../../../src/core/ipf/model';
-import { parseCompilePayload } from '../../../src/core/ipf/payload';
+import { commentTarget, parseCompilePayload } from '../../../src/core/ipf/payload';
+import { commentSafe } from '../../../src/core/ipf/render';
 import { parseAddress } from '../../../src/core/net/address';
 import { exchange, type Probe } from '../../helpers/ipf-eval';
 import { repoRoot } from '../../helpers/run-cli';
 import { DATE, OWNER_A, OWNER_B, input, rule, uuid, vm } from '../ipf/fixtures';
 import { GOLDEN } from '../ipf/scenarios';
 
-/** The `<type>=<value>` of the rule comment an entry naming `t` has (docs/ipf.md "File layout and order"). */
+/** The `<type>=<value>` of the rule comment of an entry naming `t` (docs/ipf.md "File layout and order"). */
 function commentOf(t: Target): [string, string] {
-  const safe = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  switch (t.kind) {
-    case 'any': return ['wildcard', 'any'];
-    case 'allvms': return ['wildcard', 'vmall'];
-    case 'ip': return ['ip', t.address.text];
-    case 'subnet': return ['subnet', t.cidr.text];
-    case 'vm': return ['vm', t.uuid];
-    case 'tag': return [t.value === undefined ? 'tag' : 'tagValue', safe(t.name)];
-  }
+  const [type, value] = commentTarget(t);
+  return [type, commentSafe(value)];
 }
 
 function probeOf(p: ExplainPacket, sourcePort: number): Probe {
