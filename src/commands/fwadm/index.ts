@@ -8,6 +8,7 @@ import Delete from './delete';
 import DeleteRvm from './delete-rvm';
 import Disable from './disable';
 import Enable from './enable';
+import Explain from './explain';
 import Get from './get';
 import GetRvm from './get-rvm';
 import Lint from './lint';
@@ -30,6 +31,7 @@ export const COMMANDS: CommandMap = {
   'delete-rvm': DeleteRvm,
   disable: Disable,
   enable: Enable,
+  explain: Explain,
   get: Get,
   'get-rvm': GetRvm,
   lint: Lint,
