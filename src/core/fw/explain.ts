@@ -120,9 +120,8 @@ export function checkPacket(p: ExplainPacket): ExplainPacket {
   const icmp = protocol === 'icmp' || protocol === 'icmp6';
   if (ports && p.port === undefined) throw new UsageError(`${protocol}: give the destination port (1-65535)`);
   if (icmp && p.icmp === undefined) throw new UsageError(`${protocol}: give the ICMP type, as type or type:code`);
-  if ((!ports && p.port !== undefined) || (!icmp && p.icmp !== undefined)) {
-    throw new UsageError(`${protocol}: ${ports ? 'takes a port, not an ICMP type' : icmp ? 'takes an ICMP type, not a port' : 'has no port or ICMP type'}`);
-  }
+  if (!ports && p.port !== undefined) throw new UsageError(`${protocol} has no port`);
+  if (!icmp && p.icmp !== undefined) throw new UsageError(`${protocol} has no ICMP type`);
   return p;
 }
 
@@ -374,9 +373,6 @@ export function explain(input: CompileInput, vmUuid: string, packet: ExplainPack
   const p = checkPacket(packet);
   const vm = findVm(input, vmUuid);
   if (!vm.firewallEnabled) return { vm: vm.uuid, packet: p, verdict: 'allow', by: 'firewall-disabled', notes: [] };
-  const file = p.peer.family === 4 ? 'ipf.conf' : 'ipf6.conf';
-  const notes: string[] = [];
-  if (p.protocol === 'ah' && p.peer.family === 6) notes.push(AH_OVER_IPV6);
   const host = new Host(input);
   const entries: Entry[] = [];
   const unwritten: FwRule[] = [];
@@ -394,16 +390,19 @@ export function explain(input: CompileInput, vmUuid: string, packet: ExplainPack
     if (written) entries.push(...found);
     else if (found.length > 0) unwritten.push(rule);
   });
-  const base = { vm: vm.uuid, packet: p, file, notes } as const;
+  const ah = p.protocol === 'ah' && p.peer.family === 6 ? [AH_OVER_IPV6] : [];
+  const base = { vm: vm.uuid, packet: p, file: p.peer.family === 4 ? 'ipf.conf' : 'ipf6.conf' } as const;
   let decision: Decision;
   if (entries.length > 0) {
+    // the first line that matches: the first entry in the file's order
     const first = entries.reduce((a, b) => (compareEntries(a, b) <= 0 ? a : b));
-    decision = { ...base, verdict: first.rule.parsed.action, by: 'rule', rule: first.rule, matched: first.match };
+    decision = { ...base, verdict: first.rule.parsed.action, by: 'rule', rule: first.rule, matched: first.match, notes: ah };
   } else {
+    const notes = [...ah, ...unwritten.map((r) => priorityZeroNote(r, p))];
     const line = fallbackLine(p);
-    const verdict: Verdict = line === undefined || line.startsWith('pass') ? 'allow' : 'block';
-    decision = line === undefined ? { ...base, verdict, by: 'default' } : { ...base, verdict, by: 'fallback', fallback: line };
-    for (const r of unwritten) notes.push(priorityZeroNote(r, p));
+    decision = line === undefined
+      ? { ...base, verdict: 'allow', by: 'default', notes }
+      : { ...base, verdict: line.startsWith('pass') ? 'allow' : 'block', by: 'fallback', fallback: line, notes };
   }
   const reply = replyOf(input, vm, decision);
   return reply === undefined ? decision : { ...decision, reply };
