@@ -1,9 +1,13 @@
 /**
  * fwadm's top-level help as cmdln's (docs/fwadm-cli.md §1): `fwadm help`,
  * `fwadm ?`, `fwadm -h` and `fwadm --help` print it on stdout, exit 0; a
- * bare `fwadm` on stderr, exit 2.
+ * bare `fwadm` on stderr, exit 2. And a rule file given to add or update
+ * without -f: a usage error naming -f, exit 2, nothing stored.
  */
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { COMMANDS } from '../../../src/commands/fwadm';
 import { run } from '../../helpers/run-cli';
 
@@ -34,5 +38,46 @@ describe('fwadm top-level help', () => {
     const names = commands.filter((l) => /^ {4}\S/.test(l)).map((l) => l.trim().split(/\s{2,}/)[0]);
     assert.deepEqual(names, ['help (?)', ...Object.keys(COMMANDS).sort()]);
     for (const line of text.split('\n')) assert.ok(line.length <= 80, `longer than 80 columns: ${line}`);
+  });
+});
+
+describe('fwadm: a rule file given without -f', () => {
+  let root: string;
+  let env: NodeJS.ProcessEnv;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'fwadm-hint-'));
+    env = { VMADM_ROOT: root, VMADM_HOST: 'local' };
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  const rules = async (): Promise<unknown[]> => JSON.parse((await run('fwadm', ['list', '-j'], { env })).stdout) as unknown[];
+
+  it('add and update: the usage error naming -f (plain, or in -j errors), exit 2, nothing stored', async () => {
+    const file = path.join(root, 'rule');
+    fs.writeFileSync(file, JSON.stringify({ rule: 'FROM any TO all vms ALLOW tcp PORT 22', global: true }));
+    const hint = (word: string) => `"${word}" looks like a file: give it with -f ${word}`;
+    for (const [args, word] of [
+      [['add', 'rule.json'], 'rule.json'],
+      [['add', '-g', '-e', file], file],
+      [['-v', 'add', file], file],
+      [['update', 'rule.json'], 'rule.json'],
+      [['update', '0a1b2c3d-1111-4222-8333-444455556666', file], file],
+    ] as const) {
+      const r = await run('fwadm', [...args], { env, input: '' });
+      assert.deepEqual([r.status, r.stdout, r.stderr], [2, '', `${hint(word)}\n`], args.join(' '));
+    }
+    const j = await run('fwadm', ['add', '-j', 'rule.json'], { env });
+    assert.deepEqual([j.status, JSON.parse(j.stderr)], [2, { errors: [{ message: hint('rule.json') }] }]);
+    assert.deepEqual(await rules(), []);
+  });
+
+  it('rule text on the command line and -f FILE still work', async () => {
+    let r = await run('fwadm', ['add', '-g', '-e', 'FROM', 'any', 'TO', 'all', 'vms', 'ALLOW', 'tcp', 'PORT', '22'], { env });
+    assert.equal(r.status, 0, r.stderr);
+    const file = path.join(root, 'rule.json');
+    fs.writeFileSync(file, JSON.stringify({ rule: 'FROM any TO all vms ALLOW tcp PORT 80', global: true }));
+    r = await run('fwadm', ['add', '-f', file], { env });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal((await rules()).length, 2);
   });
 });

@@ -2,13 +2,19 @@
  * vmadm's usage and help as SmartOS's (docs/vmadm-cli.md §1): a bare
  * `vmadm` prints the usage on stderr, exit 2; `vmadm help`, `-h`, `-?` and
  * `--help` the same usage on stdout, exit 0; `vmadm help <command>` that
- * command's help.
+ * command's help. And a payload file given without -f: a usage error
+ * naming -f, exit 2, nothing done.
  */
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Args, Command, Flags } from '@oclif/core';
 import { COMMANDS } from '../../../src/commands/vmadm';
 import { usageLines, usageText } from '../../../src/commands/vmadm/usage';
-import { run, spawnCli } from '../../helpers/run-cli';
+import { examplePath, run, spawnCli } from '../../helpers/run-cli';
+
+const ZONE = '5f0c0a2e-0f3a-4b1c-9b6e-8d2a5c0e1f11'; // examples/vms/dual-stack-zone.json
 
 describe('vmadm usage and help', () => {
   it('help, -h, -? and --help: the usage on stdout, nothing on stderr, exit 0; a bare vmadm: the same on stderr, exit 2', async () => {
@@ -92,5 +98,74 @@ describe('vmadm usage and help', () => {
   it('an unknown command is still SmartOS\'s usage error', async () => {
     const r = await run('vmadm', ['frobnicate']);
     assert.deepEqual([r.status, r.stdout, r.stderr], [2, '', 'vmadm: Invalid command: "frobnicate".\n']);
+  });
+});
+
+describe('vmadm: a payload file given without -f', () => {
+  let root: string;
+  let env: NodeJS.ProcessEnv;
+  let dir: string;
+  beforeEach(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'vmadm-hint-'));
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmadm-hint-files-'));
+    env = { VMADM_ROOT: root, VMADM_HOST: 'local' };
+    const r = await run('vmadm', ['create', '-f', examplePath('vms', 'dual-stack-zone.json')], { env });
+    assert.equal(r.status, 0, r.stderr);
+  });
+  afterEach(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const hint = (word: string, shown = word) => `vmadm: "${word}" looks like a file: give it with -f ${shown}\n`;
+
+  it('create, update, validate create/update: a usage error naming -f, exit 2, nothing read or changed', async () => {
+    const spec = examplePath('vms', 'dual-stack-web.json');
+    const before = await run('vmadm', ['get', ZONE], { env });
+    const vmsBefore = fs.readdirSync(path.join(root, 'vms')).sort();
+    const cases: [string[], string][] = [
+      [['create', spec], spec],
+      [['create', '-v', spec], spec],
+      [['create', 'spec.json'], 'spec.json'], // ends in .json: named whether it exists or not
+      [['update', ZONE, spec], spec],
+      [['update', ZONE, 'alias=x', 'new.json'], 'new.json'],
+      [['update', '--root', root, ZONE, spec], spec],
+      [['validate', 'create', spec], spec],
+      [['validate', 'create', '-j', spec], spec],
+      [['validate', 'update', 'spec.json'], 'spec.json'], // where the brand goes
+      [['validate', 'update', 'joyent', spec], spec],
+    ];
+    for (const [args, word] of cases) {
+      const r = await run('vmadm', args, { env, input: '{"alias": "changed"}' });
+      assert.deepEqual([r.status, r.stdout, r.stderr], [2, '', hint(word)], args.join(' '));
+    }
+    assert.deepEqual(fs.readdirSync(path.join(root, 'vms')).sort(), vmsBefore);
+    assert.deepEqual(await run('vmadm', ['get', ZONE], { env }), before);
+  });
+
+  it('an existing file without .json is named too; a name that needs quoting is shown quoted', async () => {
+    const plain = path.join(dir, 'payload');
+    const spaced = path.join(dir, "my 'web' spec");
+    for (const f of [plain, spaced]) fs.writeFileSync(f, '{}');
+    let r = await run('vmadm', ['create', plain], { env });
+    assert.deepEqual([r.status, r.stderr], [2, hint(plain)]);
+    r = await run('vmadm', ['update', ZONE, spaced], { env });
+    assert.deepEqual([r.status, r.stderr], [2, `vmadm: "${spaced}" looks like a file: give it with -f '${dir}/my '\\''web'\\'' spec'\n`]);
+  });
+
+  it('key=value pairs, -f FILE and a brand still work as before', async () => {
+    let r = await run('vmadm', ['update', ZONE, 'alias=web.json', 'resolvers=10.0.0.53'], { env });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse((await run('vmadm', ['get', ZONE], { env })).stdout).alias, 'web.json');
+    const payload = path.join(dir, 'update.json');
+    fs.writeFileSync(payload, JSON.stringify({ set_tags: { role: 'db' } }));
+    r = await run('vmadm', ['update', ZONE, '-f', payload], { env });
+    assert.deepEqual([r.status, r.stderr], [0, `Successfully updated VM ${ZONE}\n`]);
+    r = await run('vmadm', ['validate', 'update', 'joyent', '-f', examplePath('vms', 'update-add-nic.json')]);
+    assert.deepEqual([r.status, r.stdout, r.stderr], [0, 'VALID update payload for joyent brand VMs.\n', '']);
+    // a word that is neither a pair nor a file is what it was: a property to drop, with a note
+    r = await run('vmadm', ['update', ZONE, 'nosuchword'], { env });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /note: "nosuchword" is not a VM property/);
   });
 });
