@@ -1,6 +1,7 @@
 /** Every fwadm command, by oclif id, and the fwadm CLI they make. */
 import type { CliDefinition, CommandMap } from '../../cli/runner';
 import { prepareArgv } from './argv';
+import { usageText } from './usage';
 import Add from './add';
 import AddRvm from './add-rvm';
 import Compile from './compile';
@@ -55,4 +56,5 @@ export const FWADM: Omit<CliDefinition, 'version'> = {
   unknownCommand: (name) => `unknown command: ${name}`,
   topics: {},
   prepareArgv: (argv) => prepareArgv(argv, Object.keys(COMMANDS)),
+  usage: () => usageText(FWADM.description, COMMANDS),
 };

@@ -1,5 +1,7 @@
 /** Every vmadm command, by oclif id, and the vmadm CLI they make. */
 import type { CliDefinition, CommandMap } from '../../cli/runner';
+import { prepareArgv } from './argv';
+import { usageText } from './usage';
 import Create from './create';
 import Delete from './delete';
 import Get from './get';
@@ -32,6 +34,8 @@ export const VMADM: Omit<CliDefinition, 'version'> = {
   description: 'Create and validate SmartOS-style VMs and zones from JSON specs, IPv4 and IPv6 side by side (vmadm(8), RFD 11).',
   commands: COMMANDS,
   unknownCommand: (name) => `Invalid command: ${name}.`,
+  usage: () => usageText(COMMANDS),
+  prepareArgv: (argv) => prepareArgv(argv, COMMANDS),
   topics: {
     validate: { description: 'Check a create or update payload without touching any VM.' },
   },
