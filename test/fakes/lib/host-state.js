@@ -110,6 +110,13 @@ function pauseIfAsked(program, sub) {
   for (;;) Atomics.wait(cell, 0, 0, 60000);
 }
 
+/** The pid of a running zone's init: the zone's "init_pid" if its state says so, else one fixed by its uuid. */
+function initPid(zone) {
+  if (zone.init_pid !== undefined) return zone.init_pid;
+  return 1000 + (parseInt(zone.uuid.replace(/-/g, '').slice(0, 6), 16) % 60000);
+}
+
 module.exports = {
+  initPid,
   listed,
   pauseIfAsked, logCall, readStdin, readZone, writeZone, removeZone, allZones, zoneByUuid, readIpf, writeIpf, fail, stateDir };
