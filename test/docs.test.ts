@@ -214,8 +214,8 @@ describe('docs/ citations', () => {
       ],
     );
     assert.deepEqual(problems('x', text), []);
-    assert.deepEqual(problems('x', `// ${D}vmadm-cli.md §16, ${D}nope.md\n// ${D}ipf.md "No such"`), [
-      `x:1: ${D}vmadm-cli.md §16: no such section`,
+    assert.deepEqual(problems('x', `// ${D}vmadm-cli.md §99, ${D}nope.md\n// ${D}ipf.md "No such"`), [
+      `x:1: ${D}vmadm-cli.md §99: no such section`,
       `x:1: ${D}nope.md: no such document`,
       `x:2: ${D}ipf.md "No such": no such heading`,
     ]);

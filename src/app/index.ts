@@ -19,3 +19,4 @@ export {
 export { changeRules, type RuleChangePlan, type RuleChangeOutcome } from './firewall';
 export { readRules, readState, compileInputOf, type StoredState } from './state';
 export { scanVms, firewallStatusText, firewallStatsText } from './reads';
+export { killVm } from './vm-kill';

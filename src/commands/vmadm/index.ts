@@ -5,6 +5,7 @@ import { usageText } from './usage';
 import Create from './create';
 import Delete from './delete';
 import Get from './get';
+import Kill from './kill';
 import List from './list';
 import Lookup from './lookup';
 import Reboot from './reboot';
@@ -18,6 +19,7 @@ export const COMMANDS: CommandMap = {
   create: Create,
   delete: Delete,
   get: Get,
+  kill: Kill,
   list: List,
   lookup: Lookup,
   reboot: Reboot,
