@@ -20,3 +20,4 @@ export { changeRules, type RuleChangePlan, type RuleChangeOutcome } from './fire
 export { readRules, readState, compileInputOf, type StoredState } from './state';
 export { scanVms, firewallStatusText, firewallStatsText } from './reads';
 export { killVm } from './vm-kill';
+export { followEvents } from './events';

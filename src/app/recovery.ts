@@ -22,6 +22,7 @@ import type { VmRecord } from '../core/vm/record';
 import { updateScript } from '../core/zonecfg/script';
 import type { Host, ZoneRef } from '../hosts/host';
 import type { Journal, VmChange } from '../store/journal';
+import { recordVmEvent } from './events';
 import type { Runtime } from './runtime';
 import { readState } from './state';
 import { syncVms, zoneOf } from './sync';
@@ -156,6 +157,9 @@ export async function recover(rt: Runtime): Promise<Recovered> {
       } else {
         notes.push(await recoverVm(rt, j, j.change));
         pending.push(j.change.uuid);
+        // its event, unless its command logged it before it died (docs/state.md "Events")
+        const unlogged = recordVmEvent(rt, j.change, { once: true });
+        if (unlogged !== undefined) notes.push(unlogged);
       }
       await rt.fw.cleanTemps();
       const touched = j.change.kind === 'vm' ? (j.change.after ?? j.change.before) : null;

@@ -4,6 +4,7 @@ import { prepareArgv } from './argv';
 import { usageText } from './usage';
 import Create from './create';
 import Delete from './delete';
+import Events from './events';
 import Get from './get';
 import Kill from './kill';
 import List from './list';
@@ -18,6 +19,7 @@ import ValidateUpdate from './validate/update';
 export const COMMANDS: CommandMap = {
   create: Create,
   delete: Delete,
+  events: Events,
   get: Get,
   kill: Kill,
   list: List,
