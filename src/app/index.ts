@@ -21,3 +21,4 @@ export { readRules, readState, compileInputOf, type StoredState } from './state'
 export { scanVms, firewallStatusText, firewallStatsText } from './reads';
 export { killVm } from './vm-kill';
 export { followEvents } from './events';
+export { vmInfo, sysrqVm, consoleVm, SYSRQ_TYPES } from './vm-hypervisor';

@@ -2,31 +2,37 @@
 import type { CliDefinition, CommandMap } from '../../cli/runner';
 import { prepareArgv } from './argv';
 import { usageText } from './usage';
+import Console from './console';
 import Create from './create';
 import Delete from './delete';
 import Events from './events';
 import Get from './get';
+import Info from './info';
 import Kill from './kill';
 import List from './list';
 import Lookup from './lookup';
 import Reboot from './reboot';
 import Start from './start';
 import Stop from './stop';
+import Sysrq from './sysrq';
 import Update from './update';
 import ValidateCreate from './validate/create';
 import ValidateUpdate from './validate/update';
 
 export const COMMANDS: CommandMap = {
+  console: Console,
   create: Create,
   delete: Delete,
   events: Events,
   get: Get,
+  info: Info,
   kill: Kill,
   list: List,
   lookup: Lookup,
   reboot: Reboot,
   start: Start,
   stop: Stop,
+  sysrq: Sysrq,
   update: Update,
   'validate:create': ValidateCreate,
   'validate:update': ValidateUpdate,
