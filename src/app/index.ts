@@ -22,3 +22,4 @@ export { scanVms, firewallStatusText, firewallStatsText } from './reads';
 export { killVm } from './vm-kill';
 export { followEvents } from './events';
 export { vmInfo, sysrqVm, consoleVm, SYSRQ_TYPES } from './vm-hypervisor';
+export { reprovisionVmChange } from './vm-reprovision';

@@ -23,6 +23,7 @@ import { updateScript } from '../core/zonecfg/script';
 import type { Host, ZoneRef } from '../hosts/host';
 import type { Journal, VmChange } from '../store/journal';
 import { recordVmEvent } from './events';
+import { recoverReprovision } from './vm-reprovision';
 import type { Runtime } from './runtime';
 import { readState } from './state';
 import { syncVms, zoneOf } from './sync';
@@ -70,7 +71,7 @@ export async function reconfigureOnce(host: Host, zone: ZoneRef, script: string)
 }
 
 /** The record with the state the host reports for its zone (the record itself when they agree or the zone is gone). */
-async function observed(host: Host, vm: VmRecord): Promise<VmRecord> {
+export async function observed(host: Host, vm: VmRecord): Promise<VmRecord> {
   const zs = await host.zoneState(zoneOf(vm));
   if (zs === undefined) return vm;
   const state = zs === 'running' ? 'running' : zs === 'installed' ? 'stopped' : vm.state;
@@ -95,6 +96,9 @@ async function recoverVm(rt: Runtime, j: Journal, change: VmChange): Promise<str
   const same = (a: VmRecord | null | undefined, b: VmRecord | null): boolean =>
     !!a && !!b && JSON.stringify(vms.toStored(a)) === JSON.stringify(vms.toStored(b));
   const what = `${who(j)} of VM ${change.uuid}`;
+
+  // the changes of their own modules (docs/vmadm-cli.md §16.4)
+  if (change.op === 'reprovision') return recoverReprovision(rt, change, what);
 
   if (change.op === 'create') {
     const made = after as VmRecord;

@@ -18,6 +18,8 @@ import { repoRoot, run, type CliResult } from '../helpers/run-cli';
 
 const OWNER = '930896af-bf8c-48d4-885c-6573a94b1853';
 const IMAGE = '2b683a82-a066-11e3-97ab-2faa44701c5a';
+/** An image the fake illumos host has besides IMAGE (test/fakes/lib/host-state.js). */
+const NEW_IMAGE = 'c0ffee00-1234-4abc-8def-000000000001';
 const WEB = '5f0c0a2e-0f3a-4b1c-9b6e-8d2a5c0e1f11';
 const DB = '6a1d1b3f-1a4b-4c2d-8e7f-9a0b1c2d3e22';
 const OFF = '7b2e2c4a-2b5c-4d3e-9f80-ab1c2d3e4f33';
@@ -104,6 +106,7 @@ const OPS: Op[] = [
   { name: 'vmadm delete', run: (w, c) => w.vm(['delete', DB], undefined, c) },
   { name: 'vmadm stop', run: (w, c) => w.vm(['stop', WEB], undefined, c) },
   { name: 'vmadm start', run: (w, c) => w.vm(['start', OFF], undefined, c) },
+  { name: 'vmadm reprovision', run: (w, c) => w.vm(['reprovision', WEB], JSON.stringify({ image_uuid: NEW_IMAGE }), c) },
   { name: 'fwadm add', run: (w, c) => w.fw(['add'], JSON.stringify({ rules: [{ uuid: RULE, rule: 'FROM tag "role" TO tag "role" ALLOW udp PORT 53', global: true, enabled: true }] }), c) },
   { name: 'fwadm disable', run: (w, c) => w.fw(['disable', firstRule], undefined, c) },
   { name: 'fwadm delete-rvm', run: (w, c) => w.fw(['delete-rvm', RVM], undefined, c) },
@@ -185,8 +188,8 @@ describe('kill -9 at every step of every change, then the next command (crash po
         });
       }
 
-      // the illumos host's fakes are processes: its zone steps only (create, zonecfg -u, zfs quota, delete)
-      const ops = kind === 'local' ? OPS : OPS.filter((o) => /^vmadm (create|update \(add a NIC|update \(alias|delete)/.test(o.name));
+      // the illumos host's fakes are processes: its zone steps only (create, zonecfg -u, zfs quota, delete, reprovision)
+      const ops = kind === 'local' ? OPS : OPS.filter((o) => /^vmadm (create|update \(add a NIC|update \(alias|delete|reprovision)/.test(o.name));
       for (const op of ops) {
         it(`${op.name}: killed at each of its steps`, async () => {
           // on the illumos host, the steps around its programs (the others are the local host's too)

@@ -12,6 +12,7 @@ import Kill from './kill';
 import List from './list';
 import Lookup from './lookup';
 import Reboot from './reboot';
+import Reprovision from './reprovision';
 import Start from './start';
 import Stop from './stop';
 import Sysrq from './sysrq';
@@ -30,6 +31,7 @@ export const COMMANDS: CommandMap = {
   list: List,
   lookup: Lookup,
   reboot: Reboot,
+  reprovision: Reprovision,
   start: Start,
   stop: Stop,
   sysrq: Sysrq,
