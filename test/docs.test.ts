@@ -68,7 +68,8 @@ describe('README sessions', () => {
 
 describe('--help examples', () => {
   // vmadm examples run on the embedded local host, each in its own state
-  // root holding the VM of examples/vms/dual-stack-zone.json, which they name
+  // root holding the VM of examples/vms/dual-stack-zone.json, which they name;
+  // a host an example reaches with ssh is a state root of its own under it
   async function stateRoot(): Promise<NodeJS.ProcessEnv> {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vmadm-docs-'));
     const env = { VMADM_ROOT: root, VMADM_HOST: 'local' };
@@ -104,7 +105,9 @@ describe('--help examples', () => {
             r = await run(bin, words.slice(1), { env, signals, onStdout: follows ? () => signals.emit('SIGINT', 'SIGINT') : undefined });
             if (follows) assert.equal(r.status, 130, r.stderr);
           } else {
-            r = spawnSync('sh', ['-c', line], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, ...env } });
+            // another machine (`... | ssh host2 vmadm receive`): a state root of its own, under this one
+            const local = line.replace(/\bssh (\w+) vmadm /g, (_m, host: string) => `VMADM_ROOT="$VMADM_ROOT/${host}" ./bin/vmadm `);
+            r = spawnSync('sh', ['-c', local], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, ...env } });
           }
           if (env.VMADM_ROOT) fs.rmSync(env.VMADM_ROOT, { recursive: true, force: true });
           assert.ok(r.status === 0 || r.status === 1 || (r.status === 130 && / events /.test(line)), `exit ${r.status}: ${r.stderr}`);

@@ -23,3 +23,4 @@ export { killVm } from './vm-kill';
 export { followEvents } from './events';
 export { vmInfo, sysrqVm, consoleVm, SYSRQ_TYPES } from './vm-hypervisor';
 export { reprovisionVmChange } from './vm-reprovision';
+export { sendVm, receiveVm } from './transfer';

@@ -23,6 +23,7 @@ import { updateScript } from '../core/zonecfg/script';
 import type { Host, ZoneRef } from '../hosts/host';
 import type { Journal, VmChange } from '../store/journal';
 import { recordVmEvent } from './events';
+import { recoverReceive } from './transfer';
 import { recoverReprovision } from './vm-reprovision';
 import type { Runtime } from './runtime';
 import { readState } from './state';
@@ -97,8 +98,9 @@ async function recoverVm(rt: Runtime, j: Journal, change: VmChange): Promise<str
     !!a && !!b && JSON.stringify(vms.toStored(a)) === JSON.stringify(vms.toStored(b));
   const what = `${who(j)} of VM ${change.uuid}`;
 
-  // the changes of their own modules (docs/vmadm-cli.md §16.4)
+  // the changes of their own modules (docs/vmadm-cli.md §16.3, §16.4)
   if (change.op === 'reprovision') return recoverReprovision(rt, change, what);
+  if (change.op === 'receive') return recoverReceive(rt, change, what);
 
   if (change.op === 'create') {
     const made = after as VmRecord;

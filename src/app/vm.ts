@@ -340,7 +340,7 @@ export async function deleteVmChange(rt: Runtime, uuid: string): Promise<Complet
  * is done the change is finished, even when interrupted: the record says
  * what the zone is.
  */
-async function powerChange(rt: Runtime, c: Change, op: 'start' | 'stop', vm: VmRecord, next: VmRecord, after: VmRecord, hostStep: () => Promise<void>): Promise<void> {
+export async function powerChange(rt: Runtime, c: Change, op: 'start' | 'stop', vm: VmRecord, next: VmRecord, after: VmRecord, hostStep: () => Promise<void>): Promise<void> {
   const { host } = rt;
   const zone = zoneOf(vm);
   await c.begin({ kind: 'vm', op, uuid: vm.uuid, before: rt.vms.toStored(vm), after: rt.vms.toStored(after) }, []);

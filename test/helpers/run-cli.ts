@@ -28,7 +28,7 @@ export interface CliResult {
 
 export interface RunOptions {
   /** Standard input (default: empty, not a terminal). */
-  input?: string;
+  input?: string | Buffer;
   /** Standard input is a terminal. */
   tty?: boolean;
   /** Added to the test process's environment. */

@@ -12,7 +12,9 @@ import Kill from './kill';
 import List from './list';
 import Lookup from './lookup';
 import Reboot from './reboot';
+import Receive from './receive';
 import Reprovision from './reprovision';
+import Send from './send';
 import Start from './start';
 import Stop from './stop';
 import Sysrq from './sysrq';
@@ -31,7 +33,9 @@ export const COMMANDS: CommandMap = {
   list: List,
   lookup: Lookup,
   reboot: Reboot,
+  receive: Receive,
   reprovision: Reprovision,
+  send: Send,
   start: Start,
   stop: Stop,
   sysrq: Sysrq,
