@@ -82,7 +82,7 @@ export interface Host {
    */
   eventLog(): boolean;
 
-  // ---- vmadm kill, console, send/receive, reprovision (hosts/zone-data.ts, docs/vmadm-cli.md §16)
+  // ---- vmadm kill, console, send/receive, reprovision (hosts/zone-data.ts; docs/vmadm-cli.md §16.1, §16.3-§16.5)
 
   /**
    * Send `signal` to the zone's init (vmadm kill); false when the zone has
@@ -100,9 +100,10 @@ export interface Host {
   discardZoneData(zone: ZoneRef): Promise<void>;
   /**
    * vmadm reprovision: the zone's root replaced by a new one from the image,
-   * its delegated data kept. Resumable: run again after an interruption, it
-   * finishes what is left. Fails whole: a failure before the new root is in
-   * place puts the old one back.
+   * its delegated data kept, the old root removed last (the point of no
+   * return). Fails whole: a failure before that puts the old root back. A
+   * reinstall killed half-way is finished (hasRoot) or undone
+   * (undoReinstall) by recovery.
    */
   reinstall(zone: ZoneRef, opts: { imageUuid: string; quota: number }): Promise<void>;
   /** Whether the zone's root is (or is being made) one of `imageUuid` (reinstall got past its point of no return). */

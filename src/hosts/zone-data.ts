@@ -1,6 +1,6 @@
 /**
  * A zone's data as `vmadm send` streams it and `vmadm receive` takes it
- * (docs/vmadm-cli.md §16): items, each with its bytes (if any) as an
+ * (docs/vmadm-cli.md §16.3): items, each with its bytes (if any) as an
  * async iterable that is read once, in order, before the next item.
  *
  * - local host: the files of the zonepath, less its zonecfg/ directory
