@@ -94,7 +94,7 @@ describe('bin/vmadm and bin/fwadm (processes)', function () {
       const r = spawnCli(bin, []);
       assert.equal(r.status, 2);
       assert.equal(r.stdout, '');
-      const head = bin === 'vmadm' ? /^Usage: vmadm <command> \[options\]\n\ncreate \[-f <filename>\]\n/ : /\n\nUsage:\n {4}fwadm \[OPTIONS\] COMMAND \[ARGS\.\.\.\]\n/;
+      const head = bin === 'vmadm' ? /^Usage: vmadm <command> \[options\]\n\nconsole <uuid>\ncreate \[-f <filename>\]\n/ : /\n\nUsage:\n {4}fwadm \[OPTIONS\] COMMAND \[ARGS\.\.\.\]\n/;
       assert.match(r.stderr, head);
       assert.deepEqual(spawnCli(bin, ['-h']), { status: 0, stdout: r.stderr, stderr: '' });
     });

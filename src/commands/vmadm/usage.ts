@@ -15,14 +15,22 @@ import type { CommandMap } from '../../cli/runner';
 
 /** The usage lines of the commands SmartOS lists, in its notation, for this project's flags (by oclif id). */
 const LINES: Record<string, readonly string[]> = {
+  console: ['console <uuid>'],
   create: ['create [-f <filename>]'],
   delete: ['delete <uuid>'],
+  events: ['events [-f] [-j] [-r] [uuid]'],
   get: ['get <uuid>'],
+  info: ['info <uuid> [type,...]'],
+  kill: ['kill [-s SIGNAL|-SIGNAL] <uuid>'],
   list: ['list [-p] [-H] [-h] [-j] [-o field,...] [-s field,...] [field=value ...]'],
   lookup: ['lookup [-j] [-1] [-o field,...] [field=value ...]'],
   reboot: ['reboot <uuid> [-F]'],
+  receive: ['receive [-f <filename>]'],
+  reprovision: ['reprovision <uuid> [-f <filename>]'],
+  send: ['send <uuid>'],
   start: ['start <uuid> [option=value ...]'],
   stop: ['stop <uuid> [-F] [-t <seconds>]'],
+  sysrq: ['sysrq <uuid> <nmi|screenshot>'],
   update: ['update <uuid> [-f <filename>]', ' -or- update <uuid> property=value [property=value ...]'],
   'validate:create': ['validate create [-f <filename>] [-j]'],
   'validate:update': ['validate update [<brand>] [-f <filename>] [-j]'],
