@@ -104,7 +104,11 @@ export async function syncVms(rt: Runtime, state: StoredState, uuids: Iterable<s
   const write = async (vm: VmRecord): Promise<Written | undefined> => {
     const zonepath = rt.vms.hostPath(vm.zonepath);
     try {
-      if (!opts.changedFirewallOnly || configFor.has(vm.uuid)) await rt.vms.writeConfig(vm);
+      if (!opts.changedFirewallOnly || configFor.has(vm.uuid)) {
+        await rt.vms.writeConfig(vm);
+        // a host that applies them itself (linux: routes) does it for a running zone
+        if (vm.state === 'running' && rt.host.applyConfig) await rt.host.applyConfig(zoneOf(vm));
+      }
       if (!syncsFirewall(vm)) return { vm, rewritten: false, loads: false };
       if (opts.clean) await cleanIpfTemps(zonepath);
       const p = ipfPaths(zonepath);

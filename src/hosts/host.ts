@@ -7,12 +7,16 @@
  * - local (hosts/local.ts): an embedded host that needs nothing installed;
  *   it keeps each zone's state in files under the state root and writes down
  *   what it would have run, so it can be read back.
+ * - linux (hosts/linux/host.ts): the local host's zones with a real network:
+ *   each running VM a network namespace, its NICs veth pairs on bridges, its
+ *   firewall an nftables table translated from its ipf files.
  *
  * Every failure is a HostError with one line:
  * `<program> <args...> failed: <first line of its stderr>`.
  */
 import type { HostKind } from '../store/root';
 import { IllumosHost } from './illumos';
+import { LinuxHost } from './linux/host';
 import { LocalHost } from './local';
 
 export interface ZoneRef {
@@ -77,8 +81,15 @@ export interface Host {
    * /dev/ipfev exists; local: false.
    */
   eventLog(): boolean;
+  /**
+   * The zone's config files (<zonepath>/config/routes.json ...) were
+   * brought up to date: a host that applies them to a running zone itself
+   * does it now (linux: its routes). Optional; called for running zones.
+   */
+  applyConfig?(zone: ZoneRef): Promise<void>;
 }
 
 export function selectHost(kind: HostKind, root: string, env: NodeJS.ProcessEnv = process.env): Host {
-  return kind === 'illumos' ? new IllumosHost(env) : new LocalHost(root, env);
+  if (kind === 'illumos') return new IllumosHost(env);
+  return kind === 'linux' ? new LinuxHost(root, env) : new LocalHost(root, env);
 }

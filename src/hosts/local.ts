@@ -27,12 +27,13 @@ import * as path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { HostError } from '../core/errors';
 import type { Host, ZoneRef } from './host';
+import type { HostKind } from '../store/root';
 import { eventLogOverride, hostFailure } from './common';
 import { UUID_ANY_CASE as UUID } from '../core/uuid';
 import { ZonecfgError, apply, parse, type ZoneConfig } from './zonecfg-model';
 
 /** A file replaced by a temporary one renamed over it (old or new, never half), not synced: loaded firewall state. */
-function replaceUnsynced(file: string, text: string): void {
+export function replaceUnsynced(file: string, text: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, file);
@@ -40,7 +41,8 @@ function replaceUnsynced(file: string, text: string): void {
 
 type ZoneState = 'configured' | 'installed' | 'running';
 
-interface LocalZone {
+/** A zone as the local host keeps it (<root>/host/zones/<zonename>.json). */
+export interface LocalZone {
   zonename: string;
   uuid: string;
   zonepath: string;
@@ -61,7 +63,7 @@ interface FirewallState {
 const ZONENAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** `ipf -GV` text (docs/fwadm-cli.md §7). */
-function statusText(running: boolean): string {
+export function statusText(running: boolean): string {
   return [
     'ipf: IP Filter: v4.1.9 (592)',
     'Kernel: IP Filter: v4.1.9',
@@ -82,13 +84,13 @@ function ruleLines(text: string): string[] {
 }
 
 export class LocalHost implements Host {
-  readonly kind = 'local' as const;
+  readonly kind: HostKind = 'local';
   private readonly zonesDir: string;
-  private readonly ipfDir: string;
+  protected readonly ipfDir: string;
 
   constructor(
     readonly root: string,
-    private readonly env: NodeJS.ProcessEnv = process.env,
+    protected readonly env: NodeJS.ProcessEnv = process.env,
   ) {
     this.zonesDir = path.join(root, 'host', 'zones');
     this.ipfDir = path.join(root, 'host', 'ipf');
@@ -127,6 +129,7 @@ export class LocalHost implements Host {
     z.config = config;
     await this.writeScript(z, 'update', script);
     await this.write(z);
+    await this.reconfigured(z);
   }
 
   async install(zone: ZoneRef, opts: { quota: number; imageUuid?: string }): Promise<void> {
@@ -148,7 +151,7 @@ export class LocalHost implements Host {
     if (z.state !== 'installed') throw this.zoneadmRefusal(z, args, 'must be installed before boot.');
     z.state = 'running';
     await this.write(z);
-    await this.loadAtBoot(z);
+    await this.started(z);
   }
 
   async halt(zone: ZoneRef, force: boolean): Promise<void> {
@@ -156,17 +159,17 @@ export class LocalHost implements Host {
     const z = this.existing(zone, 'zoneadm', args);
     if (z.state === 'configured') throw this.zoneadmRefusal(z, args, 'must be installed before halt.');
     if (z.state === 'installed') return;
+    await this.stopping(z);
     z.state = 'installed';
     await this.write(z);
-    this.dropFirewall(z.uuid);
   }
 
   async reboot(zone: ZoneRef, force: boolean): Promise<void> {
     const args = force ? ['-u', zone.uuid, 'reboot', '-X'] : ['-z', zone.zonename, 'reboot'];
     const z = this.existing(zone, 'zoneadm', args);
     if (z.state !== 'running') throw this.zoneadmRefusal(z, args, 'must be running before reboot.');
-    this.dropFirewall(z.uuid);
-    await this.loadAtBoot(z);
+    await this.stopping(z);
+    await this.started(z);
   }
 
   async uninstall(zone: ZoneRef): Promise<void> {
@@ -196,7 +199,26 @@ export class LocalHost implements Host {
       if (name.startsWith(`${z.zonename}.json.`)) fs.rmSync(path.join(this.zonesDir, name), { force: true });
     }
     fs.rmSync(path.join(this.ipfDir, z.uuid), { recursive: true, force: true });
+    await this.removed(z);
   }
+
+  // ------------------------------------------------------------ what a host built on this one adds
+
+  /** The zone runs (boot, and the second half of a reboot); its state says so already. The platform loads its ipf files. */
+  protected async started(z: LocalZone): Promise<void> {
+    await this.loadAtBoot(z);
+  }
+
+  /** The zone stops running (halt, and the first half of a reboot); its state still says running. */
+  protected async stopping(z: LocalZone): Promise<void> {
+    this.dropFirewall(z.uuid);
+  }
+
+  /** The configuration of the zone changed (zonecfg -u), whatever its state; it is kept already. */
+  protected async reconfigured(_z: LocalZone): Promise<void> {}
+
+  /** The zone is deleted (its file is gone). */
+  protected async removed(_z: LocalZone): Promise<void> {}
 
   async zoneState(zone: ZoneRef): Promise<string | undefined> {
     if (!ZONENAME.test(zone.zonename)) return undefined;
@@ -260,7 +282,7 @@ export class LocalHost implements Host {
     return path.join(this.zonesDir, `${zonename}.json`);
   }
 
-  private read(zonename: string): LocalZone | undefined {
+  protected read(zonename: string): LocalZone | undefined {
     try {
       const z = JSON.parse(fs.readFileSync(this.zonePath(zonename), 'utf8')) as LocalZone;
       // a zonepath under the root is kept relative to it (the root can be copied or moved), the configuration's too
@@ -331,7 +353,7 @@ export class LocalHost implements Host {
     if (!ZONENAME.test(zone.zonename)) throw hostFailure(program, args, `${program}: invalid zone name "${zone.zonename}"`);
   }
 
-  private checkUuid(uuid: string): string {
+  protected checkUuid(uuid: string): string {
     if (!UUID.test(uuid)) throw new HostError(`ipf: "${uuid}" is not a zone uuid`);
     return uuid;
   }
@@ -354,7 +376,7 @@ export class LocalHost implements Host {
     await writeFileAtomic(path.join(dir, `${z.scripts}-${kind}.txt`), script);
   }
 
-  private runningZone(zone: ZoneRef): LocalZone | undefined {
+  protected runningZone(zone: ZoneRef): LocalZone | undefined {
     if (!ZONENAME.test(zone.zonename)) return undefined;
     const z = this.read(zone.zonename);
     return z && z.state === 'running' ? z : undefined;
@@ -370,7 +392,7 @@ export class LocalHost implements Host {
     }
   }
 
-  private async loadTexts(uuid: string, v4: string, v6: string): Promise<void> {
+  protected async loadTexts(uuid: string, v4: string, v6: string): Promise<void> {
     const dir = path.join(this.ipfDir, this.checkUuid(uuid));
     fs.mkdirSync(dir, { recursive: true });
     // What ipf holds is kernel state on a real host, gone at reboot and
@@ -382,14 +404,14 @@ export class LocalHost implements Host {
   }
 
   /** What the platform does at zone boot: load the zone's ipf files when it has them (firewall enabled). */
-  private async loadAtBoot(z: LocalZone): Promise<void> {
+  protected async loadAtBoot(z: LocalZone): Promise<void> {
     const v4 = path.join(z.zonepath, 'config', 'ipf.conf');
     const v6 = path.join(z.zonepath, 'config', 'ipf6.conf');
     if (!UUID.test(z.uuid) || !fs.existsSync(v4) || !fs.existsSync(v6)) return;
     await this.loadTexts(z.uuid, fs.readFileSync(v4, 'utf8'), fs.readFileSync(v6, 'utf8'));
   }
 
-  private dropFirewall(uuid: string): void {
+  protected dropFirewall(uuid: string): void {
     if (UUID.test(uuid)) fs.rmSync(path.join(this.ipfDir, uuid), { recursive: true, force: true });
   }
 }
