@@ -53,8 +53,8 @@ const IP = first(['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip']);
 const NC = first(['/usr/bin/nc', '/bin/nc']);
 const PING = first(['/usr/bin/ping', '/bin/ping']);
 const LISTENER = path.join(__dirname, 'probe-listener.js');
-/** How long a blocked probe is waited for. */
-const TIMEOUT_S = 1;
+/** How long a blocked probe is waited for (an allowed one answers in a millisecond or two, once its programs have started). */
+const TIMEOUT_MS = 1000;
 
 /** The two packets a probe is: the sender's outbound, the receiver's inbound. */
 export function packetsOf(c: ProbeCase): Array<{ vm: string; packet: Packet }> {
@@ -77,7 +77,7 @@ function exec(args: string[], opts: { input?: string; killAfterMs?: number } = {
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
     child.stderr.resume();
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs ?? (TIMEOUT_S + 2) * 1000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs ?? TIMEOUT_MS + 2000);
     child.on('error', reject);
     child.stdin.on('error', () => undefined);
     child.on('close', (code) => {
@@ -135,13 +135,14 @@ async function probe(c: ProbeCase, listeners: Listeners): Promise<boolean> {
   const six = c.to.addr.includes(':');
   switch (c.proto) {
     case 'tcp': {
-      const r = await exec(['netns', 'exec', c.from.ns, NC, '-z', '-w', String(TIMEOUT_S), '-s', c.from.addr, c.to.addr, String(c.port)]);
+      // killed (code null) when no answer came in time
+      const r = await exec(['netns', 'exec', c.from.ns, NC, '-z', '-w', '1', '-s', c.from.addr, c.to.addr, String(c.port)], { killAfterMs: TIMEOUT_MS });
       return r.code === 0;
     }
     case 'udp': {
       const token = `probe-${randomBytes(6).toString('hex')}`;
       await exec(['netns', 'exec', c.from.ns, NC, '-u', '-q', '0', '-w', '1', '-s', c.from.addr, c.to.addr, String(c.port)], { input: `${token}\n`, killAfterMs: 1500 });
-      for (let waited = 0; waited < TIMEOUT_S * 1000; waited += 50) {
+      for (let waited = 0; waited < TIMEOUT_MS; waited += 50) {
         if (listeners.received(c, token)) return true;
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -149,7 +150,7 @@ async function probe(c: ProbeCase, listeners: Listeners): Promise<boolean> {
     }
     case 'icmp':
     case 'icmp6': {
-      const r = await exec(['netns', 'exec', c.from.ns, PING, ...(six ? ['-6'] : ['-4']), '-c', '1', '-W', String(TIMEOUT_S), '-I', c.from.addr, c.to.addr]);
+      const r = await exec(['netns', 'exec', c.from.ns, PING, ...(six ? ['-6'] : ['-4']), '-c', '1', '-W', String(TIMEOUT_MS / 1000), '-I', c.from.addr, c.to.addr]);
       return r.code === 0;
     }
   }
