@@ -122,8 +122,19 @@ export function linuxInvariants(root: string, env: NodeJS.ProcessEnv, vms: reado
   for (const ns of namespacesOf(prefix)) {
     if (ns !== settings.hostNetns && !wanted.has(ns)) problems.push(`namespace ${ns} has no running VM`);
   }
-  const hostLinks = netnsId(settings.hostNetns) === undefined ? [] : (JSON.parse(ip(['-n', settings.hostNetns, '-j', 'link', 'show'])) as JsonLink[]);
+  const linksIn = new Map<string | null, JsonLink[]>();
+  const linksOf = (ns: string | null): JsonLink[] => {
+    let l = linksIn.get(ns);
+    if (!l) {
+      l = ns !== null && netnsId(ns) === undefined ? [] : (JSON.parse(ip([...(ns === null ? [] : ['-n', ns]), '-j', 'link', 'show'])) as JsonLink[]);
+      linksIn.set(ns, l);
+    }
+    return l;
+  };
+  const hostLinks = linksOf(settings.hostNetns);
   const ports = new Set<string>();
+  /** Each running VM's host end, and the namespace whose guard table must hold its chains. */
+  const guarded = new Map<string, string | null>();
   for (const vm of running) {
     const ns = nsOf(vm);
     if (netnsId(ns) === undefined) {
@@ -137,6 +148,7 @@ export function linuxInvariants(root: string, env: NodeJS.ProcessEnv, vms: reado
     if (JSON.stringify(names) !== JSON.stringify(want)) problems.push(`VM ${vm.uuid}: links ${names.join(',')}, record ${want.join(',')}`);
     for (const n of plan.nics) {
       ports.add(n.port);
+      guarded.set(n.port, n.segment.netns);
       const l = links.find((x) => x.ifname === n.iface);
       if (!l) continue;
       if (l.address !== n.mac) problems.push(`VM ${vm.uuid}: ${n.iface} has MAC ${l.address}, record ${n.mac}`);
@@ -144,7 +156,7 @@ export function linuxInvariants(root: string, env: NodeJS.ProcessEnv, vms: reado
       if (!l.flags?.includes('UP')) problems.push(`VM ${vm.uuid}: ${n.iface} is down`);
       const addrs = (l.addr_info ?? []).filter((a) => a.scope === 'global').map((a) => `${a.local}/${a.prefixlen}`).sort();
       if (JSON.stringify(addrs) !== JSON.stringify([...n.addrs].sort())) problems.push(`VM ${vm.uuid}: ${n.iface} has ${addrs.join(',') || 'no addresses'}, record ${n.addrs.join(',') || 'none'}`);
-      const h = hostLinks.find((x) => x.ifname === n.port);
+      const h = linksOf(n.segment.netns).find((x) => x.ifname === n.port);
       if (!h) problems.push(`VM ${vm.uuid}: ${n.iface}'s host end ${n.port} is missing`);
       else if (h.master !== n.segment.bridge) problems.push(`VM ${vm.uuid}: ${n.port} is on ${h.master ?? 'no bridge'}, not ${n.segment.bridge}`);
     }
@@ -202,9 +214,9 @@ export function linuxInvariants(root: string, env: NodeJS.ProcessEnv, vms: reado
       const m = c.chain?.table === settings.guardTable ? /^(?:in|out)_(.+)$/.exec(c.chain.name) : null;
       if (m && !ports.has(m[1])) problems.push(`guard chain ${c.chain?.name} has no running VM`);
     }
-    for (const p of ports) {
-      if (nft(settings.hostNetns, ['list', 'chain', 'bridge', settings.guardTable, `in_${p}`]).status !== 0) problems.push(`host end ${p} is not guarded`);
-    }
+  }
+  for (const [p, space] of guarded) {
+    if (space === null || nft(space, ['list', 'chain', 'bridge', settings.guardTable, `in_${p}`]).status !== 0) problems.push(`host end ${p} is not guarded`);
   }
   return problems;
 }
