@@ -56,7 +56,7 @@ export interface SyncResult {
   readonly files: WrittenFile[];
 }
 
-/** How many VMs' files are written at a time (their fsyncs overlap). */
+/** How many VMs' files are written, then loaded, at a time (their fsyncs, and the host programs loading them, overlap). */
 const PARALLEL_VMS = 8;
 
 export function zoneOf(vm: VmRecord): ZoneRef {
@@ -134,16 +134,15 @@ export async function syncVms(rt: Runtime, state: StoredState, uuids: Iterable<s
     }
   };
 
-  /** Then what it runs is what its files say. */
-  const load = async (w: Written): Promise<void> => {
+  /** Then what it runs is what its files say: undefined, or why not (one line). */
+  const load = async (w: Written): Promise<string | undefined> => {
     const { vm } = w;
     // a host that applies the config files itself (linux: routes) does it for a running zone
     if (w.config && vm.state === 'running' && rt.host.applyConfig) {
       try {
         await rt.host.applyConfig(zoneOf(vm));
       } catch (err) {
-        fail(vm, `VM ${vm.uuid}: ${message(err)}`);
-        return;
+        return `VM ${vm.uuid}: ${message(err)}`;
       }
     }
     if (w.loads && vm.state === 'running') {
@@ -166,22 +165,25 @@ export async function syncVms(rt: Runtime, state: StoredState, uuids: Iterable<s
             line += `; restoring the previous rules failed: ${message(again)}`;
           }
         }
-        fail(vm, line);
-        return;
+        return line;
       }
     }
-    result.done.push(vm.uuid);
+    return undefined;
   };
 
   for (let i = 0; i < vms.length; i += PARALLEL_VMS) {
     const written = await Promise.all(vms.slice(i, i + PARALLEL_VMS).map(write));
     rt.crashPoint('sync:written');
-    for (const w of written) {
-      if (w === undefined) continue;
+    // loaded side by side too (each VM's own load and fail-closed restore); said in VM order
+    const loaded = await Promise.all(written.map((w) => (w === undefined ? undefined : load(w))));
+    written.forEach((w, k) => {
+      if (w === undefined) return;
       if (w.rewritten) result.rewritten.push(w.vm.uuid);
-      await load(w);
+      const why = loaded[k];
+      if (why === undefined) result.done.push(w.vm.uuid);
+      else fail(w.vm, why);
       rt.crashPoint('sync:loaded');
-    }
+    });
   }
   return result;
 }
