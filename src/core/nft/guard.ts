@@ -128,9 +128,13 @@ export function guardPutScript(table: string, guards: readonly PortGuard[]): str
   return out.length === 0 ? '' : `${out.join('\n')}\n`;
 }
 
-/** Remove the guards of `ports` whether they are there or not. One transaction. */
+/** Remove the guards of `ports` whether they are there or not (the table too). One transaction. */
 export function guardRemoveScript(table: string, ports: readonly string[]): string {
-  const out: string[] = [];
+  const out: string[] = [
+    `add table bridge ${table}`,
+    `add map bridge ${table} ingress { type ifname : verdict; }`,
+    `add map bridge ${table} egress { type ifname : verdict; }`,
+  ];
   for (const p of ports) {
     out.push(`add chain bridge ${table} in_${p}`, `add chain bridge ${table} out_${p}`);
     out.push(`add element bridge ${table} ingress { "${p}" : jump in_${p} }`, `add element bridge ${table} egress { "${p}" : jump out_${p} }`);
@@ -138,7 +142,7 @@ export function guardRemoveScript(table: string, ports: readonly string[]): stri
     out.push(`flush chain bridge ${table} in_${p}`, `flush chain bridge ${table} out_${p}`);
     out.push(`delete chain bridge ${table} in_${p}`, `delete chain bridge ${table} out_${p}`);
   }
-  return out.length === 0 ? '' : `${out.join('\n')}\n`;
+  return ports.length === 0 ? '' : `${out.join('\n')}\n`;
 }
 
 /** The four groups of a MAC's interface identifier (modified EUI-64). */

@@ -21,8 +21,9 @@
  *   the addresses of a VM-naming target changed (the table's rules are the
  *   same), the set elements that changed, also one transaction. A failed
  *   load leaves what was loaded (nft takes a transaction whole or not at
- *   all). What was loaded is kept as the local host keeps it
- *   (<root>/host/ipf/<uuid>/), with the namespace's inode and the sets.
+ *   all). What was loaded is kept where the local host keeps its copies,
+ *   in one file (<root>/host/ipf/<uuid>/state.json: the files, the
+ *   namespace's inode, the table's shape and its sets).
  * - firewallStatus asks the namespace whether the table is there;
  *   firewallStats reads its counters.
  */
@@ -41,7 +42,11 @@ import { LinuxNet, netnsId } from './net';
 import { netPlan, nicsFromZone, resolversFromZone, type NetPlan } from './plan';
 import { exec, programPath, programPaths, type Program } from './programs';
 
-/** What the host keeps of a loaded table (<root>/host/ipf/<uuid>/state.json). */
+/**
+ * What the host keeps of a loaded table, in one file
+ * (<root>/host/ipf/<uuid>/state.json): removed before a load, written
+ * after it, so that it never says more than the kernel holds.
+ */
 interface FwState {
   running: boolean;
   /** The namespace it was loaded into. */
@@ -49,6 +54,9 @@ interface FwState {
   /** sha256 of the table's skeleton (NftFirewall.skeleton). */
   skeleton?: string;
   sets?: Record<string, string[]>;
+  /** The files it was made from (what `fwadm stats` reads the lines of). */
+  ipf?: string;
+  ipf6?: string;
 }
 
 /** One line saying what the linux host lacks, or undefined. */
@@ -185,10 +193,11 @@ export class LinuxHost extends LocalHost {
   override async firewallStats(zone: ZoneRef): Promise<string> {
     const z = this.runningZone(zone);
     if (!z || !(await this.tableLoaded(zone))) return '';
-    const dir = path.join(this.ipfDir, this.checkUuid(z.uuid));
+    const st = this.fwState(z.uuid);
+    if (st?.ipf === undefined || st.ipf6 === undefined) return '';
     let fw: NftFirewall;
     try {
-      fw = translate(fs.readFileSync(path.join(dir, 'ipf.conf'), 'utf8'), fs.readFileSync(path.join(dir, 'ipf6.conf'), 'utf8'));
+      fw = translate(st.ipf, st.ipf6);
     } catch {
       return '';
     }
@@ -235,8 +244,7 @@ export class LinuxHost extends LocalHost {
         await this.nft(ns, fullScript(fw));
       }
     }
-    await this.loadTexts(z.uuid, v4, v6);
-    this.writeFwState(z.uuid, { running: true, ino, skeleton, sets: setContents(fw) });
+    this.writeFwState(z.uuid, { running: true, ino, skeleton, sets: setContents(fw), ipf: v4, ipf6: v6 });
   }
 
   private async nft(ns: string, script: string): Promise<void> {

@@ -85,6 +85,8 @@ function ownNetnsId(): number {
 export class LinuxNet {
   private readonly dir: string;
   private readonly vmsDir: string;
+  /** Changes of networks, one at a time (they share vmadm's namespace, its files and its guard table); loads go side by side. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     root: string,
@@ -181,19 +183,36 @@ export class LinuxNet {
    * its links come up.
    */
   async ensure(plan: NetPlan, firewall: () => Promise<void>): Promise<void> {
-    const rec = readJson<VmNetRecord>(this.vmFile(plan.ns));
-    const ino = netnsId(plan.ns);
-    if (rec && !rec.dirty && ino !== undefined && rec.ino === ino) {
-      if (same(rec.plan, plan)) return;
-      await this.change(rec, plan, ino);
-      return;
-    }
-    await this.rebuild(plan, firewall);
+    if (this.isUpTo(plan)) return;
+    await this.serial(async () => {
+      const rec = readJson<VmNetRecord>(this.vmFile(plan.ns));
+      const ino = netnsId(plan.ns);
+      if (rec && !rec.dirty && ino !== undefined && rec.ino === ino) {
+        if (!same(rec.plan, plan)) await this.change(rec, plan, ino);
+        return;
+      }
+      await this.remake(plan, firewall);
+    });
   }
 
   /** Take away whatever there is of the VM's network and make it whole from `plan`. */
   async rebuild(plan: NetPlan, firewall: () => Promise<void>): Promise<void> {
-    await this.down(plan.ns, [plan]);
+    await this.serial(() => this.remake(plan, firewall));
+  }
+
+  /** Take a VM's network away, whatever of it there is (see remove). */
+  async down(ns: string, plans: readonly NetPlan[] = []): Promise<void> {
+    await this.serial(() => this.remove(ns, plans));
+  }
+
+  private serial<T>(step: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(step, step);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async remake(plan: NetPlan, firewall: () => Promise<void>): Promise<void> {
+    if (this.anyLeft(plan.ns)) await this.remove(plan.ns, [plan]);
     await this.up(plan, firewall);
   }
 
@@ -240,11 +259,12 @@ export class LinuxNet {
   }
 
   /**
-   * Take a VM's network away, whatever of it there is: the host ends found
-   * by their alias and those of `plans` (and of the plan on file), their
-   * guards, the namespace, its resolv.conf, the file.
+   * Take a VM's network away, whatever of it there is: the host ends of
+   * `plans` and of the plan on file (without a file: also those found by
+   * their alias, `<ns>/<interface>`), their guards, the namespace, its
+   * resolv.conf, the file.
    */
-  async down(ns: string, plans: readonly NetPlan[] = []): Promise<void> {
+  private async remove(ns: string, plans: readonly NetPlan[]): Promise<void> {
     const rec = readJson<VmNetRecord>(this.vmFile(ns));
     const nics = [...plans, ...(rec ? [rec.plan] : [])].flatMap((p) => p.nics);
     // every namespace this root's bridges are in
@@ -254,15 +274,13 @@ export class LinuxNet {
     for (const space of spaces.values()) {
       if (space !== null && netnsId(space) === undefined) continue;
       const ports = new Set(nics.filter((n) => n.segment.netns === space).map((n) => n.port));
-      const links = JSON.parse((await run('ip', ['-j', 'link', 'show'], { ns: space })) || '[]') as Array<{ ifname: string; ifalias?: string }>;
-      const present = new Set(links.map((l) => l.ifname));
+      // no file says what was made (a make killed before it wrote one, or files lost): the links say
+      const links = rec ? [] : (JSON.parse((await run('ip', ['-j', 'link', 'show'], { ns: space })) || '[]') as Array<{ ifname: string; ifalias?: string }>);
       for (const l of links) if (l.ifalias?.startsWith(`${ns}/`)) ports.add(l.ifname);
-      const del = [...ports].filter((p) => present.has(p));
-      if (del.length > 0) await run('ip', ['-batch', '-'], { ns: space, input: del.map((p) => `link delete dev ${p}\n`).join('') });
-      if (ports.size > 0) {
-        const t = await exec('nft', ['list', 'table', 'bridge', this.settings.guardTable], { ns: space });
-        if (t.exitCode === 0) await run('nft', ['-f', '-'], { ns: space, input: guardRemoveScript(this.settings.guardTable, [...ports]) });
-      }
+      if (ports.size === 0) continue;
+      // -force: a host end already gone is no error
+      await exec('ip', ['-force', '-batch', '-'], { ns: space, input: [...ports].map((p) => `link delete dev ${p}\n`).join('') });
+      await run('nft', ['-f', '-'], { ns: space, input: guardRemoveScript(this.settings.guardTable, [...ports]) });
     }
     if (fs.existsSync(path.join(NETNS_DIR, ns))) await run('ip', ['netns', 'delete', ns]);
     fs.rmSync(path.join(ETC_NETNS, ns), { recursive: true, force: true });
@@ -297,10 +315,7 @@ export class LinuxNet {
   /** Take away NICs' host ends (the VM ends go with them) and their guards. */
   private async removePorts(nics: readonly NicPlan[]): Promise<void> {
     for (const [space, list] of group(nics)) {
-      const links = JSON.parse((await run('ip', ['-j', 'link', 'show'], { ns: space })) || '[]') as Array<{ ifname: string }>;
-      const present = new Set(links.map((l) => l.ifname));
-      const del = list.filter((n) => present.has(n.port));
-      if (del.length > 0) await run('ip', ['-batch', '-'], { ns: space, input: del.map((n) => `link delete dev ${n.port}\n`).join('') });
+      await exec('ip', ['-force', '-batch', '-'], { ns: space, input: list.map((n) => `link delete dev ${n.port}\n`).join('') });
       await run('nft', ['-f', '-'], { ns: space, input: guardRemoveScript(this.settings.guardTable, list.map((n) => n.port)) });
     }
   }
