@@ -2,7 +2,8 @@
  * The nftables back end of the firewall: a VM's ipf.conf and ipf6.conf
  * (as the compiler writes them, read strictly by ./ipf-lines.ts) turned
  * into one `inet` table, `fwadm`, that filters the VM's own network
- * namespace with the same meaning (docs/ipf.md). Pure: no I/O.
+ * namespace with the same meaning (docs/ipf.md "The nftables back end
+ * (linux host)"). Pure: no I/O.
  *
  * What a file means, and how it is kept here:
  *
