@@ -240,14 +240,7 @@ export class LocalHost implements Host {
     const args = ['-G', '-E', '-I', '-Fa', '-f', ipfConf, '-6', '-Fa', '-f', ipf6Conf, '-sy', zone.uuid];
     const z = this.runningZone(zone);
     if (!z) return; // ipf: "Could not find running zone": not an error
-    let v4: string;
-    let v6: string;
-    try {
-      v4 = fs.readFileSync(ipfConf, 'utf8');
-      v6 = fs.readFileSync(ipf6Conf, 'utf8');
-    } catch (err) {
-      throw hostFailure('ipf', args, `ipf: ${(err as Error).message}`);
-    }
+    const { v4, v6 } = this.readIpfPair('ipf', args, ipfConf, ipf6Conf);
     await this.loadTexts(zone.uuid, v4, v6);
   }
 
@@ -351,6 +344,15 @@ export class LocalHost implements Host {
 
   private checkName(zone: ZoneRef, program: string, args: string[]): void {
     if (!ZONENAME.test(zone.zonename)) throw hostFailure(program, args, `${program}: invalid zone name "${zone.zonename}"`);
+  }
+
+  /** The two files a load names; one it cannot read is `<program>`'s failure. */
+  protected readIpfPair(program: string, args: string[], ipfConf: string, ipf6Conf: string): { v4: string; v6: string } {
+    try {
+      return { v4: fs.readFileSync(ipfConf, 'utf8'), v6: fs.readFileSync(ipf6Conf, 'utf8') };
+    } catch (err) {
+      throw hostFailure(program, args, `${program}: ${(err as Error).message}`);
+    }
   }
 
   protected checkUuid(uuid: string): string {

@@ -15,7 +15,9 @@
  * its firewall is disabled.
  */
 import { spawnSync } from 'node:child_process';
+import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { translate } from '../../src/core/nft/firewall';
 import type { VmRecord } from '../../src/core/vm/record';
@@ -24,6 +26,7 @@ import { linuxPrerequisites } from '../../src/hosts/linux/host';
 import { netnsId } from '../../src/hosts/linux/net';
 import { netPlan, type NicInput } from '../../src/hosts/linux/plan';
 import { programPath } from '../../src/hosts/linux/programs';
+import { run, type CliResult } from './run-cli';
 
 let counter = 0;
 
@@ -59,6 +62,51 @@ function ip(args: string[]): string {
 function nft(ns: string, args: string[]): { status: number | null; stdout: string } {
   const r = spawnSync(programPath('ip') as string, ['netns', 'exec', ns, programPath('nft') as string, ...args], { encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout };
+}
+
+/** Skip a suite (or test) when the linux host cannot run here, saying why in one line. */
+export function skipUnlessLinux(ctx: Mocha.Context): void {
+  const why = linuxSkipReason();
+  if (!why) return;
+  console.log(`      (skipped: ${why})`);
+  ctx.skip();
+}
+
+/** A state root of its own on the linux host, with vmadm and fwadm to drive it. */
+export interface LinuxWorld extends LinuxEnv {
+  readonly dir: string;
+  readonly root: string;
+  /** The environment its commands run with. */
+  readonly cmdEnv: NodeJS.ProcessEnv;
+  vm(args: string[], input?: string): Promise<CliResult>;
+  fw(args: string[], input?: string): Promise<CliResult>;
+  /** Its namespaces, /etc/netns entries and root taken away. */
+  remove(): void;
+}
+
+export function linuxWorld(name: string): LinuxWorld {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
+  const root = path.join(dir, 'root');
+  const lx = linuxEnv();
+  const cmdEnv = { ...lx.env, VMADM_ROOT: root, TZ: 'UTC' };
+  return {
+    ...lx,
+    dir,
+    root,
+    cmdEnv,
+    vm: (args, input) => run('vmadm', args, { input, env: cmdEnv }),
+    fw: (args, input) => run('fwadm', args, { input, env: cmdEnv }),
+    remove: () => {
+      removeLinuxWorld(lx.prefix);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A command that must succeed: its result. */
+export function ok(r: CliResult): CliResult {
+  assert.equal(r.status, 0, r.stderr);
+  return r;
 }
 
 /** The namespaces whose names start with `prefix`. */

@@ -15,14 +15,13 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { programPath } from '../../src/hosts/linux/programs';
 import { bridgeName } from '../../src/hosts/linux/plan';
 import { invariants } from '../helpers/invariants';
-import { linuxEnv, linuxSkipReason, removeLinuxWorld, type LinuxEnv } from '../helpers/linux';
+import { linuxWorld, ok, skipUnlessLinux, type LinuxWorld } from '../helpers/linux';
 import { runProbes, type End, type Oracle, type Packet, type ProbeCase } from '../helpers/probes';
-import { repoRoot, run, type CliResult } from '../helpers/run-cli';
+import { repoRoot, type CliResult } from '../helpers/run-cli';
 
 const OWNER_A = '0a0a0a0a-1111-4111-8111-0000000000aa';
 const OWNER_B = '0b0b0b0b-2222-4222-8222-0000000000bb';
@@ -104,44 +103,33 @@ function passes(v: unknown): boolean {
 
 describe('linux host: real traffic between VMs (root)', function () {
   this.timeout(60000);
-  const skip = linuxSkipReason();
-  let dir = '';
-  let root = '';
-  let lx: LinuxEnv;
+  let w: LinuxWorld | undefined;
+  const lx = (): LinuxWorld => w as LinuxWorld;
   /** The remote VM's namespace: the test's own (vr...), not one of the world's VMs (vt...). */
-  const rvmNs = (): string => `vr${lx.prefix.slice(2)}rvm`;
+  const rvmNs = (): string => `vr${lx().prefix.slice(2)}rvm`;
 
-  const vm = (args: string[], input?: string): Promise<CliResult> => run('vmadm', args, { input, env: { ...lx.env, VMADM_ROOT: root, TZ: 'UTC' } });
-  const fw = (args: string[], input?: string): Promise<CliResult> => run('fwadm', args, { input, env: { ...lx.env, VMADM_ROOT: root, TZ: 'UTC' } });
-  const ok = (r: CliResult): CliResult => {
-    assert.equal(r.status, 0, r.stderr);
-    return r;
-  };
+  const vm = (args: string[], input?: string): Promise<CliResult> => lx().vm(args, input);
+  const fw = (args: string[], input?: string): Promise<CliResult> => lx().fw(args, input);
   const end = (uuid: string, family: 4 | 6 = 4): End => {
     const d = VMS.find((x) => x.uuid === uuid);
     if (!d) return { vm: RVM, ns: rvmNs(), addr: family === 4 ? v4(99) : v6(99) };
-    return { vm: uuid, ns: `${lx.prefix}${uuid}`, addr: family === 4 ? v4(d.n) : v6(d.n) };
+    return { vm: uuid, ns: `${lx().prefix}${uuid}`, addr: family === 4 ? v4(d.n) : v6(d.n) };
   };
   const both = (name: string, from: string, to: string, proto: 'tcp' | 'udp', port: number, expect: boolean): ProbeCase[] => [
     { name: `${name} (IPv4)`, from: end(from, 4), to: end(to, 4), proto, port, expect },
     { name: `${name} (IPv6)`, from: end(from, 6), to: end(to, 6), proto, port, expect },
   ];
   const check = async (cases: ProbeCase[], between?: () => void): Promise<void> => {
-    const bad = await runProbes(cases, oracles(root));
+    const bad = await runProbes(cases, oracles(lx().root));
     between?.();
     assert.deepEqual(bad, []);
-    assert.deepEqual(await invariants({ root, env: { ...lx.env, VMADM_ROOT: root } }), []);
+    assert.deepEqual(await invariants({ root: lx().root, env: lx().cmdEnv }), []);
   };
   let webToDb = '';
 
   before(async function () {
-    if (skip) {
-      console.log(`      (skipped: ${skip})`);
-      this.skip();
-    }
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linux-traffic-'));
-    root = path.join(dir, 'root');
-    lx = linuxEnv();
+    skipUnlessLinux(this);
+    w = linuxWorld('linux-traffic');
     for (const d of VMS) ok(await vm(['create'], spec(d)));
     // a remote VM: a namespace of this test's on the same bridge, with the addresses add-rvm gives it
     const ip = programPath('ip') as string;
@@ -150,8 +138,8 @@ describe('linux host: real traffic between VMs (root)', function () {
       assert.equal(r.status, 0, `ip ${args.join(' ')}: ${r.stderr}`);
     };
     sh(['netns', 'add', rvmNs()]);
-    sh(['-n', lx.hostNetns, 'link', 'add', 'name', `${lx.prefix.slice(0, 9)}r`, 'type', 'veth', 'peer', 'name', 'net0', 'netns', rvmNs()]);
-    sh(['-n', lx.hostNetns, 'link', 'set', 'dev', `${lx.prefix.slice(0, 9)}r`, 'master', bridgeName('external'), 'up']);
+    sh(['-n', lx().hostNetns, 'link', 'add', 'name', `${lx().prefix.slice(0, 9)}r`, 'type', 'veth', 'peer', 'name', 'net0', 'netns', rvmNs()]);
+    sh(['-n', lx().hostNetns, 'link', 'set', 'dev', `${lx().prefix.slice(0, 9)}r`, 'master', bridgeName('external'), 'up']);
     sh(['-n', rvmNs(), 'link', 'set', 'dev', 'net0', 'up']);
     sh(['-n', rvmNs(), 'addr', 'add', `${v4(99)}/24`, 'dev', 'net0']);
     sh(['-n', rvmNs(), 'addr', 'add', `${v6(99)}/64`, 'dev', 'net0', 'nodad']);
@@ -165,10 +153,9 @@ describe('linux host: real traffic between VMs (root)', function () {
   });
 
   after(() => {
-    if (skip || !lx) return;
+    if (!w) return;
     spawnSync(programPath('ip') as string, ['netns', 'delete', rvmNs()]);
-    removeLinuxWorld(lx.prefix);
-    fs.rmSync(dir, { recursive: true, force: true });
+    w.remove();
   });
 
   it('allows and blocks per rule, family and direction; owner scoping; remote VMs; guards and VLANs', async () => {
@@ -233,10 +220,10 @@ describe('linux host: real traffic between VMs (root)', function () {
   it('a NIC added to a running VM, and routes set, are there at once; stop takes the namespace away, start makes it again', async () => {
     ok(await vm(['update', CLIENT], JSON.stringify({ add_nics: [{ nic_tag: 'internal', ips: ['203.0.113.23/24', '2001:db8:2::23/64'] }] })));
     ok(await vm(['update', SPARE], JSON.stringify({ add_nics: [{ nic_tag: 'internal', ips: ['203.0.113.24/24'] }], set_routes: { '192.0.2.0/24': '203.0.113.1', '10.99.0.0/16': 'nics[1]' } })));
-    const internal = (uuid: string): End => ({ vm: uuid, ns: `${lx.prefix}${uuid}`, addr: uuid === CLIENT ? '203.0.113.23' : '203.0.113.24' });
+    const internal = (uuid: string): End => ({ vm: uuid, ns: `${lx().prefix}${uuid}`, addr: uuid === CLIENT ? '203.0.113.23' : '203.0.113.24' });
     await check([{ name: 'over the new NICs', from: internal(CLIENT), to: internal(SPARE), proto: 'icmp', expect: true }]);
     ok(await vm(['stop', SPARE]));
-    assert.equal(fs.existsSync(`/run/netns/${lx.prefix}${SPARE}`), false);
+    assert.equal(fs.existsSync(`/run/netns/${lx().prefix}${SPARE}`), false);
     ok(await vm(['start', SPARE]));
     await check([{ name: 'started again', from: internal(CLIENT), to: internal(SPARE), proto: 'icmp', expect: true }]);
   });

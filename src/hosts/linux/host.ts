@@ -162,14 +162,7 @@ export class LinuxHost extends LocalHost {
   override async loadFirewall(zone: ZoneRef, ipfConf: string, ipf6Conf: string): Promise<void> {
     const z = this.runningZone(zone);
     if (!z) return;
-    let v4: string;
-    let v6: string;
-    try {
-      v4 = fs.readFileSync(ipfConf, 'utf8');
-      v6 = fs.readFileSync(ipf6Conf, 'utf8');
-    } catch (err) {
-      throw hostFailure('nft', ['-f', '-'], `nft: ${(err as Error).message}`);
-    }
+    const { v4, v6 } = this.readIpfPair('nft', ['-f', '-'], ipfConf, ipf6Conf);
     await this.ensureNet(z);
     await this.loadTables(z, v4, v6);
   }
