@@ -206,8 +206,9 @@ export class LinuxHost extends LocalHost {
     if (!z) return false;
     const ns = this.netnsOf(z.zonename);
     if (netnsId(ns) === undefined) return false;
-    const r = await exec('nft', ['list', 'table', 'inet', FW_TABLE], { ns });
-    return r.exitCode === 0;
+    // the tables' names only (listing the table would print every rule)
+    const r = await exec('nft', ['list', 'tables', 'inet'], { ns });
+    return r.exitCode === 0 && r.stdout.split('\n').includes(`table inet ${FW_TABLE}`);
   }
 
   /**
