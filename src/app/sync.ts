@@ -56,7 +56,7 @@ export interface SyncResult {
   readonly files: WrittenFile[];
 }
 
-/** How many VMs' files are written at a time (their fsyncs overlap). */
+/** How many VMs' files are written, then loaded, at a time (their fsyncs, and the host programs loading them, overlap). */
 const PARALLEL_VMS = 8;
 
 export function zoneOf(vm: VmRecord): ZoneRef {
@@ -73,6 +73,8 @@ interface Written {
   readonly rewritten: boolean;
   /** Whether what the host runs is made to follow (the firewall is synced). */
   readonly loads: boolean;
+  /** Whether its config files were brought up to date. */
+  readonly config: boolean;
 }
 
 /** Bring the derived state of `uuids` (any order; unknown ones are skipped) up to `state`. */
@@ -104,36 +106,45 @@ export async function syncVms(rt: Runtime, state: StoredState, uuids: Iterable<s
   const write = async (vm: VmRecord): Promise<Written | undefined> => {
     const zonepath = rt.vms.hostPath(vm.zonepath);
     try {
-      if (!opts.changedFirewallOnly || configFor.has(vm.uuid)) await rt.vms.writeConfig(vm);
-      if (!syncsFirewall(vm)) return { vm, rewritten: false, loads: false };
+      const config = !opts.changedFirewallOnly || configFor.has(vm.uuid);
+      if (config) await rt.vms.writeConfig(vm);
+      if (!syncsFirewall(vm)) return { vm, rewritten: false, loads: false, config };
       if (opts.clean) await cleanIpfTemps(zonepath);
       const p = ipfPaths(zonepath);
       const f = vm.firewall_enabled === true ? compiled.get(vm.uuid) : undefined;
       if (f === undefined) {
         const had = fs.existsSync(p.ipf) || fs.existsSync(p.ipf6);
         if (had) await disableIpfFiles(zonepath);
-        return { vm, rewritten: had, loads: true };
+        return { vm, rewritten: had, loads: true, config };
       }
       result.files.push({ path: p.ipf, text: f.ipf }, { path: p.ipf6, text: f.ipf6 });
       if (!opts.changedFirewallOnly) {
         const disk = await readIpfFiles(zonepath);
         const same = disk.ipf !== undefined && disk.ipf6 !== undefined && sameIpfText(disk.ipf, f.ipf) && sameIpfText(disk.ipf6, f.ipf6);
-        if (same) return { vm, rewritten: false, loads: true };
+        if (same) return { vm, rewritten: false, loads: true, config };
       }
       const base = rt.vms.filesRoot(vm.zonepath);
       prepareWrite(base, p.ipf);
       prepareWrite(base, p.ipf6);
       await writeIpfFiles(zonepath, f, version);
-      return { vm, rewritten: true, loads: true };
+      return { vm, rewritten: true, loads: true, config };
     } catch (err) {
       fail(vm, `VM ${vm.uuid}: ${message(err)}`);
       return undefined;
     }
   };
 
-  /** Then what it runs is what its files say. */
-  const load = async (w: Written): Promise<void> => {
+  /** Then what it runs is what its files say: undefined, or why not (one line). */
+  const load = async (w: Written): Promise<string | undefined> => {
     const { vm } = w;
+    // a host that applies the config files itself (linux: routes) does it for a running zone
+    if (w.config && vm.state === 'running' && rt.host.applyConfig) {
+      try {
+        await rt.host.applyConfig(zoneOf(vm));
+      } catch (err) {
+        return `VM ${vm.uuid}: ${message(err)}`;
+      }
+    }
     if (w.loads && vm.state === 'running') {
       const zonepath = rt.vms.hostPath(vm.zonepath);
       const p = ipfPaths(zonepath);
@@ -154,22 +165,25 @@ export async function syncVms(rt: Runtime, state: StoredState, uuids: Iterable<s
             line += `; restoring the previous rules failed: ${message(again)}`;
           }
         }
-        fail(vm, line);
-        return;
+        return line;
       }
     }
-    result.done.push(vm.uuid);
+    return undefined;
   };
 
   for (let i = 0; i < vms.length; i += PARALLEL_VMS) {
     const written = await Promise.all(vms.slice(i, i + PARALLEL_VMS).map(write));
     rt.crashPoint('sync:written');
-    for (const w of written) {
-      if (w === undefined) continue;
+    // loaded side by side too (each VM's own load and fail-closed restore); said in VM order
+    const loaded = await Promise.all(written.map((w) => (w === undefined ? undefined : load(w))));
+    written.forEach((w, k) => {
+      if (w === undefined) return;
       if (w.rewritten) result.rewritten.push(w.vm.uuid);
-      await load(w);
+      const why = loaded[k];
+      if (why === undefined) result.done.push(w.vm.uuid);
+      else fail(w.vm, why);
       rt.crashPoint('sync:loaded');
-    }
+    });
   }
   return result;
 }

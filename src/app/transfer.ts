@@ -18,7 +18,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { AppError, InterruptedError } from '../core/errors';
-import { badStream, frameLength, hasBody, headerLine, MAGIC, MAX_FRAME, MAX_HEADER, parseHeader, type StreamHeader } from '../core/transfer';
+import { badStream, frameLength, hasBody, headerLine, MAGIC, MAX_FRAME, MAX_HEADER, parseHeader, type SenderHost, type StreamHeader } from '../core/transfer';
 import { UUID_ANY_CASE } from '../core/uuid';
 import type { VmRecord } from '../core/vm/record';
 import { createScript } from '../core/zonecfg/script';
@@ -127,7 +127,7 @@ export async function sendVm(rt: Runtime, uuid: string, out: Writable): Promise<
       if (rt.interrupt.signal !== undefined) throw new SendInterrupted(rt.interrupt.signal, stopped);
     });
     await w.write(`${MAGIC}\n`);
-    await w.header({ item: 'vm', host: rt.kind });
+    await w.header({ item: 'vm', host: dataKind(rt) });
     // the VM as it was found, as SmartOS sends its vmobj (its state is the receiver's)
     await w.body(Buffer.from(JSON.stringify(rt.vms.toStored(vm))));
     for await (const item of rt.host.sendZoneData(zoneOf(vm))) await writeItem(w, item);
@@ -295,8 +295,8 @@ export async function receiveVm(rt: Runtime, input: AsyncIterable<Uint8Array | s
   if (first === undefined) throw badStream('it holds no VM record');
   const head = parseHeader(first);
   if (head.item !== 'vm') throw badStream('it does not begin with the VM record');
-  if (head.host !== rt.kind) {
-    throw new AppError(`the stream was sent from ${head.host === 'local' ? 'the embedded local host' : 'an illumos host'}: its zone data cannot be received on ${rt.kind === 'local' ? 'the embedded local host' : 'an illumos host'}`);
+  if (head.host !== dataKind(rt)) {
+    throw new AppError(`the stream was sent from ${head.host === 'local' ? 'the embedded local or linux host' : 'an illumos host'}: its zone data cannot be received on ${dataKind(rt) === 'local' ? 'the embedded local or linux host' : 'an illumos host'}`);
   }
   const record = receivedRecord(rt, await r.bodyBytes(16 * 1024 * 1024));
   const exists = (): AppError => new AppError(`VM with UUID ${record.uuid} already exists`);
@@ -377,4 +377,9 @@ export async function recoverReceive(rt: Runtime, change: VmChange, what: string
   await host.discardZoneData(zone);
   vms.removeFiles(made.uuid, made.zonepath);
   return `undid ${what}: its zone and the data received are removed`;
+}
+
+/** How a host keeps zone data: in ZFS datasets (illumos) or as files under the zonepath (the local host, and the linux host built on it). */
+function dataKind(rt: Runtime): SenderHost {
+  return rt.kind === 'illumos' ? 'illumos' : 'local';
 }

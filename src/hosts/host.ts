@@ -7,6 +7,9 @@
  * - local (hosts/local.ts): an embedded host that needs nothing installed;
  *   it keeps each zone's state in files under the state root and writes down
  *   what it would have run, so it can be read back.
+ * - linux (hosts/linux/host.ts): the local host's zones with a real network:
+ *   each running VM a network namespace, its NICs veth pairs on bridges, its
+ *   firewall an nftables table translated from its ipf files.
  *
  * Every failure is a HostError with one line:
  * `<program> <args...> failed: <first line of its stderr>`.
@@ -14,6 +17,7 @@
 import type { Signal } from '../core/signals';
 import type { HostKind } from '../store/root';
 import { IllumosHost } from './illumos';
+import { LinuxHost } from './linux/host';
 import { LocalHost } from './local';
 import type { ZoneDataItem } from './zone-data';
 
@@ -110,8 +114,15 @@ export interface Host {
   hasRoot(zone: ZoneRef, imageUuid: string): Promise<boolean>;
   /** Undo an interrupted reinstall that had not got its new root in place: the old root back. */
   undoReinstall(zone: ZoneRef): Promise<void>;
+  /**
+   * The zone's config files (<zonepath>/config/routes.json ...) were
+   * brought up to date: a host that applies them to a running zone itself
+   * does it now (linux: its routes). Optional; called for running zones.
+   */
+  applyConfig?(zone: ZoneRef): Promise<void>;
 }
 
 export function selectHost(kind: HostKind, root: string, env: NodeJS.ProcessEnv = process.env): Host {
-  return kind === 'illumos' ? new IllumosHost(env) : new LocalHost(root, env);
+  if (kind === 'illumos') return new IllumosHost(env);
+  return kind === 'linux' ? new LinuxHost(root, env) : new LocalHost(root, env);
 }

@@ -27,6 +27,7 @@ import * as path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { HostError } from '../core/errors';
 import type { Host, ZoneRef } from './host';
+import type { HostKind } from '../store/root';
 import { eventLogOverride, hostFailure } from './common';
 import { UUID_ANY_CASE as UUID } from '../core/uuid';
 import { ZonecfgError, apply, parse, type ZoneConfig } from './zonecfg-model';
@@ -35,7 +36,7 @@ import * as ops from './local-ops';
 import type { ZoneDataItem } from './zone-data';
 
 /** A file replaced by a temporary one renamed over it (old or new, never half), not synced: loaded firewall state. */
-function replaceUnsynced(file: string, text: string): void {
+export function replaceUnsynced(file: string, text: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, file);
@@ -43,6 +44,7 @@ function replaceUnsynced(file: string, text: string): void {
 
 type ZoneState = 'configured' | 'installed' | 'running';
 
+/** A zone as the local host keeps it (<root>/host/zones/<zonename>.json). */
 export interface LocalZone {
   zonename: string;
   uuid: string;
@@ -68,7 +70,7 @@ interface FirewallState {
 const ZONENAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** `ipf -GV` text (docs/fwadm-cli.md §7). */
-function statusText(running: boolean): string {
+export function statusText(running: boolean): string {
   return [
     'ipf: IP Filter: v4.1.9 (592)',
     'Kernel: IP Filter: v4.1.9',
@@ -89,13 +91,13 @@ function ruleLines(text: string): string[] {
 }
 
 export class LocalHost implements Host {
-  readonly kind = 'local' as const;
+  readonly kind: HostKind = 'local';
   private readonly zonesDir: string;
-  private readonly ipfDir: string;
+  protected readonly ipfDir: string;
 
   constructor(
     readonly root: string,
-    private readonly env: NodeJS.ProcessEnv = process.env,
+    protected readonly env: NodeJS.ProcessEnv = process.env,
   ) {
     this.zonesDir = path.join(root, 'host', 'zones');
     this.ipfDir = path.join(root, 'host', 'ipf');
@@ -134,6 +136,7 @@ export class LocalHost implements Host {
     z.config = config;
     await this.writeScript(z, 'update', script);
     await this.write(z);
+    await this.reconfigured(z);
   }
 
   async install(zone: ZoneRef, opts: { quota: number; imageUuid?: string }): Promise<void> {
@@ -155,7 +158,7 @@ export class LocalHost implements Host {
     if (z.state !== 'installed') throw this.zoneadmRefusal(z, args, 'must be installed before boot.');
     z.state = 'running';
     await this.write(z);
-    await this.loadAtBoot(z);
+    await this.started(z);
   }
 
   async halt(zone: ZoneRef, force: boolean): Promise<void> {
@@ -163,17 +166,17 @@ export class LocalHost implements Host {
     const z = this.existing(zone, 'zoneadm', args);
     if (z.state === 'configured') throw this.zoneadmRefusal(z, args, 'must be installed before halt.');
     if (z.state === 'installed') return;
+    await this.stopping(z);
     z.state = 'installed';
     await this.write(z);
-    this.dropFirewall(z.uuid);
   }
 
   async reboot(zone: ZoneRef, force: boolean): Promise<void> {
     const args = force ? ['-u', zone.uuid, 'reboot', '-X'] : ['-z', zone.zonename, 'reboot'];
     const z = this.existing(zone, 'zoneadm', args);
     if (z.state !== 'running') throw this.zoneadmRefusal(z, args, 'must be running before reboot.');
-    this.dropFirewall(z.uuid);
-    await this.loadAtBoot(z);
+    await this.stopping(z);
+    await this.started(z);
   }
 
   async uninstall(zone: ZoneRef): Promise<void> {
@@ -203,7 +206,26 @@ export class LocalHost implements Host {
       if (name.startsWith(`${z.zonename}.json.`)) fs.rmSync(path.join(this.zonesDir, name), { force: true });
     }
     fs.rmSync(path.join(this.ipfDir, z.uuid), { recursive: true, force: true });
+    await this.removed(z);
   }
+
+  // ------------------------------------------------------------ what a host built on this one adds
+
+  /** The zone runs (boot, and the second half of a reboot); its state says so already. The platform loads its ipf files. */
+  protected async started(z: LocalZone): Promise<void> {
+    await this.loadAtBoot(z);
+  }
+
+  /** The zone stops running (halt, and the first half of a reboot); its state still says running. */
+  protected async stopping(z: LocalZone): Promise<void> {
+    this.dropFirewall(z.uuid);
+  }
+
+  /** The configuration of the zone changed (zonecfg -u), whatever its state; it is kept already. */
+  protected async reconfigured(_z: LocalZone): Promise<void> {}
+
+  /** The zone is deleted (its file is gone). */
+  protected async removed(_z: LocalZone): Promise<void> {}
 
   async zoneState(zone: ZoneRef): Promise<string | undefined> {
     if (!ZONENAME.test(zone.zonename)) return undefined;
@@ -225,14 +247,7 @@ export class LocalHost implements Host {
     const args = ['-G', '-E', '-I', '-Fa', '-f', ipfConf, '-6', '-Fa', '-f', ipf6Conf, '-sy', zone.uuid];
     const z = this.runningZone(zone);
     if (!z) return; // ipf: "Could not find running zone": not an error
-    let v4: string;
-    let v6: string;
-    try {
-      v4 = fs.readFileSync(ipfConf, 'utf8');
-      v6 = fs.readFileSync(ipf6Conf, 'utf8');
-    } catch (err) {
-      throw hostFailure('ipf', args, `ipf: ${(err as Error).message}`);
-    }
+    const { v4, v6 } = this.readIpfPair('ipf', args, ipfConf, ipf6Conf);
     await this.loadTexts(zone.uuid, v4, v6);
   }
 
@@ -373,7 +388,16 @@ export class LocalHost implements Host {
     if (!ZONENAME.test(zone.zonename)) throw hostFailure(program, args, `${program}: invalid zone name "${zone.zonename}"`);
   }
 
-  private checkUuid(uuid: string): string {
+  /** The two files a load names; one it cannot read is `<program>`'s failure. */
+  protected readIpfPair(program: string, args: string[], ipfConf: string, ipf6Conf: string): { v4: string; v6: string } {
+    try {
+      return { v4: fs.readFileSync(ipfConf, 'utf8'), v6: fs.readFileSync(ipf6Conf, 'utf8') };
+    } catch (err) {
+      throw hostFailure(program, args, `${program}: ${(err as Error).message}`);
+    }
+  }
+
+  protected checkUuid(uuid: string): string {
     if (!UUID.test(uuid)) throw new HostError(`ipf: "${uuid}" is not a zone uuid`);
     return uuid;
   }
@@ -396,7 +420,7 @@ export class LocalHost implements Host {
     await writeFileAtomic(path.join(dir, `${z.scripts}-${kind}.txt`), script);
   }
 
-  private runningZone(zone: ZoneRef): LocalZone | undefined {
+  protected runningZone(zone: ZoneRef): LocalZone | undefined {
     if (!ZONENAME.test(zone.zonename)) return undefined;
     const z = this.read(zone.zonename);
     return z && z.state === 'running' ? z : undefined;
@@ -412,7 +436,7 @@ export class LocalHost implements Host {
     }
   }
 
-  private async loadTexts(uuid: string, v4: string, v6: string): Promise<void> {
+  protected async loadTexts(uuid: string, v4: string, v6: string): Promise<void> {
     const dir = path.join(this.ipfDir, this.checkUuid(uuid));
     fs.mkdirSync(dir, { recursive: true });
     // What ipf holds is kernel state on a real host, gone at reboot and
@@ -424,14 +448,14 @@ export class LocalHost implements Host {
   }
 
   /** What the platform does at zone boot: load the zone's ipf files when it has them (firewall enabled). */
-  private async loadAtBoot(z: LocalZone): Promise<void> {
+  protected async loadAtBoot(z: LocalZone): Promise<void> {
     const v4 = path.join(z.zonepath, 'config', 'ipf.conf');
     const v6 = path.join(z.zonepath, 'config', 'ipf6.conf');
     if (!UUID.test(z.uuid) || !fs.existsSync(v4) || !fs.existsSync(v6)) return;
     await this.loadTexts(z.uuid, fs.readFileSync(v4, 'utf8'), fs.readFileSync(v6, 'utf8'));
   }
 
-  private dropFirewall(uuid: string): void {
+  protected dropFirewall(uuid: string): void {
     if (UUID.test(uuid)) fs.rmSync(path.join(this.ipfDir, uuid), { recursive: true, force: true });
   }
 }

@@ -1,11 +1,12 @@
 /**
  * Which host a command drives and where its state lives.
  *
- * Host: `VMADM_HOST=local|illumos`; without it, `illumos` when
- * /usr/sbin/zonecfg exists, `local` otherwise.
+ * Host: `VMADM_HOST=local|illumos|linux`; without it, `illumos` when
+ * /usr/sbin/zonecfg exists, `local` otherwise (`linux` is only ever
+ * chosen: it changes the machine's network namespaces, hosts/linux/).
  *
  * State root: `--root DIR`, else `VMADM_ROOT`, else
- * - local: `$XDG_STATE_HOME/vmadm`, else `~/.local/state/vmadm`;
+ * - local, linux: `$XDG_STATE_HOME/vmadm`, else `~/.local/state/vmadm`;
  * - illumos: `/var/vmadm` (VM records, the lock, the firewall rules under
  *   `/var/vmadm/fw`). The zones themselves live where SmartOS keeps them:
  *   zonepath `/<zpool>/<uuid>` (`/zones/<uuid>`), their zonecfg in
@@ -16,7 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageError } from '../core/errors';
 
-export type HostKind = 'local' | 'illumos';
+export type HostKind = 'local' | 'illumos' | 'linux';
 
 /** The program whose presence makes a machine an illumos (SmartOS) host. */
 const ILLUMOS_MARKER = '/usr/sbin/zonecfg';
@@ -27,8 +28,8 @@ const ILLUMOS_ROOT = '/var/vmadm';
 export function hostKind(env: NodeJS.ProcessEnv = process.env): HostKind {
   const v = env.VMADM_HOST;
   if (v !== undefined && v !== '') {
-    if (v === 'local' || v === 'illumos') return v;
-    throw new UsageError(`VMADM_HOST: "${v}" is not a host kind (expected local or illumos)`);
+    if (v === 'local' || v === 'illumos' || v === 'linux') return v;
+    throw new UsageError(`VMADM_HOST: "${v}" is not a host kind (expected local, illumos or linux)`);
   }
   return fs.existsSync(ILLUMOS_MARKER) ? 'illumos' : 'local';
 }

@@ -162,7 +162,7 @@ export class VmStore {
   /** Where a VM's zone lives: `<root>/zones/<uuid>` locally, `/<zpool>/<uuid>` on illumos. */
   zonepathOf(zpool: string, uuid: string): string {
     this.checkUuid(uuid);
-    if (this.kind === 'local') return path.join(this.root, 'zones', uuid);
+    if (this.kind !== 'illumos') return path.join(this.root, 'zones', uuid);
     const p = path.posix.join('/', zpool, uuid);
     if (p !== `/${zpool}/${uuid}` || zpool === '' || zpool.includes('/')) throw new AppError(`zpool: "${zpool}" is not a pool name`);
     return p;
@@ -192,7 +192,7 @@ export class VmStore {
   /** The record as read: zonepath absolute again (a local VM's is always `<root>/zones/<uuid>`). */
   fromStored(stored: StoredVm): VmRecord {
     const rec = stored as unknown as VmRecord;
-    if (this.kind === 'local' && typeof rec.uuid === 'string' && UUID.test(rec.uuid)) {
+    if (this.kind !== 'illumos' && typeof rec.uuid === 'string' && UUID.test(rec.uuid)) {
       // the zone of a local VM is under this root, wherever the root was when the record was written
       const zonepath = path.join(this.root, 'zones', rec.uuid);
       return rec.zonepath === zonepath ? rec : { ...rec, zonepath };

@@ -6,14 +6,20 @@
  * the invariants must hold (test/helpers/invariants.ts): records, zones
  * and zonepaths agree; every VM's ipf files are `fwadm compile` of the
  * stored truth; every running VM has its files loaded. What the killed
- * command was doing is there whole or not at all.
+ * command was doing is there whole or not at all. On the linux host (root
+ * only) also its network: namespaces, links, addresses, routes and tables
+ * as the records say (test/helpers/linux.ts).
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SimulatedCrash } from '../../src/app/runtime';
+import { zoneOf } from '../../src/app/sync';
+import { LinuxHost } from '../../src/hosts/linux/host';
+import { VmStore } from '../../src/store/vm-store';
 import { invariants, type Place } from '../helpers/invariants';
+import { linuxEnv, linuxSkipReason, removeLinuxWorld } from '../helpers/linux';
 import { repoRoot, run, type CliResult } from '../helpers/run-cli';
 
 const OWNER = '930896af-bf8c-48d4-885c-6573a94b1853';
@@ -44,17 +50,24 @@ function vmSpec(uuid: string, n: number, role: string, firewall: boolean, autobo
 
 interface World extends Place {
   readonly dir: string;
-  readonly kind: 'local' | 'illumos';
+  readonly kind: Kind;
   vm(args: string[], input?: string | Buffer, crashPoint?: (p: string) => void): Promise<CliResult>;
   fw(args: string[], input?: string, crashPoint?: (p: string) => void): Promise<CliResult>;
 }
 
-function world(dir: string, kind: 'local' | 'illumos'): World {
+type Kind = 'local' | 'illumos' | 'linux';
+
+/** The namespace prefixes of the linux worlds made (all taken away at the end). */
+const linuxPrefixes: string[] = [];
+
+function world(dir: string, kind: Kind): World {
   const root = path.join(dir, 'root');
   const base: NodeJS.ProcessEnv = { VMADM_ROOT: root, TZ: 'UTC', VMADM_IPF_EVENT_LOG: '0' };
+  const lx = kind === 'linux' ? linuxEnv() : undefined;
+  if (lx) linuxPrefixes.push(lx.prefix);
   const place: Place =
-    kind === 'local'
-      ? { root, env: { ...base, VMADM_HOST: 'local' } }
+    kind === 'local' || lx
+      ? { root, env: { ...base, VMADM_HOST: 'local', ...lx?.env } }
       : {
           root,
           fakeState: path.join(dir, 'fake-state'),
@@ -121,7 +134,7 @@ const OPS: Op[] = [
 let firstRule = '';
 
 /** A VM sent from another root of each kind (vmadm send), for the receive op (set by the template's seeding). */
-const sent: Record<'local' | 'illumos', Buffer> = { local: Buffer.alloc(0), illumos: Buffer.alloc(0) };
+const sent: Record<Kind, Buffer> = { local: Buffer.alloc(0), illumos: Buffer.alloc(0), linux: Buffer.alloc(0) };
 
 /** The next command, of one program or the other. */
 const NEXT: Op[] = [
@@ -151,18 +164,43 @@ function crashAt(target: string): (p: string) => void {
   };
 }
 
+/**
+ * A copy of a linux world has the records and zones but not the kernel's
+ * state: each running VM's network is made, in the copy's own namespaces,
+ * as the host makes it again for a zone whose network is not there.
+ */
+async function restoreNetworks(w: World): Promise<void> {
+  const host = new LinuxHost(w.root, w.env);
+  for (const vm of new VmStore(w.root, 'linux').list()) if (vm.state === 'running') await host.applyConfig(zoneOf(vm));
+}
+
+/** Where the linux host's crash tests stop each change: around its own (zone and network) steps and a load. */
+const LINUX_POINTS: Readonly<Record<string, readonly string[]>> = {
+  'vmadm create': ['create:installed#1', 'create:stored#1', 'sync:loaded#1', 'create:booted#1'],
+  'vmadm update (tags)': ['update:stored#1', 'sync:loaded#1'],
+  'vmadm update (add a NIC)': ['update:reconfigured#1', 'update:stored#1'],
+  'vmadm delete': ['delete:halted#1', 'delete:uninstalled#1', 'delete:unconfigured#1'],
+  'fwadm add': ['rules:journal#1', 'sync:loaded#1'],
+};
+
 describe('kill -9 at every step of every change, then the next command (crash points)', function () {
   this.timeout(120000);
   const made: string[] = [];
   after(() => {
     for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+    for (const p of linuxPrefixes.splice(0)) removeLinuxWorld(p);
   });
 
-  for (const kind of ['local', 'illumos'] as const) {
+  for (const kind of ['local', 'illumos', 'linux'] as const) {
     describe(`${kind} host`, () => {
       let template = '';
       before(async function () {
         this.timeout(60000);
+        const skip = kind === 'linux' ? linuxSkipReason() : undefined;
+        if (skip) {
+          console.log(`      (linux host skipped: ${skip})`);
+          this.skip();
+        }
         template = fs.mkdtempSync(path.join(os.tmpdir(), `crash-${kind}-`));
         made.push(template);
         const w = world(template, kind);
@@ -177,17 +215,19 @@ describe('kill -9 at every step of every change, then the next command (crash po
         sent[kind] = out.stdoutBytes!;
       });
 
-      /** A copy of the seeded world (roots are relative: a copy is a world of its own). */
-      function copy(): World {
+      /** A copy of the seeded world (roots are relative: a copy is a world of its own; a linux one gets its networks). */
+      async function copy(): Promise<World> {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), `crash-${kind}-`));
         made.push(dir);
         fs.cpSync(template, dir, { recursive: true });
-        return world(dir, kind);
+        const w = world(dir, kind);
+        if (kind === 'linux') await restoreNetworks(w);
+        return w;
       }
 
       if (kind === 'illumos') {
         it('a journal the host cannot finish now stays, and no other change is made over it; once it can, the next command finishes it', async () => {
-          const w = copy();
+          const w = await copy();
           await assert.rejects(OPS[0].run(w, crashAt('create:configured#1')).then((r) => { throw new Error(r.stderr); }), /simulated crash/);
           const broken = { ...w.env, PATH: '/nonexistent' };
           const r = await run('fwadm', ['add', '-g', '-e', 'FROM', 'any', 'TO', 'all', 'vms', 'ALLOW', 'udp', 'PORT', '9'], { env: broken });
@@ -202,16 +242,23 @@ describe('kill -9 at every step of every change, then the next command (crash po
         });
       }
 
-      // the illumos host's fakes are processes: its zone steps only (create, zonecfg -u, zfs quota, delete, reprovision, receive)
-      const ops = kind === 'local' ? OPS : OPS.filter((o) => /^vmadm (create|update \(add a NIC|update \(alias|delete|reprovision|receive)/.test(o.name));
+      // the illumos host's fakes are processes: its zone steps only (create, zonecfg -u, zfs quota, delete, reprovision, receive);
+      // the linux host's namespaces take time to make: create, an update of tags and of a NIC, delete, a rule change
+      const ops =
+        kind === 'local'
+          ? OPS
+          : kind === 'illumos'
+            ? OPS.filter((o) => /^vmadm (create|update \(add a NIC|update \(alias|delete|reprovision|receive)/.test(o.name))
+            : OPS.filter((o) => o.name in LINUX_POINTS);
       for (const op of ops) {
         it(`${op.name}: killed at each of its steps`, async () => {
-          // on the illumos host, the steps around its programs (the others are the local host's too)
-          const points = (await pointsOf(copy(), op)).filter((p) => kind === 'local' || !/^(sync:|\w+:begin#)/.test(p));
-          assert.ok(points.length >= 2, `${op.name} passes ${points.join(', ')}`);
-          let i = 0;
-          for (const point of points) {
-            const w = copy();
+          // on the illumos host, the steps around its programs (the others are the local host's too); on linux, around its own
+          // steps (named: a point the change does not pass fails the test, as no crash comes)
+          const all = kind === 'linux' ? [...LINUX_POINTS[op.name]] : await pointsOf(await copy(), op);
+          const points = kind === 'illumos' ? all.filter((p) => !/^(sync:|\w+:begin#)/.test(p)) : all;
+          assert.ok(points.length >= 2, `${op.name} passes ${all.join(', ')}`);
+          const one = async (point: string, i: number): Promise<void> => {
+            const w = await copy();
             await assert.rejects(
               (async () => {
                 const r = await op.run(w, crashAt(point));
@@ -223,13 +270,17 @@ describe('kill -9 at every step of every change, then the next command (crash po
             // readers do not wait and see no half-made VM or rule
             const list = await w.vm(['list', '-p', '-o', 'uuid,state']);
             assert.equal(list.status, 0, list.stderr);
-            const next = NEXT[i++ % NEXT.length];
+            const next = NEXT[i % NEXT.length];
             const r = await next.run(w);
             assert.equal(r.status, 0, `${op.name} killed at ${point}, then ${next.name}: ${r.stderr}`);
             const bad = await invariants(w);
             assert.deepEqual(bad, [], `${op.name} killed at ${point}, then ${next.name}:\n${r.stderr}`);
             fs.rmSync(w.dir, { recursive: true, force: true });
-          }
+            if (kind === 'linux') removeLinuxWorld(w.env.VMADM_LINUX_NETNS_PREFIX as string);
+          };
+          // the linux host waits on its programs: its worlds (each with namespaces of its own) run side by side
+          const width = kind === 'linux' ? 4 : 1;
+          for (let i = 0; i < points.length; i += width) await Promise.all(points.slice(i, i + width).map((p, j) => one(p, i + j)));
         });
       }
     });

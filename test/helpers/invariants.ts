@@ -7,15 +7,17 @@
  * files equal to `fwadm compile` of the stored rules, remote VMs and VMs;
  * every running VM's loaded rules equal to its files.
  *
- * Works on the embedded local host and on the illumos host of the fakes
- * (test/fakes), reading what each host keeps. Returns the violations, one
- * line each ([] when all hold).
+ * Works on the embedded local host, on the illumos host of the fakes
+ * (test/fakes), and on the linux host (its network: test/helpers/linux.ts),
+ * reading what each host keeps. Returns the violations, one line each ([]
+ * when all hold).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createScript } from '../../src/core/zonecfg/script';
 import type { VmRecord } from '../../src/core/vm/record';
 import { VmStore } from '../../src/store/vm-store';
+import { linuxInvariants } from './linux';
 import { repoRoot, run } from './run-cli';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -159,7 +161,8 @@ export async function invariants(p: Place): Promise<string[]> {
     if (undated(disk.ipf) !== undated(want?.ipf) || undated(disk.ipf6) !== undated(want?.ipf6)) {
       problems.push(`VM ${vm.uuid}: ipf files on disk are not fwadm compile's (${disk.ipf === undefined ? 'none' : 'stale'} on disk, ${want ? 'files' : 'none'} compiled)`);
     }
-    // what is loaded
+    // what is loaded (the linux host's: below)
+    if (p.env.VMADM_HOST === 'linux') continue;
     const loaded = p.fakeState
       ? fs.existsSync(path.join(p.fakeState, 'ipf', `${vm.uuid}.json`))
         ? readJson<{ running: boolean; ipf: string; ipf6: string }>(path.join(p.fakeState, 'ipf', `${vm.uuid}.json`))
@@ -179,5 +182,6 @@ export async function invariants(p: Place): Promise<string[]> {
       problems.push(`VM ${vm.uuid}: firewall disabled, but rules are loaded`);
     }
   }
+  if (p.env.VMADM_HOST === 'linux') problems.push(...linuxInvariants(p.root, p.env, vms));
   return problems;
 }

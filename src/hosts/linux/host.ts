@@ -1,0 +1,296 @@
+/**
+ * The linux host (VMADM_HOST=linux; root, ip and nft): the embedded local
+ * host's zones (hosts/local.ts: states, configurations through the one
+ * zonecfg model, under the state root) with a real network. Each running
+ * VM is a network namespace (its zonename, after VMADM_LINUX_NETNS_PREFIX);
+ * each NIC a veth pair on its nic_tag's bridge in vmadm's namespace
+ * (VMADM_LINUX_NETNS, default vmadm-host), guarded there against spoofing;
+ * its firewall one nftables `inet` table in its namespace, translated from
+ * its ipf files (core/nft). See man/vmadm.8 LINUX HOST.
+ *
+ * - boot makes the namespace whole (whatever a killed command left of it),
+ *   loading the VM's ipf files (when its firewall is enabled) before its
+ *   links come up; halt takes the namespace away (links, guards, table,
+ *   resolv.conf); reboot does both. The zone's state is written running
+ *   before the network is made, and the network taken away before the
+ *   state says installed: a network is never left without a running zone,
+ *   and a running zone's network is made again by the next call about it.
+ * - reconfigure (zonecfg -u) of a running zone, and its routes.json written
+ *   anew (applyConfig), change its network in place.
+ * - loadFirewall: the whole table in one `nft -f` transaction, or, when only
+ *   the addresses of a VM-naming target changed (the table's rules are the
+ *   same), the set elements that changed, also one transaction. A failed
+ *   load leaves what was loaded (nft takes a transaction whole or not at
+ *   all). What was loaded is kept where the local host keeps its copies,
+ *   in one file (<root>/host/ipf/<uuid>/state.json: the files, the
+ *   namespace's inode, the table's shape and its sets).
+ * - firewallStatus asks the namespace whether the table is there;
+ *   firewallStats reads its counters.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AppError, HostError } from '../../core/errors';
+import { dropScript, elementScript, fullScript, FW_TABLE, setContents, statsText, translate, type NftFirewall } from '../../core/nft/firewall';
+import { parseAddress } from '../../core/net/address';
+import { hostFailure } from '../common';
+import type { ZoneRef } from '../host';
+import { LocalHost, replaceUnsynced, statusText, type LocalZone } from '../local';
+import { apply, type ZoneConfig } from '../zonecfg-model';
+import { linuxSettings, NETNS_NAME, type LinuxSettings } from './config';
+import { LinuxNet, netnsId } from './net';
+import { netPlan, nicsFromZone, resolversFromZone, type NetPlan } from './plan';
+import { exec, programPath, programPaths, type Program } from './programs';
+
+/**
+ * What the host keeps of a loaded table, in one file
+ * (<root>/host/ipf/<uuid>/state.json): removed before a load, written
+ * after it, so that it never says more than the kernel holds.
+ */
+interface FwState {
+  running: boolean;
+  /** The namespace it was loaded into. */
+  ino?: number;
+  /** sha256 of the table's skeleton (NftFirewall.skeleton). */
+  skeleton?: string;
+  sets?: Record<string, string[]>;
+  /** The files it was made from (what `fwadm stats` reads the lines of). */
+  ipf?: string;
+  ipf6?: string;
+}
+
+/** One line saying what the linux host lacks, or undefined. */
+export function linuxPrerequisites(): string | undefined {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'VMADM_HOST=linux needs root (it makes network namespaces, links and nftables tables)';
+  for (const p of ['ip', 'nft', 'tee'] as Program[]) {
+    if (!programPath(p)) return `VMADM_HOST=linux needs ${p === 'ip' ? 'ip (iproute2)' : p === 'nft' ? 'nft (nftables)' : 'tee (coreutils)'}: not found at ${programPaths(p).join(', ')}`;
+  }
+  if (!fs.existsSync('/proc/self/ns/net')) return 'VMADM_HOST=linux needs network namespaces (/proc/self/ns/net is missing)';
+  return undefined;
+}
+
+const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+export class LinuxHost extends LocalHost {
+  override readonly kind = 'linux' as const;
+  private readonly settings: LinuxSettings;
+  private readonly net: LinuxNet;
+
+  constructor(root: string, env: NodeJS.ProcessEnv = process.env) {
+    super(root, env);
+    const missing = linuxPrerequisites();
+    if (missing) throw new AppError(missing);
+    this.settings = linuxSettings(root, env);
+    this.net = new LinuxNet(root, this.settings);
+  }
+
+  // ------------------------------------------------------------ the zone's network
+
+  /** The namespace of a zone. */
+  netnsOf(zonename: string): string {
+    const ns = `${this.settings.prefix}${zonename}`;
+    if (!NETNS_NAME.test(ns)) throw new HostError(`zone ${zonename}: "${ns}" cannot name a network namespace`);
+    return ns;
+  }
+
+  private configOf(z: LocalZone): ZoneConfig {
+    return z.config ?? apply([]);
+  }
+
+  /** The network a running zone should have: its nets and resolvers, and its routes.json. */
+  private planOf(z: LocalZone): NetPlan {
+    const config = this.configOf(z);
+    const file = path.join(z.zonepath, 'config', 'routes.json');
+    let routes: Record<string, unknown> = {};
+    try {
+      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) routes = parsed as Record<string, unknown>;
+      else throw new Error('not an object');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new HostError(`${file}: ${(err as Error).message}`);
+    }
+    return netPlan(this.netnsOf(z.zonename), nicsFromZone(z.zonename, config), routes, resolversFromZone(config), this.settings);
+  }
+
+  /** A running zone's network as its configuration says (made again whole when what is there cannot be trusted). */
+  private async ensureNet(z: LocalZone): Promise<void> {
+    await this.net.ensure(this.planOf(z), () => this.bootFirewall(z));
+  }
+
+  protected override async started(z: LocalZone): Promise<void> {
+    this.dropFirewall(z.uuid);
+    await this.net.rebuild(this.planOf(z), () => this.bootFirewall(z));
+  }
+
+  protected override async stopping(z: LocalZone): Promise<void> {
+    const ns = this.netnsOf(z.zonename);
+    let plans: NetPlan[] = [];
+    try {
+      plans = [this.planOf(z)];
+    } catch {
+      // a configuration no plan can be made of: what is on file and found by alias is taken away
+    }
+    await this.net.down(ns, plans);
+    this.dropFirewall(z.uuid);
+  }
+
+  protected override async reconfigured(z: LocalZone): Promise<void> {
+    if (z.state === 'running') await this.ensureNet(z);
+  }
+
+  protected override async removed(z: LocalZone): Promise<void> {
+    const ns = this.netnsOf(z.zonename);
+    if (this.net.anyLeft(ns)) await this.net.down(ns);
+  }
+
+  /** The zone's config files changed (routes.json): a running zone's routes follow. */
+  async applyConfig(zone: ZoneRef): Promise<void> {
+    const z = this.runningZone(zone);
+    if (z) await this.ensureNet(z);
+  }
+
+  // ------------------------------------------------------------ firewall
+
+  /** What the platform does as a zone boots: its ipf files loaded when it has them (firewall enabled). */
+  private async bootFirewall(z: LocalZone): Promise<void> {
+    const v4 = path.join(z.zonepath, 'config', 'ipf.conf');
+    const v6 = path.join(z.zonepath, 'config', 'ipf6.conf');
+    if (!fs.existsSync(v4) || !fs.existsSync(v6)) return;
+    await this.loadTables(z, fs.readFileSync(v4, 'utf8'), fs.readFileSync(v6, 'utf8'));
+  }
+
+  override async loadFirewall(zone: ZoneRef, ipfConf: string, ipf6Conf: string): Promise<void> {
+    const z = this.runningZone(zone);
+    if (!z) return;
+    const { v4, v6 } = this.readIpfPair('nft', ['-f', '-'], ipfConf, ipf6Conf);
+    await this.ensureNet(z);
+    await this.loadTables(z, v4, v6);
+  }
+
+  override async disableFirewall(zone: ZoneRef): Promise<void> {
+    const z = this.runningZone(zone);
+    if (!z) return;
+    await this.ensureNet(z);
+    const st = this.fwState(z.uuid);
+    const ns = this.netnsOf(z.zonename);
+    if (st && !st.running && st.ino === netnsId(ns)) return;
+    this.clearFwState(z.uuid);
+    await this.nft(ns, dropScript());
+    this.writeFwState(z.uuid, { running: false, ino: netnsId(ns) });
+  }
+
+  override async firewallStatus(zone: ZoneRef): Promise<string> {
+    return statusText(await this.tableLoaded(zone));
+  }
+
+  override async firewallStats(zone: ZoneRef): Promise<string> {
+    const z = this.runningZone(zone);
+    if (!z || !(await this.tableLoaded(zone))) return '';
+    const st = this.fwState(z.uuid);
+    if (st?.ipf === undefined || st.ipf6 === undefined) return '';
+    let fw: NftFirewall;
+    try {
+      fw = translate(st.ipf, st.ipf6);
+    } catch {
+      return '';
+    }
+    const ns = this.netnsOf(z.zonename);
+    const r = await exec('nft', ['-j', 'list', 'table', 'inet', FW_TABLE], { ns });
+    if (r.exitCode !== 0) return '';
+    const { rules, elements } = readCounters(r.stdout);
+    return statsText(fw, rules, elements);
+  }
+
+  private async tableLoaded(zone: ZoneRef): Promise<boolean> {
+    const z = this.runningZone(zone);
+    if (!z) return false;
+    const ns = this.netnsOf(z.zonename);
+    if (netnsId(ns) === undefined) return false;
+    // the tables' names only (listing the table would print every rule)
+    const r = await exec('nft', ['list', 'tables', 'inet'], { ns });
+    return r.exitCode === 0 && r.stdout.split('\n').includes(`table inet ${FW_TABLE}`);
+  }
+
+  /**
+   * Load a VM's files as its table: set elements only when the table there
+   * has the same rules, else the whole table; one transaction either way.
+   */
+  private async loadTables(z: LocalZone, v4: string, v6: string): Promise<void> {
+    let fw: NftFirewall;
+    try {
+      fw = translate(v4, v6);
+    } catch (err) {
+      throw new HostError(`nft: ${(err as Error).message}`);
+    }
+    const ns = this.netnsOf(z.zonename);
+    const ino = netnsId(ns);
+    if (ino === undefined) throw new HostError(`nft: VM ${z.uuid}: its namespace ${ns} is missing`);
+    const skeleton = sha(fw.skeleton);
+    const st = this.fwState(z.uuid);
+    const incremental = st?.running === true && st.ino === ino && st.skeleton === skeleton && st.sets !== undefined;
+    const script = incremental ? elementScript(fw, st.sets ?? {}) : fullScript(fw);
+    if (script !== '') {
+      this.clearFwState(z.uuid);
+      try {
+        await this.nft(ns, script);
+      } catch (err) {
+        if (!incremental) throw err;
+        await this.nft(ns, fullScript(fw));
+      }
+    }
+    this.writeFwState(z.uuid, { running: true, ino, skeleton, sets: setContents(fw), ipf: v4, ipf6: v6 });
+  }
+
+  private async nft(ns: string, script: string): Promise<void> {
+    const r = await exec('nft', ['-f', '-'], { ns, input: script });
+    if (r.exitCode !== 0) throw hostFailure('nft', ['-f', '-'], r.stderr, r.exitCode);
+  }
+
+  private fwState(uuid: string): FwState | undefined {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(this.ipfDir, this.checkUuid(uuid), 'state.json'), 'utf8')) as FwState;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private clearFwState(uuid: string): void {
+    fs.rmSync(path.join(this.ipfDir, this.checkUuid(uuid), 'state.json'), { force: true });
+  }
+
+  private writeFwState(uuid: string, st: FwState): void {
+    const dir = path.join(this.ipfDir, this.checkUuid(uuid));
+    fs.mkdirSync(dir, { recursive: true });
+    replaceUnsynced(path.join(dir, 'state.json'), JSON.stringify(st) + '\n');
+  }
+}
+
+/** Counters of a table listed as JSON (`nft -j list table`): per rule comment, and per set element (canonical address). */
+export function readCounters(json: string): { rules: Map<string, number>; elements: Map<string, Map<string, number>> } {
+  const rules = new Map<string, number>();
+  const elements = new Map<string, Map<string, number>>();
+  const doc = JSON.parse(json) as { nftables: Array<Record<string, unknown>> };
+  const canon = (v: unknown): string | undefined => {
+    if (typeof v === 'string') return parseAddress(v).text;
+    const p = (v as { prefix?: { addr: string; len: number } })?.prefix;
+    return p ? `${parseAddress(p.addr).text}/${p.len}` : undefined;
+  };
+  for (const item of doc.nftables) {
+    const rule = item.rule as { comment?: string; expr?: Array<Record<string, unknown>> } | undefined;
+    if (rule?.comment) {
+      const c = rule.expr?.find((e) => 'counter' in e)?.counter as { packets?: number } | undefined;
+      rules.set(rule.comment, c?.packets ?? 0);
+    }
+    const set = item.set as { name: string; elem?: unknown[] } | undefined;
+    if (set) {
+      const m = new Map<string, number>();
+      for (const e of set.elem ?? []) {
+        const el = (e as { elem?: { val: unknown; counter?: { packets: number } } }).elem;
+        const key = canon(el ? el.val : e);
+        if (key !== undefined) m.set(key, el?.counter?.packets ?? 0);
+      }
+      elements.set(set.name, m);
+    }
+  }
+  return { rules, elements };
+}
