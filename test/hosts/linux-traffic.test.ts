@@ -8,9 +8,10 @@
  * anti-spoofing guard and VLANs; and after each round, the invariants
  * (namespaces, links, addresses, routes and tables as the records say).
  *
- * When `fwadm explain` (src/core/fw/explain.ts) and the ipf evaluator
- * (test/helpers/ipf-eval.ts) are there, each probe's result is also
- * compared with what they say (oracles below).
+ * Each probe's real result is also compared with what `fwadm explain`
+ * (src/core/fw/explain.ts, from the stored rules' meaning) and the ipf
+ * evaluator (test/helpers/ipf-eval.ts, from the VM's ipf files) say: the
+ * three must agree (oracles below).
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
@@ -18,6 +19,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { programPath } from '../../src/hosts/linux/programs';
 import { bridgeName } from '../../src/hosts/linux/plan';
+import { compileInputOf, openRuntime, readState } from '../../src/app';
+import { explain } from '../../src/core/fw/explain';
+import { parseAddress } from '../../src/core/net/address';
+import { evaluate } from '../helpers/ipf-eval';
 import { invariants } from '../helpers/invariants';
 import { linuxWorld, ok, skipUnlessLinux, type LinuxWorld } from '../helpers/linux';
 import { runProbes, type End, type Oracle, type Packet, type ProbeCase } from '../helpers/probes';
@@ -72,33 +77,27 @@ function spec(d: VmDef): string {
 }
 
 /**
- * Oracles, once they are merged: the ipf evaluator reads a VM's files
- * (evaluate(ipf, ipf6, packet)); `fwadm explain` reads the stored state
- * (explain(input, vmUuid, packet)). A VM whose firewall is off passes all.
+ * The oracles: the ipf evaluator reads a VM's files; `fwadm explain`
+ * decides from the stored state. A VM whose firewall is off passes all.
+ * For an `in` probe the VM is the destination, for `out` the source.
  */
-function oracles(root: string): Record<string, Oracle> {
-  const out: Record<string, Oracle> = {};
-  const evalPath = path.join(repoRoot, 'dist', 'test', 'helpers', 'ipf-eval.js');
-  if (fs.existsSync(evalPath)) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { evaluate } = require(evalPath) as { evaluate: (ipf: string, ipf6: string, p: Packet) => unknown };
-    out['the ipf evaluator'] = (vm, packet) => {
+function oracles(root: string, env: NodeJS.ProcessEnv): Record<string, Oracle> {
+  return {
+    'the ipf evaluator': (vm, packet) => {
       const dir = path.join(root, 'zones', vm, 'config');
       if (!fs.existsSync(path.join(dir, 'ipf.conf'))) return true;
-      return passes(evaluate(fs.readFileSync(path.join(dir, 'ipf.conf'), 'utf8'), fs.readFileSync(path.join(dir, 'ipf6.conf'), 'utf8'), packet));
-    };
-  }
-  return out;
-}
-
-/** An oracle's answer as pass / block (a boolean, or an object saying its verdict). */
-function passes(v: unknown): boolean {
-  if (typeof v === 'boolean') return v;
-  const o = v as { verdict?: string; action?: string; pass?: boolean; allowed?: boolean };
-  if (typeof o?.pass === 'boolean') return o.pass;
-  if (typeof o?.allowed === 'boolean') return o.allowed;
-  const word = o?.verdict ?? o?.action;
-  return word === 'pass' || word === 'allow' || word === 'accept';
+      const probe = { direction: packet.dir, protocol: packet.proto, peer: packet.peer, port: packet.port, icmpType: packet.type };
+      return evaluate(fs.readFileSync(path.join(dir, 'ipf.conf'), 'utf8'), fs.readFileSync(path.join(dir, 'ipf6.conf'), 'utf8'), probe).verdict === 'pass';
+    },
+    'fwadm explain': async (vm, packet) => {
+      const input = compileInputOf(await readState(openRuntime({ root, env })));
+      // a remote VM's firewall is on its own host: here, it passes all
+      if (!input.vms.some((v) => v.uuid === vm)) return true;
+      const icmp = packet.type === undefined ? undefined : { type: packet.type, code: 0 };
+      const d = explain(input, vm, { direction: packet.dir, protocol: packet.proto, peer: parseAddress(packet.peer), port: packet.port, icmp });
+      return d.verdict === 'allow';
+    },
+  };
 }
 
 describe('linux host: real traffic between VMs (root)', function () {
@@ -120,7 +119,7 @@ describe('linux host: real traffic between VMs (root)', function () {
     { name: `${name} (IPv6)`, from: end(from, 6), to: end(to, 6), proto, port, expect },
   ];
   const check = async (cases: ProbeCase[], between?: () => void): Promise<void> => {
-    const bad = await runProbes(cases, oracles(lx().root));
+    const bad = await runProbes(cases, oracles(lx().root, lx().cmdEnv));
     between?.();
     assert.deepEqual(bad, []);
     assert.deepEqual(await invariants({ root: lx().root, env: lx().cmdEnv }), []);
@@ -177,9 +176,9 @@ describe('linux host: real traffic between VMs (root)', function () {
       { name: 'icmp echo to all vms', from: end(CLIENT), to: end(DB), proto: 'icmp', expect: true },
       { name: 'icmpv6 echo: no rule', from: end(CLIENT, 6), to: end(DB, 6), proto: 'icmp6', expect: false },
       { name: 'icmpv6 echo to a VM without firewall', from: end(DB, 6), to: end(CLIENT, 6), proto: 'icmp6', expect: true },
-      { name: 'spoofed IPv4 source', from: { ...spoofed, addr: v4(77) }, to: end(CLIENT), proto: 'icmp', expect: false },
-      { name: 'spoofed IPv6 source', from: { ...end(WEB, 6), addr: v6(77) }, to: end(CLIENT, 6), proto: 'icmp6', expect: false },
-      { name: 'another VLAN of the same nic_tag', from: end(VLAN5), to: end(CLIENT), proto: 'icmp', expect: false },
+      { name: 'spoofed IPv4 source', from: { ...spoofed, addr: v4(77) }, to: end(CLIENT), proto: 'icmp', expect: false, decidedBy: 'network' },
+      { name: 'spoofed IPv6 source', from: { ...end(WEB, 6), addr: v6(77) }, to: end(CLIENT, 6), proto: 'icmp6', expect: false, decidedBy: 'network' },
+      { name: 'another VLAN of the same nic_tag', from: end(VLAN5), to: end(CLIENT), proto: 'icmp', expect: false, decidedBy: 'network' },
     ], () => {
       spawnSync(ip, ['-n', spoofed.ns, 'addr', 'del', `${v4(77)}/24`, 'dev', 'net0']);
       spawnSync(ip, ['-n', spoofed.ns, 'addr', 'del', `${v6(77)}/64`, 'dev', 'net0']);
