@@ -122,7 +122,7 @@ describe('vmadm create and get', () => {
   it('keeps hostile values verbatim', async () => {
     const root = newRoot();
     const alias = 'x"; end; add net\nset physical=evil';
-    const spec = { brand: 'joyent', alias, tags: { 'a b': 'end\n;"\'' }, customer_metadata: { k: '$(rm -rf /)' }, nics: [] };
+    const spec = { brand: 'joyent', image_uuid: '2b683a82-a066-11e3-97ab-2faa44701c5a', alias, tags: { 'a b': 'end\n;"\'' }, customer_metadata: { k: '$(rm -rf /)' }, nics: [] };
     const r = await cli(root, ['create'], JSON.stringify(spec));
     assert.equal(r.status, 0, r.stderr);
     const vm = await readVm(root, SUCCESS.exec(r.stderr)![1]);
