@@ -18,4 +18,4 @@ export {
 } from './vm';
 export { changeRules, type RuleChangePlan, type RuleChangeOutcome } from './firewall';
 export { readRules, readState, compileInputOf, type StoredState } from './state';
-export { scanVms, firewallStatusText, firewallStatsText } from './reads';
+export { scanVms, firewallStatusText, firewallStatsText, hostFacts } from './reads';

@@ -127,7 +127,7 @@ async function provision(rt: Runtime, c: Change, made: VmRecord): Promise<VmReco
     if (made.autoboot) {
       await host.boot(zone);
       c.point('create:booted');
-      vm = { ...installed, state: 'running', zone_state: 'running' };
+      vm = { ...installed, state: 'running', zone_state: 'running', boot_timestamp: rt.now().toISOString() };
       await rt.vms.put(vm);
       c.point('create:running');
     }
@@ -373,7 +373,8 @@ export async function startVmChange(rt: Runtime, uuid: string): Promise<Complete
     if (vm.state !== 'stopped') throw new AppError(`Unable to start VM ${vm.uuid}: Cannot start vm from state "${vm.state}", must be "stopped".`);
     const next: VmRecord = vm.autoboot ? vm : { ...vm, autoboot: true, last_modified: rt.now().toISOString() };
     // the zone loads its ipf files as it boots (as SmartOS's zones do): no firewall call here
-    await powerChange(rt, c, 'start', vm, next, { ...next, state: 'running', zone_state: 'running' }, () => rt.host.boot(zoneOf(vm)));
+    const booted: VmRecord = { ...next, state: 'running', zone_state: 'running', boot_timestamp: rt.now().toISOString() };
+    await powerChange(rt, c, 'start', vm, next, booted, () => rt.host.boot(zoneOf(vm)));
     return `Successfully started VM ${vm.uuid}`;
   });
 }
@@ -389,7 +390,7 @@ export async function stopVmChange(rt: Runtime, uuid: string, force: boolean, ti
     const running = vm.state === 'running';
     const already = `VM ${vm.uuid} is already not 'running' (currently: ${vm.state})`;
     if (!running && next === vm) return already;
-    const after: VmRecord = running ? { ...next, state: 'stopped', zone_state: 'installed' } : next;
+    const after: VmRecord = running ? { ...next, state: 'stopped', zone_state: 'installed', boot_timestamp: undefined } : next;
     // -t: how long the host waits for the VM's own shutdown before halting it
     await powerChange(rt, c, 'stop', vm, next, after, async () => {
       if (running) await rt.host.halt(zoneOf(vm), force, timeout);

@@ -11,10 +11,13 @@
  *   zonepath `/<zpool>/<uuid>` (`/zones/<uuid>`), their zonecfg in
  *   /etc/zones, written by zonecfg.
  */
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageError } from '../core/errors';
+import { UUID_ANY_CASE as UUID } from '../core/uuid';
+import { prepareWrite } from './paths';
 
 export type HostKind = 'local' | 'illumos';
 
@@ -45,4 +48,43 @@ export function stateRoot(flagRoot: string | undefined, kind: HostKind, env: Nod
   if (xdg && path.isAbsolute(xdg)) return path.join(xdg, 'vmadm');
   const home = env.HOME || os.homedir();
   return path.join(home, '.local', 'state', 'vmadm');
+}
+
+/** Where the host's server_uuid is kept: `<root>/.server_uuid`. */
+const SERVER_UUID_FILE = '.server_uuid';
+
+/**
+ * The host's `server_uuid` as `vmadm get` shows it (docs/vmadm-cli.md §15
+ * "get"): a random UUID made the first time it is asked for and kept in
+ * the state root, so that it stays the same for every VM of the root and
+ * every command. Made without the lock: the file is linked into place
+ * whole, and of two commands making it at once the first one's wins.
+ */
+export function serverUuid(root: string): string {
+  const file = path.join(root, SERVER_UUID_FILE);
+  const read = (): string | undefined => {
+    try {
+      const text = fs.readFileSync(file, 'utf8').trim();
+      return UUID.test(text) ? text : undefined;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  };
+  const kept = read();
+  if (kept !== undefined) return kept;
+  prepareWrite(root, file);
+  if (fs.existsSync(file)) fs.rmSync(file); // damaged: made again
+  const tmp = `${file}.${process.pid}`;
+  fs.writeFileSync(tmp, `${randomUUID()}\n`);
+  try {
+    fs.linkSync(tmp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+  const made = read();
+  if (made === undefined) throw new Error(`${file}: could not be made`);
+  return made;
 }

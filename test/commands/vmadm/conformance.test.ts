@@ -117,9 +117,9 @@ describe('vmadm conformance: create and get (§3, §5)', () => {
     assert.deepEqual(Object.keys(vm), [
       'alias', 'autoboot', 'billing_id', 'brand', 'cpu_shares', 'create_timestamp', 'customer_metadata', 'dns_domain', 'firewall_enabled',
       'hvm', 'image_uuid', 'internal_metadata', 'last_modified', 'limit_priv', 'max_locked_memory', 'max_lwps', 'max_msg_ids',
-      'max_physical_memory', 'max_sem_ids', 'max_shm_ids', 'max_shm_memory', 'max_swap', 'nics', 'owner_uuid', 'quota', 'resolvers',
-      'routes', 'snapshots', 'state', 'tags', 'tmpfs', 'uuid', 'v', 'zfs_filesystem', 'zfs_io_priority', 'zfs_root_compression',
-      'zfs_root_recsize', 'zonename', 'zonepath', 'zpool', 'zone_state',
+      'max_physical_memory', 'max_sem_ids', 'max_shm_ids', 'max_shm_memory', 'max_swap', 'nics', 'owner_uuid', 'platform_buildstamp',
+      'quota', 'resolvers', 'routes', 'server_uuid', 'snapshots', 'state', 'tags', 'tmpfs', 'uuid', 'v', 'zfs_filesystem',
+      'zfs_io_priority', 'zfs_root_recsize', 'zonename', 'zonepath', 'zpool', 'zone_state',
     ]);
     assert.equal(vm.limit_priv, 'default');
   });
