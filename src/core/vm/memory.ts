@@ -85,7 +85,7 @@ export function fixMemory(brand: Brand, stored: StoredMemory | undefined, p: Obj
   let locked: number | undefined;
   if (givenLocked !== undefined) locked = givenLocked;
   else if (!follows) locked = old.max_locked_memory;
-  else if (old.max_locked_memory !== undefined && oldMpm !== undefined) locked = mpm - (oldMpm - old.max_locked_memory);
+  else if (old.max_locked_memory !== undefined && oldMpm !== undefined) locked = Math.max(0, mpm - (oldMpm - old.max_locked_memory));
   else locked = mpm;
   if (least !== undefined && locked !== undefined && locked < least) {
     if (givenLocked !== undefined) notes.push(`max_locked_memory: ${givenLocked} stored as ${least} (a bhyve VM needs at least ram + ${BHYVE_MIN_OVERHEAD})`);
