@@ -3,7 +3,7 @@
  * yet: the one table of them, each with the action that takes it. Such a
  * key is refused, never dropped or answered with success
  * (docs/vmadm-cli.md §15 "Unknown and unsupported keys"): a bad value
- * whose sentence is `<key>: is not supported by this vmadm`, exit 1,
+ * whose sentence is `<key> is not supported by this vmadm`, exit 1,
  * nothing changed. A key leaves this table when it is implemented.
  */
 export const UNSUPPORTED: ReadonlyMap<string, 'create' | 'update'> = new Map([
@@ -19,5 +19,7 @@ export function unsupportedKeys(payload: object, action: 'create' | 'update'): s
   return out;
 }
 
-/** The reason given for an unsupported key. */
-export const UNSUPPORTED_REASON = 'is not supported by this vmadm';
+/** The sentence for an unsupported key. */
+export function unsupportedSentence(key: string): string {
+  return `${key} is not supported by this vmadm`;
+}

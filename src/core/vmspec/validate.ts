@@ -14,7 +14,7 @@ import { checkResolvers, checkRoutes } from './network';
 import { ReportBuilder, show, type ValidationResult } from './report';
 import { checkSchema } from './schema';
 import { checkSize } from './size';
-import { UNSUPPORTED_REASON, unsupportedKeys } from './unsupported';
+import { unsupportedKeys, unsupportedSentence } from './unsupported';
 import { isObject } from '../object';
 
 type Payload = Record<string, unknown>;
@@ -122,7 +122,7 @@ function withoutUnsupported(payload: Payload, action: 'create' | 'update', brand
   if (keys.length === 0) return payload;
   const rest = { ...payload };
   for (const key of keys) {
-    report.badValue(key, UNSUPPORTED_REASON);
+    report.badValueSaying(key, unsupportedSentence(key));
     delete rest[key];
   }
   return rest;

@@ -141,7 +141,7 @@ describe('vmadm §15: update', () => {
     await ok(vmadm(root, ['create'], { uuid: A, image_uuid: IMAGE }));
     const before = snapshot(root);
     const r = await vmadm(root, ['update', A], { remove_filesystems: ['/data'] });
-    assert.deepEqual([r.status, r.stdout, r.stderr], [1, 'bad_values: remove_filesystems\n', 'remove_filesystems: is not supported by this vmadm\n']);
+    assert.deepEqual([r.status, r.stdout, r.stderr], [1, 'bad_values: remove_filesystems\n', 'remove_filesystems is not supported by this vmadm\n']);
     assert.deepEqual(snapshot(root), before);
   });
 

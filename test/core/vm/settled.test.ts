@@ -146,7 +146,7 @@ describe('§15 Unknown and unsupported keys', () => {
     ] as const) {
       const { report, messages } = refused(out);
       assert.deepEqual(report, { bad_values: [key] });
-      assert.deepEqual(messages, [`${key}: is not supported by this vmadm`]);
+      assert.deepEqual(messages, [`${key} is not supported by this vmadm`]);
     }
   });
 
