@@ -26,15 +26,16 @@ function place(nic: NicRecord): { key: string; text: string } {
 function held(vm: Holder): Held[] {
   const out: Held[] = [];
   for (const nic of vm.nics) {
-    out.push({ key: nic.mac, what: `MAC ${nic.mac}` });
     const at = place(nic);
+    // a VRRP NIC's MAC is its VRID's: the VRID is named first
+    if (typeof nic.vrrp_vrid === 'number') out.push({ key: `vrid/${at.key}/${nic.vrrp_vrid}`, what: `VRID ${nic.vrrp_vrid} ${at.text}` });
+    out.push({ key: nic.mac, what: `MAC ${nic.mac}` });
     for (const ip of nic.ips) {
       if (ip === 'dhcp' || ip === 'addrconf') continue;
       const slash = ip.indexOf('/');
       const address = slash < 0 ? ip : ip.slice(0, slash);
       out.push({ key: `ip/${at.key}/${address}`, what: `IP ${address} ${at.text}` });
     }
-    if (typeof nic.vrrp_vrid === 'number') out.push({ key: `vrid/${at.key}/${nic.vrrp_vrid}`, what: `VRID ${nic.vrrp_vrid} ${at.text}` });
   }
   if (typeof vm.vnc_port === 'number' && vm.vnc_port > 0) out.push({ key: `vnc/${vm.vnc_port}`, what: `vnc_port ${vm.vnc_port}` });
   return out;

@@ -61,9 +61,9 @@ describe('vm/conflicts findConflict', () => {
     assert.equal(findConflict(moved, [vm(B, [{ ips: ['10.0.0.6/24'] }])], before), `${CONFLICT} (IP 10.0.0.6 on nic_tag external is in use by VM ${B})`);
   });
 
-  it('keys: a MAC as it is, ip/<tag>/<vlan>/<address>, vrid/<tag>/<vlan>/<vrid>, vnc/<port>; none holds a space', () => {
+  it('keys: vrid/<tag>/<vlan>/<vrid> (before its MAC), a MAC as it is, ip/<tag>/<vlan>/<address>, vnc/<port>; none holds a space', () => {
     assert.deepEqual(conflictKeys(vm(A, [{ mac: '00:00:5e:00:01:05', ips: ['10.0.0.5/24', 'dhcp'], vrrp_vrid: 5, vlan_id: 3 }], 5901)), [
-      '00:00:5e:00:01:05', 'ip/external/3/10.0.0.5', 'vrid/external/3/5', 'vnc/5901',
+      'vrid/external/3/5', '00:00:5e:00:01:05', 'ip/external/3/10.0.0.5', 'vnc/5901',
     ]);
   });
 });
