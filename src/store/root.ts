@@ -11,7 +11,7 @@
  *   zonepath `/<zpool>/<uuid>` (`/zones/<uuid>`), their zonecfg in
  *   /etc/zones, written by zonecfg.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -73,18 +73,24 @@ export function serverUuid(root: string): string {
   };
   const kept = read();
   if (kept !== undefined) return kept;
-  prepareWrite(root, file);
-  if (fs.existsSync(file)) fs.rmSync(file); // damaged: made again
   const tmp = `${file}.${process.pid}`;
-  fs.writeFileSync(tmp, `${randomUUID()}\n`);
   try {
+    prepareWrite(root, file);
+    if (fs.existsSync(file)) fs.rmSync(file); // damaged: made again
+    fs.writeFileSync(tmp, `${randomUUID()}\n`);
     fs.linkSync(tmp, file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    // EEXIST: another command made it first; otherwise (a root this command
+    // cannot write) the UUID the root's path names, the same for every reader
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return pathUuid(root);
   } finally {
     fs.rmSync(tmp, { force: true });
   }
-  const made = read();
-  if (made === undefined) throw new Error(`${file}: could not be made`);
-  return made;
+  return read() ?? pathUuid(root);
+}
+
+/** A UUID (version 4 layout) made from the root's path: stable while no .server_uuid can be kept. */
+function pathUuid(root: string): string {
+  const h = createHash('sha256').update(`server_uuid:${path.resolve(root)}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

@@ -148,23 +148,28 @@ function applyNics(record: VmRecord, p: Obj, env: VmEnv, notes: string[]): NicCh
   let names = nics.map((_, i) => `nics.${i}`);
   const hadPrimary = nics.some((n) => n.primary === true);
   const removed: Array<{ mac: string; nic: NicRecord }> = [];
+  const byMac = new Map(nics.map((n, i) => [n.mac, i]));
+  const gone = new Set<number>();
   for (const mac of (p.remove_nics as string[] | undefined) ?? []) {
-    const m = canonicalMac(mac);
-    const at = nics.findIndex((n) => n.mac === m);
-    if (at < 0) notes.push(`remove_nics: no NIC has MAC ${mac}; skipped`);
+    const at = byMac.get(canonicalMac(mac));
+    if (at === undefined || gone.has(at)) notes.push(`remove_nics: no NIC has MAC ${mac}; skipped`);
     else {
       removed.push({ mac, nic: nics[at] });
-      nics.splice(at, 1);
-      names.splice(at, 1);
+      gone.add(at);
     }
+  }
+  if (gone.size > 0) {
+    names = names.filter((_, i) => !gone.has(i));
+    nics = nics.filter((_, i) => !gone.has(i));
+    byMac.clear();
+    nics.forEach((n, i) => byMac.set(n.mac, i));
   }
   const updates = (p.update_nics as Obj[] | undefined) ?? [];
   for (let i = 0; i < updates.length; i++) {
     const u = updates[i];
     const name = `update_nics.${i}`;
-    const m = canonicalMac(String(u.mac));
-    const at = nics.findIndex((n) => n.mac === m);
-    if (at < 0) return { nics, names, failure: failure(`${name}.mac`, `${show(u.mac)}: there is no existing NIC with that mac address`) };
+    const at = byMac.get(canonicalMac(String(u.mac)));
+    if (at === undefined) return { nics, names, failure: failure(`${name}.mac`, `${show(u.mac)}: there is no existing NIC with that mac address`) };
     const given: Obj = {};
     for (const [k, v] of Object.entries(u)) {
       if (k === 'mac') continue;
@@ -179,7 +184,10 @@ function applyNics(record: VmRecord, p: Obj, env: VmEnv, notes: string[]): NicCh
     // a VRRP NIC's MAC is its VRID's (§15 "VRRP")
     if (typeof fields.vrrp_vrid === 'number' && nic.mac !== vrrpMac(fields.vrrp_vrid)) {
       notes.push(`${name}.mac: ${String(nic.mac)} changed to ${vrrpMac(fields.vrrp_vrid)} (the MAC of VRRP VRID ${fields.vrrp_vrid})`);
-      nic.mac = vrrpMac(fields.vrrp_vrid);
+      const mac = vrrpMac(fields.vrrp_vrid);
+      byMac.delete(String(nic.mac));
+      byMac.set(mac, at);
+      nic.mac = mac;
     }
     if (fields.primary === true) for (const other of nics) if (other !== nics[at]) delete other.primary;
     nics[at] = nic as unknown as NicRecord;
@@ -205,14 +213,22 @@ function applyNics(record: VmRecord, p: Obj, env: VmEnv, notes: string[]): NicCh
   return { nics, names };
 }
 
-/** A removed NIC whose address a remaining NIC's vrrp_primary_ip names cannot go (§15 "VRRP"). */
+/** A removed NIC whose address a remaining NIC's vrrp_primary_ip names cannot go (§15 "VRRP"). Linear. */
 function vrrpHeld(removed: ReadonlyArray<{ mac: string; nic: NicRecord }>, nics: readonly NicRecord[], names: readonly string[]): ValidationResult | undefined {
+  if (removed.length === 0) return undefined;
+  const address = (ip: string): string => ip.split('/')[0];
+  const kept = new Set<string>();
+  const named = new Map<string, number>();
+  nics.forEach((n, i) => {
+    for (const ip of n.ips) kept.add(address(ip));
+    if (n.vrrp_primary_ip !== undefined && !named.has(n.vrrp_primary_ip)) named.set(n.vrrp_primary_ip, i);
+  });
   for (const { mac, nic } of removed) {
-    const own = new Set(nic.ips.map((ip) => ip.split('/')[0]));
-    const kept = new Set(nics.flatMap((n) => n.ips.map((ip) => ip.split('/')[0])));
-    const at = nics.findIndex((n) => n.vrrp_primary_ip !== undefined && own.has(n.vrrp_primary_ip) && !kept.has(n.vrrp_primary_ip));
-    if (at >= 0) {
-      return failure('remove_nics', `${mac}: its address ${nics[at].vrrp_primary_ip} is the vrrp_primary_ip of ${names[at]} (change that first)`);
+    for (const ip of nic.ips) {
+      const at = named.get(address(ip));
+      if (at !== undefined && !kept.has(address(ip))) {
+        return failure('remove_nics', `${mac}: its address ${address(ip)} is the vrrp_primary_ip of ${names[at]} (change that first)`);
+      }
     }
   }
   return undefined;
