@@ -8,7 +8,7 @@
  * change; a kill is finished or undone by the next command.
  */
 import { AppError, HostError, NotFoundError } from '../core/errors';
-import { findConflict, newConflictKeys } from '../core/vm/conflicts';
+import { findConflict, indexKeyOf, newConflictKeys } from '../core/vm/conflicts';
 import { createVm, type VmOutcome } from '../core/vm/create';
 import { canonicalMac } from '../core/vm/normalise';
 import type { VmRecord } from '../core/vm/record';
@@ -95,7 +95,7 @@ function withoutConflicts<T extends { ok: boolean; record?: VmRecord }>(
     const out = make();
     if (!out.ok || out.record === undefined || out.record === before) return out;
     const record = out.record;
-    const keys = newConflictKeys(record, before);
+    const keys = newConflictKeys(record, before).map(indexKeyOf);
     if (keys.length === 0) return out;
     inUse ??= rt.vms.inUse();
     if (!keys.some((k) => inUse!.has(k))) return out;

@@ -9,10 +9,10 @@
  *                              it (local host: `zones/<uuid>`), so a root can
  *                              be copied or moved
  *   .conflicts                 what each VM holds that another may not, for
- *                              `create` and `update` (core/vm/conflicts.ts):
- *                              `vmadm-conflicts 2 <vms/'s mtime in ns>`, then
- *                              a line `<uuid> <key> <key> ` per VM; trusted
- *                              only while stamp and VMs match vms/
+ *                              `create` and `update` (core/vm/conflicts.ts
+ *                              indexKeys): `vmadm-conflicts 2 <vms/'s mtime
+ *                              in ns>`, then a line `<uuid> <key> <key> ` per
+ *                              VM; trusted only while stamp and VMs match vms/
  *   zones/<uuid>/              zonepaths on the local host
  * and per VM, in its zonepath, `config/metadata.json`, `tags.json`,
  * `routes.json` as SmartOS writes them (derived from the record).
@@ -28,7 +28,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { AppError } from '../core/errors';
-import { conflictKeys } from '../core/vm/conflicts';
+import { indexKeys } from '../core/vm/conflicts';
 import type { VmRecord } from '../core/vm/record';
 import type { HostKind } from './root';
 import { UUID_ANY_CASE as UUID } from '../core/uuid';
@@ -41,7 +41,7 @@ import type { StoredVm } from './journal';
  * line is INDEX_HEADER and the vms/ directory's mtime (ns), and its other
  * lines name the records of vms/. Plain text, each key followed by a
  * space: a lookup is one search of the text, a change one line replaced,
- * and nothing is parsed (at 5,000 VMs of 4 dual-stack NICs, 1.7 MB).
+ * and nothing is parsed (at 5,000 VMs of 4 dual-stack NICs, 1.1 MB).
  */
 interface ConflictIndex {
   stamp: string;
@@ -54,7 +54,7 @@ const INDEX_HEADER = 'vmadm-conflicts 2';
 const INDEX_FILE = '.conflicts';
 const UUID_LENGTH = 36;
 
-/** What the stored VMs hold (conflict keys: a MAC as it is, `ip/...`, `vrid/...`, `vnc/...`). */
+/** What the stored VMs hold, by index key (core/vm/conflicts.ts indexKeys: a MAC, an address, `vrid/<n>`, `vnc/<port>`). */
 export interface InUse {
   /** Whether a stored VM holds the key. */
   has(key: string): boolean;
@@ -64,7 +64,7 @@ export interface InUse {
 
 /** A VM's line of the index (one join: a string grown key by key costs twice as much at 5,000 VMs). */
 function indexLine(uuid: string, record: VmRecord): string {
-  return `${uuid} ${conflictKeys(record).join(' ')} \n`;
+  return `${uuid} ${indexKeys(record).join(' ')} \n`;
 }
 
 /** Where the line of `uuid` starts in an index body, or -1. */
@@ -337,10 +337,11 @@ export class VmStore {
 
   /**
    * What the stored VMs hold that another VM may not (call with the lock
-   * held): their conflict keys (core/vm/conflicts.ts), read from the index
+   * held): their index keys (core/vm/conflicts.ts), read from the index
    * (<root>/.conflicts.json) when it is current, else from the records,
    * after which the index is written anew. The caller reads the records
-   * of the holders it finds, and decides from them.
+   * of the holders it finds, and decides from them (the index keys are
+   * coarse: an address is indexed without its nic_tag and vlan).
    *
    * The index is a cache, never the truth: it names the vms/ directory's
    * mtime (ns) and the VMs it covers, and counts only while both still

@@ -124,7 +124,7 @@ describe('store/VmStore inUse and the conflict index (MACs)', () => {
     assert.equal(fs.statSync(tags).ino, ino);
   });
 
-  it('holds addresses on their nic_tag and VLAN, VRIDs and VNC ports too, and names the VMs that hold them', async () => {
+  it('holds addresses, VRIDs and VNC ports too (by index key), and names the VMs that hold them', async () => {
     const store = new VmStore(root, 'local');
     const r = rec(store, 1, '90:b8:d0:00:00:01');
     const vm = { ...r, vnc_port: 5901, nics: [{ ...r.nics[0], nic_tag: 'external', vlan_id: 4, ips: ['10.0.0.5/24', 'dhcp'], vrrp_vrid: 9 }] };
@@ -132,8 +132,8 @@ describe('store/VmStore inUse and the conflict index (MACs)', () => {
       await store.put(vm);
       await store.put(rec(store, 2, '90:b8:d0:00:00:02'));
       const inUse = store.inUse();
-      for (const key of ['ip/external/4/10.0.0.5', 'vrid/external/4/9', 'vnc/5901']) assert.equal(inUse.has(key), true, key);
-      for (const key of ['ip/external/0/10.0.0.5', 'ip/external/4/dhcp', 'vrid/external/4/90']) assert.equal(inUse.has(key), false, key);
+      for (const key of ['10.0.0.5', 'vrid/9', 'vnc/5901']) assert.equal(inUse.has(key), true, key);
+      for (const key of ['10.0.0.6', 'dhcp', 'vrid/90', 'vnc/590']) assert.equal(inUse.has(key), false, key);
       assert.deepEqual(inUse.holders(['vnc/5901', 'nothing']), [uuidOf(1)]);
       assert.deepEqual(inUse.holders(['90:b8:d0:00:00:02']), [uuidOf(2)]);
     });

@@ -6,55 +6,78 @@
  * that would share one with `Conflict detected with another vm, please
  * check the MAC, IP, and VRID`. Pure: records in, the sentence out.
  */
-import type { NicRecord, VmRecord } from './record';
+import type { VmRecord } from './record';
 
 export const CONFLICT = 'Conflict detected with another vm, please check the MAC, IP, and VRID';
 
 type Holder = Pick<VmRecord, 'uuid' | 'nics'> & { vnc_port?: unknown };
 
-/** One thing a VM holds, as a key without spaces (the store indexes them), and how a sentence names it. */
-interface Held {
-  key: string;
-  what: string;
-}
-
-function place(nic: NicRecord): { key: string; text: string } {
-  const vlan = nic.vlan_id ?? 0;
-  return { key: `${nic.nic_tag}/${vlan}`, text: `on nic_tag ${nic.nic_tag}${vlan === 0 ? '' : ` vlan ${vlan}`}` };
-}
-
-function held(vm: Holder): Held[] {
-  const out: Held[] = [];
+/**
+ * The keys of what a VM holds, without spaces (the store indexes them):
+ * `vrid/<tag>/<vlan>/<vrid>` (before its NIC's MAC, which is the VRID's),
+ * a MAC as it is, `ip/<tag>/<vlan>/<address>`, `vnc/<port>`.
+ */
+export function conflictKeys(vm: Holder): string[] {
+  const out: string[] = [];
   for (const nic of vm.nics) {
-    const at = place(nic);
-    // a VRRP NIC's MAC is its VRID's: the VRID is named first
-    if (typeof nic.vrrp_vrid === 'number') out.push({ key: `vrid/${at.key}/${nic.vrrp_vrid}`, what: `VRID ${nic.vrrp_vrid} ${at.text}` });
-    out.push({ key: nic.mac, what: `MAC ${nic.mac}` });
+    const at = `${nic.nic_tag}/${nic.vlan_id ?? 0}`;
+    if (typeof nic.vrrp_vrid === 'number') out.push(`vrid/${at}/${nic.vrrp_vrid}`);
+    out.push(nic.mac);
     for (const ip of nic.ips) {
       if (ip === 'dhcp' || ip === 'addrconf') continue;
       const slash = ip.indexOf('/');
-      const address = slash < 0 ? ip : ip.slice(0, slash);
-      out.push({ key: `ip/${at.key}/${address}`, what: `IP ${address} ${at.text}` });
+      out.push(`ip/${at}/${slash < 0 ? ip : ip.slice(0, slash)}`);
     }
   }
-  if (typeof vm.vnc_port === 'number' && vm.vnc_port > 0) out.push({ key: `vnc/${vm.vnc_port}`, what: `vnc_port ${vm.vnc_port}` });
+  const port = vm.vnc_port;
+  if (typeof port === 'number' && port > 0) out.push(`vnc/${port}`);
   return out;
 }
 
-/** The keys of what a VM holds: MACs as they are, `ip/<tag>/<vlan>/<address>`, `vrid/<tag>/<vlan>/<vrid>`, `vnc/<port>`. */
-export function conflictKeys(vm: Holder): string[] {
-  return held(vm).map((h) => h.key);
+/**
+ * The keys a store indexes a VM by: coarser than conflictKeys, so that an
+ * index of thousands of VMs stays small and quick to make: an address
+ * without its nic_tag and vlan, a VRID without them (`vrid/<vrid>`), a MAC
+ * and a VNC port as they are. Every conflict key has its index key
+ * (indexKeyOf); a VM the index names is read, and its record decides.
+ */
+export function indexKeys(vm: Holder): string[] {
+  const out: string[] = [];
+  for (const nic of vm.nics) {
+    if (typeof nic.vrrp_vrid === 'number') out.push(`vrid/${nic.vrrp_vrid}`);
+    out.push(nic.mac);
+    for (const ip of nic.ips) {
+      if (ip === 'dhcp' || ip === 'addrconf') continue;
+      const slash = ip.indexOf('/');
+      out.push(slash < 0 ? ip : ip.slice(0, slash));
+    }
+  }
+  const port = vm.vnc_port;
+  if (typeof port === 'number' && port > 0) out.push(`vnc/${port}`);
+  return out;
 }
 
-/** What `after` holds that `before` (the same VM before an update; none for a create) did not. */
-function gained(after: Holder, before?: Holder): Held[] {
-  const had = new Set(before ? conflictKeys(before) : []);
-  return held(after).filter((h) => !had.has(h.key));
+/** The index key of a conflict key (indexKeys). */
+export function indexKeyOf(key: string): string {
+  if (key.startsWith('ip/')) return key.slice(key.lastIndexOf('/') + 1);
+  if (key.startsWith('vrid/')) return `vrid/${key.slice(key.lastIndexOf('/') + 1)}`;
+  return key;
+}
+
+/** How a sentence names what a key stands for (`IP 10.0.0.5 on nic_tag external vlan 5`). */
+function describe(key: string): string {
+  const [kind, ...rest] = key.split('/');
+  const on = (tag: string, vlan: string): string => `on nic_tag ${tag}${vlan === '0' ? '' : ` vlan ${vlan}`}`;
+  if (kind === 'ip') return `IP ${rest[2]} ${on(rest[0], rest[1])}`;
+  if (kind === 'vrid') return `VRID ${rest[2]} ${on(rest[0], rest[1])}`;
+  if (kind === 'vnc') return `vnc_port ${rest[0]}`;
+  return `MAC ${key}`;
 }
 
 /** The keys `after` holds that `before` did not: what an update must check against the other VMs. */
 export function newConflictKeys(after: Holder, before?: Holder): string[] {
-  return gained(after, before).map((h) => h.key);
+  const had = new Set(before ? conflictKeys(before) : []);
+  return conflictKeys(after).filter((key) => !had.has(key));
 }
 
 /**
@@ -63,13 +86,12 @@ export function newConflictKeys(after: Holder, before?: Holder): string[] {
  * is not in conflict with itself; what it held before is not checked again.
  */
 export function findConflict(vm: Holder, others: Iterable<Holder>, before?: Holder): string | undefined {
-  const mine = new Map(gained(vm, before).map((h) => [h.key, h.what]));
+  const mine = new Set(newConflictKeys(vm, before));
   if (mine.size === 0) return undefined;
   for (const other of others) {
     if (other.uuid === vm.uuid) continue;
     for (const key of conflictKeys(other)) {
-      const what = mine.get(key);
-      if (what !== undefined) return `${CONFLICT} (${what} is in use by VM ${other.uuid})`;
+      if (mine.has(key)) return `${CONFLICT} (${describe(key)} is in use by VM ${other.uuid})`;
     }
   }
   return undefined;

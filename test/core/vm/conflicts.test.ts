@@ -3,7 +3,7 @@
  * (new or updated VM, other VMs) → SmartOS's sentence or none.
  */
 import { strict as assert } from 'node:assert';
-import { CONFLICT, conflictKeys, findConflict, newConflictKeys } from '../../../src/core/vm/conflicts';
+import { CONFLICT, conflictKeys, findConflict, indexKeyOf, indexKeys, newConflictKeys } from '../../../src/core/vm/conflicts';
 import type { NicRecord } from '../../../src/core/vm/record';
 
 const A = '11111111-1111-4111-8111-111111111111';
@@ -65,5 +65,12 @@ describe('vm/conflicts findConflict', () => {
     assert.deepEqual(conflictKeys(vm(A, [{ mac: '00:00:5e:00:01:05', ips: ['10.0.0.5/24', 'dhcp'], vrrp_vrid: 5, vlan_id: 3 }], 5901)), [
       'vrid/external/3/5', '00:00:5e:00:01:05', 'ip/external/3/10.0.0.5', 'vnc/5901',
     ]);
+  });
+
+  it('index keys: every conflict key has its index key among the VM\'s (a store never misses a holder)', () => {
+    const me = vm(A, [{ mac: '00:00:5e:00:01:05', ips: ['10.0.0.5/24', 'fd00::5/64', 'dhcp'], vrrp_vrid: 5, vlan_id: 3 }, { ips: ['10.1.0.5/16'] }], 5901);
+    const indexed = indexKeys(me);
+    assert.deepEqual(indexed, ['vrid/5', '00:00:5e:00:01:05', '10.0.0.5', 'fd00::5', '90:b8:d0:00:01:01', '10.1.0.5', 'vnc/5901']);
+    assert.deepEqual(conflictKeys(me).map(indexKeyOf), indexed);
   });
 });
