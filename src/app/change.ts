@@ -15,6 +15,7 @@
 import { AppError } from '../core/errors';
 import { acquireLock } from '../store/lock';
 import type { Journal, RuleChange, VmChange } from '../store/journal';
+import { recordVmEvent } from './events';
 import { recover, type Recovered } from './recovery';
 import { isSimulatedCrash, type Runtime } from './runtime';
 import type { SyncResult } from './sync';
@@ -32,6 +33,8 @@ export class Change {
   readonly notes: string[] = [];
   private committed = false;
   private journaled = false;
+  /** The VM change begun, whose event is logged when it ends (events.ts). */
+  private vmChange: VmChange | undefined;
 
   constructor(
     readonly rt: Runtime,
@@ -51,6 +54,7 @@ export class Change {
     const journal: Journal = { v: 1, verb: this.verb, pid: process.pid, change, pending: [...new Set(pending)].sort() };
     await this.rt.journal.write(journal);
     this.journaled = true;
+    if (change.kind === 'vm') this.vmChange = change;
     try {
       this.step(`${this.opName(change)}:journaled`);
     } catch (err) {
@@ -82,6 +86,12 @@ export class Change {
 
   /** The change is whole. VMs the sync could not bring up to date stay pending (and are said in notes). */
   async end(sync?: Pick<SyncResult, 'done' | 'failed' | 'failures'>): Promise<void> {
+    // the VM's event: what its record became (nothing for a change undone)
+    if (this.vmChange) {
+      const failed = recordVmEvent(this.rt, this.vmChange);
+      if (failed !== undefined) this.notes.push(failed);
+      this.vmChange = undefined;
+    }
     if (sync) await this.settlePending(sync);
     this.rt.journal.clear();
     this.journaled = false;

@@ -22,6 +22,9 @@ import type { VmRecord } from '../core/vm/record';
 import { updateScript } from '../core/zonecfg/script';
 import type { Host, ZoneRef } from '../hosts/host';
 import type { Journal, VmChange } from '../store/journal';
+import { recordVmEvent } from './events';
+import { recoverReceive } from './transfer';
+import { recoverReprovision } from './vm-reprovision';
 import type { Runtime } from './runtime';
 import { readState } from './state';
 import { syncVms, zoneOf } from './sync';
@@ -69,7 +72,7 @@ export async function reconfigureOnce(host: Host, zone: ZoneRef, script: string)
 }
 
 /** The record with the state the host reports for its zone (the record itself when they agree or the zone is gone). */
-async function observed(host: Host, vm: VmRecord): Promise<VmRecord> {
+export async function observed(host: Host, vm: VmRecord): Promise<VmRecord> {
   const zs = await host.zoneState(zoneOf(vm));
   if (zs === undefined) return vm;
   const state = zs === 'running' ? 'running' : zs === 'installed' ? 'stopped' : vm.state;
@@ -94,6 +97,10 @@ async function recoverVm(rt: Runtime, j: Journal, change: VmChange): Promise<str
   const same = (a: VmRecord | null | undefined, b: VmRecord | null): boolean =>
     !!a && !!b && JSON.stringify(vms.toStored(a)) === JSON.stringify(vms.toStored(b));
   const what = `${who(j)} of VM ${change.uuid}`;
+
+  // the changes of their own modules (docs/vmadm-cli.md §16.3, §16.4)
+  if (change.op === 'reprovision') return recoverReprovision(rt, change, what);
+  if (change.op === 'receive') return recoverReceive(rt, change, what);
 
   if (change.op === 'create') {
     const made = after as VmRecord;
@@ -156,6 +163,9 @@ export async function recover(rt: Runtime): Promise<Recovered> {
       } else {
         notes.push(await recoverVm(rt, j, j.change));
         pending.push(j.change.uuid);
+        // its event, unless its command logged it before it died (docs/state.md "Events")
+        const unlogged = recordVmEvent(rt, j.change, { once: true });
+        if (unlogged !== undefined) notes.push(unlogged);
       }
       await rt.fw.cleanTemps();
       const touched = j.change.kind === 'vm' ? (j.change.after ?? j.change.before) : null;

@@ -101,11 +101,25 @@ function withoutConflicts<T extends { ok: boolean; record?: VmRecord }>(
     if (!keys.some((k) => inUse!.has(k))) return out;
     const drawn = record.nics.some((n) => !given.has(n.mac) && !had.has(n.mac) && n.vrrp_vrid === undefined && inUse!.has(n.mac));
     if (drawn) continue;
-    const others = inUse.holders(keys).flatMap((uuid) => rt.vms.get(uuid) ?? []);
-    const conflict = findConflict(record, others, before);
-    if (conflict !== undefined) throw new AppError(conflict);
+    refuseConflicts(rt, record, before, inUse);
     return out;
   }
+}
+
+/**
+ * Refuse a VM (created, received, or updated from `before`) that holds
+ * what another VM holds (docs/vmadm-cli.md §15 "Conflicts across VMs"):
+ * SmartOS's sentence, nothing changed. The store's index names the VMs
+ * that may hold it; their records decide (core/vm/conflicts.ts).
+ */
+export function refuseConflicts(rt: Runtime, record: VmRecord, before?: VmRecord, inUse?: InUse): void {
+  const keys = newConflictKeys(record, before).map(indexKeyOf);
+  if (keys.length === 0) return;
+  const index = inUse ?? rt.vms.inUse();
+  if (!keys.some((k) => index.has(k))) return;
+  const others = index.holders(keys).flatMap((uuid) => rt.vms.get(uuid) ?? []);
+  const conflict = findConflict(record, others, before);
+  if (conflict !== undefined) throw new AppError(conflict);
 }
 
 /**
@@ -362,7 +376,7 @@ export async function deleteVmChange(rt: Runtime, uuid: string): Promise<Complet
  * is done the change is finished, even when interrupted: the record says
  * what the zone is.
  */
-async function powerChange(rt: Runtime, c: Change, op: 'start' | 'stop', vm: VmRecord, next: VmRecord, after: VmRecord, hostStep: () => Promise<void>): Promise<void> {
+export async function powerChange(rt: Runtime, c: Change, op: 'start' | 'stop', vm: VmRecord, next: VmRecord, after: VmRecord, hostStep: () => Promise<void>): Promise<void> {
   const { host } = rt;
   const zone = zoneOf(vm);
   await c.begin({ kind: 'vm', op, uuid: vm.uuid, before: rt.vms.toStored(vm), after: rt.vms.toStored(after) }, []);

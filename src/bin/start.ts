@@ -45,14 +45,16 @@ type SnapshotApi = { isBuildingSnapshot(): boolean; setDeserializeMainFunction(f
 export function startCli({ warmUp, ...def }: StartOptions): void {
   const full = { ...def, version };
   const start = (): void => {
+    const io = processIo(process.argv.slice(2), processSignals());
     // a reader that stops early (`fwadm compile | head`) ends the output
-    // quietly, as it would end cat's; any other write error is reported
+    // quietly, as it would end cat's, with the exit status so far (vmadm
+    // send's is 1 until its stream is whole); any other write error is reported
     process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      if (err.code === 'EPIPE') process.exit(io.exitCode ?? process.exitCode ?? 0);
       process.stderr.write(`${def.bin}: cannot write output: ${err.message}\n`);
       process.exit(1);
     });
-    void runCli(full, processIo(process.argv.slice(2), processSignals())).then((code) => {
+    void runCli(full, io).then((code) => {
       process.exitCode = code;
     });
   };

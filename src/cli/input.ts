@@ -1,13 +1,41 @@
 /**
  * Reading a command's input: a file named by -f, or standard input.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Io } from './io';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { AppError, UsageError } from '../core/errors';
 import { quoteText, showName } from './names';
+import { escapeControl } from '../core/text';
+
+/**
+ * Whether a word of the command line, where the command reads its input
+ * from -f or standard input, names a file: it ends in .json, or a regular
+ * file of that name exists.
+ */
+export function looksLikeFile(word: string): boolean {
+  if (/\.json$/i.test(word)) return true;
+  try {
+    return word !== '' && statSync(word).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** `word` as one shell word, to paste (single-quoted unless plain; control characters escaped). */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : escapeControl(`'${word.replace(/'/g, "'\\''")}'`);
+}
+
+/**
+ * The usage error (exit 2) for a file given where the command wants -f:
+ * `"spec.json" looks like a file: give it with -f spec.json`.
+ */
+export function fileWithoutFlag(word: string): UsageError {
+  return new UsageError(`${quoteText(word)} looks like a file: give it with -f ${shellWord(word)}`);
+}
 
 /** Display name of the input, for messages (quoted when it is not plain text). */
 export function inputName(file: string | undefined): string {

@@ -26,12 +26,21 @@ export interface CliDefinition {
   /** The error line (after `<bin>: `) for a command that does not exist, given its quoted name. */
   unknownCommand: (quotedName: string) => string;
   /**
-   * The command line as the CLI reads it, before oclif: the argv to run,
-   * or what to print on stderr and the exit status (fwadm: options before
-   * the subcommand, `help <cmd>`, unknown subcommands).
+   * The command line as the CLI reads it, before oclif (fwadm: options
+   * before the subcommand, `help <cmd>`, unknown subcommands; vmadm: help,
+   * a payload file given without -f).
    */
-  prepareArgv?: (argv: string[]) => { argv: string[] } | { exitCode: number; stderr: string };
+  prepareArgv?: (argv: string[]) => PreparedArgv;
+  /** The usage text (a bare command prints it on stderr, help on stdout); default: one line per command. */
+  usage?: () => string;
 }
+
+/**
+ * What the command line asks for: the argv to give oclif, an error to
+ * print on stderr with its exit status, or the CLI's usage on stdout
+ * (exit 0).
+ */
+export type PreparedArgv = { argv: string[] } | { exitCode: number; stderr: string } | { help: true };
 
 const maps = new Map<string, CommandMap>();
 
@@ -147,6 +156,11 @@ function configOf(def: CliDefinition): Promise<Config> {
 export async function runCli(def: CliDefinition, io: Io): Promise<number> {
   maps.set(def.bin, def.commands);
   const prepared = def.prepareArgv ? def.prepareArgv([...io.argv]) : { argv: [...io.argv] };
+  if ('help' in prepared) {
+    io.stdout.write(def.usage?.() ?? usage(def));
+    io.exitCode = 0;
+    return 0;
+  }
   if (!('argv' in prepared)) {
     io.stderr.write(prepared.stderr);
     io.exitCode = prepared.exitCode;
@@ -155,7 +169,7 @@ export async function runCli(def: CliDefinition, io: Io): Promise<number> {
   const argv = prepared.argv;
   if (argv.length === 0) {
     // as SmartOS: a bare command is a usage error, the usage on stderr
-    io.stderr.write(usage(def));
+    io.stderr.write(def.usage?.() ?? usage(def));
     io.exitCode = 2;
     return 2;
   }

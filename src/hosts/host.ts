@@ -11,9 +11,13 @@
  * Every failure is a HostError with one line:
  * `<program> <args...> failed: <first line of its stderr>`.
  */
+import type { Signal } from '../core/signals';
 import type { HostKind } from '../store/root';
 import { IllumosHost } from './illumos';
 import { LocalHost } from './local';
+import type { ZoneDataItem } from './zone-data';
+
+export type { ZoneDataItem };
 
 export interface ZoneRef {
   zonename: string;
@@ -77,6 +81,35 @@ export interface Host {
    * /dev/ipfev exists; local: false.
    */
   eventLog(): boolean;
+
+  // ---- vmadm kill, console, send/receive, reprovision (hosts/zone-data.ts; docs/vmadm-cli.md §16.1, §16.3-§16.5)
+
+  /**
+   * Send `signal` to the zone's init (vmadm kill); false when the zone has
+   * no running init. illumos: the pid from the zone's zone_misc kstat, then
+   * `kill -s <NAME> <pid>`; local: the signal is recorded in the zone.
+   */
+  signalInit(zone: ZoneRef, signal: Signal): Promise<boolean>;
+  /** The zone's console on this terminal until it is left (illumos: `zlogin -C -e \\035 <zonename>`, the process's own stdio). */
+  console(zone: ZoneRef): Promise<void>;
+  /** vmadm send: the zone's data, item by item (illumos: `zfs send` of its dataset; local: its zonepath's files). */
+  sendZoneData(zone: ZoneRef): AsyncIterable<ZoneDataItem>;
+  /** vmadm receive: one item of zone data into a zone that is configured, not installed. */
+  receiveZoneData(zone: ZoneRef, item: ZoneDataItem): Promise<void>;
+  /** Undo of a receive: the data received for a zone that is no longer there (illumos: its dataset destroyed). */
+  discardZoneData(zone: ZoneRef): Promise<void>;
+  /**
+   * vmadm reprovision: the zone's root replaced by a new one from the image,
+   * its delegated data kept, the old root removed last (the point of no
+   * return). Fails whole: a failure before that puts the old root back. A
+   * reinstall killed half-way is finished (hasRoot) or undone
+   * (undoReinstall) by recovery.
+   */
+  reinstall(zone: ZoneRef, opts: { imageUuid: string; quota: number }): Promise<void>;
+  /** Whether the zone's root is (or is being made) one of `imageUuid` (reinstall got past its point of no return). */
+  hasRoot(zone: ZoneRef, imageUuid: string): Promise<boolean>;
+  /** Undo an interrupted reinstall that had not got its new root in place: the old root back. */
+  undoReinstall(zone: ZoneRef): Promise<void>;
 }
 
 export function selectHost(kind: HostKind, root: string, env: NodeJS.ProcessEnv = process.env): Host {

@@ -17,10 +17,17 @@ import * as fs from 'node:fs';
 import type { Host, ZoneRef } from './host';
 import { eventLogOverride, hostFailure, inZoneCommand, NOT_RUNNING } from './common';
 import { HostError } from '../core/errors';
+import type { Signal } from '../core/signals';
+import * as ops from './illumos-ops';
+import type { ZoneDataItem } from './zone-data';
 
-type Program = 'zonecfg' | 'zoneadm' | 'zlogin' | 'zfs' | 'ipf' | 'ipfstat';
+/** The programs run, by name; each is /usr/sbin/<name> unless PATHS says otherwise. */
+export type Program = 'zonecfg' | 'zoneadm' | 'zlogin' | 'zfs' | 'ipf' | 'ipfstat' | 'kstat' | 'kill' | 'jinstall' | 'lx_install';
 
-interface Ran {
+/** Programs that are not in /usr/sbin (brand install scripts: by brand, hosts/illumos-ops.ts). */
+const PATHS: Partial<Record<Program, string>> = { kstat: '/usr/bin/kstat', kill: '/usr/bin/kill' };
+
+export interface Ran {
   exitCode: number;
   stdout: string;
   stderr: string;
@@ -33,7 +40,7 @@ const DEFAULT_STOP_TIMEOUT_S = 60;
 export class IllumosHost implements Host {
   readonly kind = 'illumos' as const;
 
-  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+  constructor(readonly env: NodeJS.ProcessEnv = process.env) {}
 
   // ------------------------------------------------------------ zones
 
@@ -137,16 +144,51 @@ export class IllumosHost implements Host {
     return eventLogOverride(this.env) ?? fs.existsSync('/dev/ipfev');
   }
 
-  // ------------------------------------------------------------ running programs
+  // ------------------------------------------------------------ kill, console, send/receive, reprovision (illumos-ops.ts)
 
-  private program(p: Program): string {
-    return this.env.VMADM_HOST_PATH_LOOKUP === '1' ? p : `${SBIN}/${p}`;
+  signalInit(zone: ZoneRef, signal: Signal): Promise<boolean> {
+    return ops.signalInit(this, zone, signal);
   }
 
-  /** Run a program; its exit status and output, whatever the status. */
-  private async exec(p: Program, args: string[], input?: string): Promise<Ran> {
+  console(zone: ZoneRef): Promise<void> {
+    return ops.attachConsole(this, zone);
+  }
+
+  sendZoneData(zone: ZoneRef): AsyncIterable<ZoneDataItem> {
+    return ops.sendZoneData(this, zone);
+  }
+
+  receiveZoneData(zone: ZoneRef, item: ZoneDataItem): Promise<void> {
+    return ops.receiveZoneData(this, zone, item);
+  }
+
+  discardZoneData(zone: ZoneRef): Promise<void> {
+    return ops.discardZoneData(this, zone);
+  }
+
+  reinstall(zone: ZoneRef, opts: { imageUuid: string; quota: number }): Promise<void> {
+    return ops.reinstall(this, zone, opts);
+  }
+
+  hasRoot(zone: ZoneRef, imageUuid: string): Promise<boolean> {
+    return ops.hasRoot(this, zone, imageUuid);
+  }
+
+  undoReinstall(zone: ZoneRef): Promise<void> {
+    return ops.undoReinstall(this, zone);
+  }
+
+  // ------------------------------------------------------------ running programs
+
+  /** The program's path (its bare name with VMADM_HOST_PATH_LOOKUP=1: found through PATH). */
+  program(p: Program, path?: string): string {
+    return this.env.VMADM_HOST_PATH_LOOKUP === '1' ? p : (path ?? PATHS[p] ?? `${SBIN}/${p}`);
+  }
+
+  /** Run a program; its exit status and output, whatever the status. `path`: where it is when not in /usr/sbin. */
+  async exec(p: Program, args: string[], input?: string, path?: string): Promise<Ran> {
     const { execa } = await import('execa');
-    const r = await execa(this.program(p), args, {
+    const r = await execa(this.program(p, path), args, {
       ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
       // its own process group: a Ctrl-C at the terminal reaches vmadm, which
       // lets the step end and then finishes or undoes its change (docs/state.md "Interrupts")
@@ -158,15 +200,15 @@ export class IllumosHost implements Host {
     });
     if (r.exitCode === undefined) {
       // could not be started, or killed by a signal
-      const why = (r as { code?: string }).code ? `cannot run ${this.program(p)} (${(r as { code?: string }).code})` : r.shortMessage;
+      const why = (r as { code?: string }).code ? `cannot run ${this.program(p, path)} (${(r as { code?: string }).code})` : r.shortMessage;
       throw new HostError(`${[p, ...args].join(' ')} failed: ${(why ?? "killed").split('\n')[0]}`);
     }
     return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
   }
 
   /** Run a program that must succeed; its stdout. */
-  private async run(p: Program, args: string[], input?: string): Promise<string> {
-    const r = await this.exec(p, args, input);
+  async run(p: Program, args: string[], input?: string, path?: string): Promise<string> {
+    const r = await this.exec(p, args, input, path);
     if (r.exitCode !== 0) throw hostFailure(p, args, r.stderr, r.exitCode);
     return r.stdout;
   }

@@ -30,6 +30,9 @@ import type { Host, ZoneRef } from './host';
 import { eventLogOverride, hostFailure } from './common';
 import { UUID_ANY_CASE as UUID } from '../core/uuid';
 import { ZonecfgError, apply, parse, type ZoneConfig } from './zonecfg-model';
+import type { Signal } from '../core/signals';
+import * as ops from './local-ops';
+import type { ZoneDataItem } from './zone-data';
 
 /** A file replaced by a temporary one renamed over it (old or new, never half), not synced: loaded firewall state. */
 function replaceUnsynced(file: string, text: string): void {
@@ -40,7 +43,7 @@ function replaceUnsynced(file: string, text: string): void {
 
 type ZoneState = 'configured' | 'installed' | 'running';
 
-interface LocalZone {
+export interface LocalZone {
   zonename: string;
   uuid: string;
   zonepath: string;
@@ -52,6 +55,10 @@ interface LocalZone {
   image_uuid?: string;
   /** Its configuration, as zonecfg keeps it (absent in zone files written before it was kept: see replayed). */
   config?: ZoneConfig;
+  /** Signals sent to its init (vmadm kill), the last 64 (local-ops.ts). */
+  signals?: string[];
+  /** The image of the root a reinstall is replacing (local-ops.ts). */
+  previous_image?: string;
 }
 
 interface FirewallState {
@@ -254,13 +261,48 @@ export class LocalHost implements Host {
     return eventLogOverride(this.env) ?? false;
   }
 
+  // ------------------------------------------------------------ kill, console, send/receive, reprovision (local-ops.ts)
+
+  signalInit(zone: ZoneRef, signal: Signal): Promise<boolean> {
+    return ops.signalInit(this, zone, signal);
+  }
+
+  console(): Promise<void> {
+    return Promise.reject(ops.noHypervisor('console'));
+  }
+
+  sendZoneData(zone: ZoneRef): AsyncIterable<ZoneDataItem> {
+    return ops.sendZoneData(this, zone);
+  }
+
+  receiveZoneData(zone: ZoneRef, item: ZoneDataItem): Promise<void> {
+    return ops.receiveZoneData(this, zone, item);
+  }
+
+  discardZoneData(zone: ZoneRef): Promise<void> {
+    return ops.discardZoneData(this, zone);
+  }
+
+  reinstall(zone: ZoneRef, opts: { imageUuid: string; quota: number }): Promise<void> {
+    return ops.reinstall(this, zone, opts);
+  }
+
+  hasRoot(zone: ZoneRef, imageUuid: string): Promise<boolean> {
+    return ops.hasRoot(this, zone, imageUuid);
+  }
+
+  undoReinstall(zone: ZoneRef): Promise<void> {
+    return ops.undoReinstall(this, zone);
+  }
+
   // ------------------------------------------------------------ internals
 
   private zonePath(zonename: string): string {
     return path.join(this.zonesDir, `${zonename}.json`);
   }
 
-  private read(zonename: string): LocalZone | undefined {
+  /** The zone's file (local-ops.ts reads and writes it too). */
+  read(zonename: string): LocalZone | undefined {
     try {
       const z = JSON.parse(fs.readFileSync(this.zonePath(zonename), 'utf8')) as LocalZone;
       // a zonepath under the root is kept relative to it (the root can be copied or moved), the configuration's too
@@ -274,7 +316,7 @@ export class LocalHost implements Host {
     }
   }
 
-  private async write(z: LocalZone): Promise<void> {
+  async write(z: LocalZone): Promise<void> {
     fs.mkdirSync(this.zonesDir, { recursive: true });
     const stored: LocalZone = { ...z, zonepath: this.underRoot(z.zonepath) };
     const zp = z.config?.props.zonepath;

@@ -18,12 +18,15 @@ import { repoRoot, run, type CliResult } from '../helpers/run-cli';
 
 const OWNER = '930896af-bf8c-48d4-885c-6573a94b1853';
 const IMAGE = '2b683a82-a066-11e3-97ab-2faa44701c5a';
+/** An image the fake illumos host has besides IMAGE (test/fakes/lib/host-state.js). */
+const NEW_IMAGE = 'c0ffee00-1234-4abc-8def-000000000001';
 const WEB = '5f0c0a2e-0f3a-4b1c-9b6e-8d2a5c0e1f11';
 const DB = '6a1d1b3f-1a4b-4c2d-8e7f-9a0b1c2d3e22';
 const OFF = '7b2e2c4a-2b5c-4d3e-9f80-ab1c2d3e4f33';
 const NEW = '8c3f3d5b-3c6d-4e4f-a091-bc2d3e4f5a44';
 const RULE = 'c0000000-0000-4000-8000-000000000001';
 const RVM = 'b1c2d3e4-1111-4222-8333-444455556666';
+const RECEIVED = '9d404e6c-4d7e-4f50-b1a2-cd3e4f5a6b55';
 
 function vmSpec(uuid: string, n: number, role: string, firewall: boolean, autoboot = true): string {
   return JSON.stringify({
@@ -41,7 +44,8 @@ function vmSpec(uuid: string, n: number, role: string, firewall: boolean, autobo
 
 interface World extends Place {
   readonly dir: string;
-  vm(args: string[], input?: string, crashPoint?: (p: string) => void): Promise<CliResult>;
+  readonly kind: 'local' | 'illumos';
+  vm(args: string[], input?: string | Buffer, crashPoint?: (p: string) => void): Promise<CliResult>;
   fw(args: string[], input?: string, crashPoint?: (p: string) => void): Promise<CliResult>;
 }
 
@@ -67,6 +71,7 @@ function world(dir: string, kind: 'local' | 'illumos'): World {
   return {
     ...place,
     dir,
+    kind,
     vm: (args, input, crashPoint) => run('vmadm', args, { input, env: place.env, crashPoint }),
     fw: (args, input, crashPoint) => run('fwadm', args, { input, env: place.env, crashPoint }),
   };
@@ -104,6 +109,8 @@ const OPS: Op[] = [
   { name: 'vmadm delete', run: (w, c) => w.vm(['delete', DB], undefined, c) },
   { name: 'vmadm stop', run: (w, c) => w.vm(['stop', WEB], undefined, c) },
   { name: 'vmadm start', run: (w, c) => w.vm(['start', OFF], undefined, c) },
+  { name: 'vmadm reprovision', run: (w, c) => w.vm(['reprovision', WEB], JSON.stringify({ image_uuid: NEW_IMAGE }), c) },
+  { name: 'vmadm receive', run: (w, c) => w.vm(['receive'], sent[w.kind], c) },
   { name: 'fwadm add', run: (w, c) => w.fw(['add'], JSON.stringify({ rules: [{ uuid: RULE, rule: 'FROM tag "role" TO tag "role" ALLOW udp PORT 53', global: true, enabled: true }] }), c) },
   { name: 'fwadm disable', run: (w, c) => w.fw(['disable', firstRule], undefined, c) },
   { name: 'fwadm delete-rvm', run: (w, c) => w.fw(['delete-rvm', RVM], undefined, c) },
@@ -112,6 +119,9 @@ const OPS: Op[] = [
 
 /** The uuid of the seeded rules' first (set by the template's seeding). */
 let firstRule = '';
+
+/** A VM sent from another root of each kind (vmadm send), for the receive op (set by the template's seeding). */
+const sent: Record<'local' | 'illumos', Buffer> = { local: Buffer.alloc(0), illumos: Buffer.alloc(0) };
 
 /** The next command, of one program or the other. */
 const NEXT: Op[] = [
@@ -158,6 +168,13 @@ describe('kill -9 at every step of every change, then the next command (crash po
         const w = world(template, kind);
         await seed(w);
         firstRule = JSON.parse((await w.fw(['list', '-j'])).stdout)[0].uuid as string;
+        // a VM of another root, sent
+        const other = world(fs.mkdtempSync(path.join(os.tmpdir(), `crash-${kind}-`)), kind);
+        made.push(other.dir);
+        assert.equal((await other.vm(['create'], vmSpec(RECEIVED, 5, 'www', true))).status, 0);
+        const out = await other.vm(['send', RECEIVED]);
+        assert.equal(out.status, 0, out.stderr);
+        sent[kind] = out.stdoutBytes!;
       });
 
       /** A copy of the seeded world (roots are relative: a copy is a world of its own). */
@@ -185,8 +202,8 @@ describe('kill -9 at every step of every change, then the next command (crash po
         });
       }
 
-      // the illumos host's fakes are processes: its zone steps only (create, zonecfg -u, zfs quota, delete)
-      const ops = kind === 'local' ? OPS : OPS.filter((o) => /^vmadm (create|update \(add a NIC|update \(alias|delete)/.test(o.name));
+      // the illumos host's fakes are processes: its zone steps only (create, zonecfg -u, zfs quota, delete, reprovision, receive)
+      const ops = kind === 'local' ? OPS : OPS.filter((o) => /^vmadm (create|update \(add a NIC|update \(alias|delete|reprovision|receive)/.test(o.name));
       for (const op of ops) {
         it(`${op.name}: killed at each of its steps`, async () => {
           // on the illumos host, the steps around its programs (the others are the local host's too)

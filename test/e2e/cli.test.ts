@@ -90,11 +90,13 @@ describe('bin/vmadm and bin/fwadm (processes)', function () {
   }
 
   for (const bin of ['vmadm', 'fwadm'] as const) {
-    it(`a bare ${bin}: the usage on stderr, nothing on stdout, exit 2`, () => {
+    it(`a bare ${bin}: the usage on stderr, nothing on stdout, exit 2; ${bin} -h: the same usage on stdout, exit 0`, () => {
       const r = spawnCli(bin, []);
       assert.equal(r.status, 2);
       assert.equal(r.stdout, '');
-      assert.match(r.stderr, new RegExp(`^Usage: ${bin} <command> \\[options\\]\n\nCommands:\n(  \\S.*\n)+\n`));
+      const head = bin === 'vmadm' ? /^Usage: vmadm <command> \[options\]\n\nconsole <uuid>\ncreate \[-f <filename>\]\n/ : /\n\nUsage:\n {4}fwadm \[OPTIONS\] COMMAND \[ARGS\.\.\.\]\n/;
+      assert.match(r.stderr, head);
+      assert.deepEqual(spawnCli(bin, ['-h']), { status: 0, stdout: r.stderr, stderr: '' });
     });
   }
 

@@ -22,11 +22,13 @@ export interface CliResult {
   status: number | null;
   stdout: string;
   stderr: string;
+  /** In-process runs: standard output as the bytes written (a send stream). */
+  stdoutBytes?: Buffer;
 }
 
 export interface RunOptions {
   /** Standard input (default: empty, not a terminal). */
-  input?: string;
+  input?: string | Buffer;
   /** Standard input is a terminal. */
   tty?: boolean;
   /** Added to the test process's environment. */
@@ -37,6 +39,12 @@ export interface RunOptions {
   crashPoint?: (point: string) => void;
   /** Called with each chunk written to stderr, as it is written. */
   onStderr?: (text: string) => void;
+  /** Called with each chunk written to stdout, as it is written. */
+  onStdout?: (text: string) => void;
+  /** Standard input as a stream (bytes as they come), instead of `input`. */
+  stdin?: NodeJS.ReadableStream;
+  /** Standard output is a terminal. */
+  stdoutTty?: boolean;
 }
 
 const DEFINITIONS: Record<'vmadm' | 'fwadm', CliDefinition> = {
@@ -46,11 +54,13 @@ const DEFINITIONS: Record<'vmadm' | 'fwadm', CliDefinition> = {
 
 class Capture extends Writable {
   text = '';
+  readonly chunks: Buffer[] = [];
   constructor(private readonly tap?: (text: string) => void) {
     super();
   }
   override _write(chunk: Buffer | string, _enc: BufferEncoding, done: () => void): void {
     const s = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    this.chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
     this.text += s;
     this.tap?.(s);
     done();
@@ -59,9 +69,10 @@ class Capture extends Writable {
 
 /** Run a command in this process; resolves when it is done. */
 export async function run(bin: 'vmadm' | 'fwadm', args: string[], opts: RunOptions = {}): Promise<CliResult> {
-  const stdin = Readable.from(opts.input === undefined ? [] : [Buffer.from(opts.input)]) as Readable & { isTTY?: boolean };
+  const stdin = (opts.stdin ?? Readable.from(opts.input === undefined ? [] : [Buffer.from(opts.input)])) as Readable & { isTTY?: boolean };
   if (opts.tty) stdin.isTTY = true;
-  const stdout = new Capture();
+  const stdout = new Capture(opts.onStdout);
+  if (opts.stdoutTty) (stdout as Writable & { isTTY?: boolean }).isTTY = true;
   const stderr = new Capture(opts.onStderr);
   const io: Io = {
     stdin,
@@ -76,7 +87,7 @@ export async function run(bin: 'vmadm' | 'fwadm', args: string[], opts: RunOptio
   const restoreZone = useTimeZone(opts.env?.TZ);
   try {
     const status = await runCli(DEFINITIONS[bin], io);
-    return { status, stdout: stdout.text, stderr: stderr.text };
+    return { status, stdout: stdout.text, stderr: stderr.text, stdoutBytes: Buffer.concat(stdout.chunks) };
   } finally {
     restoreZone();
   }

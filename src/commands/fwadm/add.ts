@@ -1,5 +1,6 @@
 /** `fwadm add`: add firewall rules (and remote VMs). */
 
+import { fileWithoutFlag, looksLikeFile } from '../../cli/input';
 import { addPayloadFromArgs, planAdd } from '../../core/fw/rules';
 import { wordsOf, commonFlags, FwCommand, ruleDeps, ruleFlags } from './common';
 import { readPayload, ruleFlagsOf, runRuleChange } from './rule-change';
@@ -25,6 +26,8 @@ export default class Add extends FwCommand {
     const parsed = await this.parse(Add);
     const { flags } = parsed;
     const words = wordsOf(parsed);
+    // `fwadm add rule.json`: one word that is a file is no rule text
+    if (flags.file === undefined && words.length === 1 && looksLikeFile(words[0])) throw fileWithoutFlag(words[0]);
     // -f wins over rule words, as in SmartOS (cli.js getPayload)
     const payload =
       flags.file === undefined && words.length > 0

@@ -1,11 +1,14 @@
 /**
  * fwadm's command line before oclif sees it (docs/fwadm-cli.md §1): SmartOS
  * fwadm is a cmdln tool, so options may come before the subcommand
- * (`fwadm -j list`, `fwadm -v add ...`), `fwadm help [cmd]` and
- * `fwadm ? [cmd]` print help, and an unknown subcommand is
+ * (`fwadm -j list`, `fwadm -v add ...`), `fwadm help`, `fwadm ?`, `fwadm
+ * -h` and `fwadm --help` print the top-level help (fwadm/usage.ts),
+ * `fwadm help <cmd>`, `fwadm ? <cmd>` and `fwadm -h <cmd>` that command's
+ * help, and an unknown subcommand is
  * `unknown command: "<x>"` (with close names under `Did you mean this?`),
  * exit status 2. Pure: argv in, argv (or the error to print) out.
  */
+import type { PreparedArgv } from '../../cli/runner';
 
 /** The options cmdln takes before the subcommand, as the subcommand's flag. */
 const GLOBAL_LONG: Record<string, string> = {
@@ -16,8 +19,6 @@ const GLOBAL_LONG: Record<string, string> = {
   '--stdout': '--stdout',
 };
 const GLOBAL_SHORT: Record<string, string> = { h: '--help', j: '--json', v: '--verbose' };
-
-export type PreparedArgv = { argv: string[] } | { exitCode: number; stderr: string };
 
 /** Levenshtein distance, for suggestions (names are short). */
 function distance(a: string, b: string): number {
@@ -79,11 +80,11 @@ export function prepareArgv(argv: readonly string[], commands: readonly string[]
   }
   const wantsHelp = globals.includes('--help');
   const rest = argv.slice(i);
-  if (rest.length === 0) return { argv: wantsHelp ? ['--help'] : [] };
+  if (rest.length === 0) return wantsHelp ? { help: true } : { argv: [] };
   let [sub, ...args] = rest;
   let help = wantsHelp;
   if (sub === 'help' || sub === '?') {
-    if (args.length === 0 || args[0] === 'help' || args[0] === '?') return { argv: ['--help'] };
+    if (args.length === 0 || args[0] === 'help' || args[0] === '?') return { help: true };
     [sub, ...args] = args;
     help = true;
   }

@@ -1,6 +1,7 @@
 /** Every fwadm command, by oclif id, and the fwadm CLI they make. */
 import type { CliDefinition, CommandMap } from '../../cli/runner';
 import { prepareArgv } from './argv';
+import { usageText } from './usage';
 import Add from './add';
 import AddRvm from './add-rvm';
 import Compile from './compile';
@@ -8,6 +9,7 @@ import Delete from './delete';
 import DeleteRvm from './delete-rvm';
 import Disable from './disable';
 import Enable from './enable';
+import Explain from './explain';
 import Get from './get';
 import GetRvm from './get-rvm';
 import Lint from './lint';
@@ -30,6 +32,7 @@ export const COMMANDS: CommandMap = {
   'delete-rvm': DeleteRvm,
   disable: Disable,
   enable: Enable,
+  explain: Explain,
   get: Get,
   'get-rvm': GetRvm,
   lint: Lint,
@@ -53,4 +56,5 @@ export const FWADM: Omit<CliDefinition, 'version'> = {
   unknownCommand: (name) => `unknown command: ${name}`,
   topics: {},
   prepareArgv: (argv) => prepareArgv(argv, Object.keys(COMMANDS)),
+  usage: () => usageText(FWADM.description, COMMANDS),
 };

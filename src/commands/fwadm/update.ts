@@ -1,6 +1,7 @@
 /** `fwadm update`: change stored rules (and remote VMs). */
 import { Args } from '@oclif/core';
-import { parseJsonText } from '../../cli/input';
+import { fileWithoutFlag, looksLikeFile, parseJsonText } from '../../cli/input';
+import { UUID_LOWER_CASE } from '../../core/uuid';
 import { normalizePayload, planUpdate, updatePayloadFromArgs, type FwPayload } from '../../core/fw/rules';
 import { wordsOf, checkUuid, commonFlags, FwCommand, ruleDeps, ruleFlags } from './common';
 import { flagged, readRawPayload, ruleFlagsOf, runRuleChange, stdinText } from './rule-change';
@@ -29,6 +30,9 @@ export default class Update extends FwCommand {
     const { flags } = parsed;
     const words = wordsOf(parsed);
     const id = words[0];
+    // `fwadm update [<uuid>] rule.json`: a word that is a file, where a uuid or the rule text goes
+    const file = words.length === 2 ? words[1] : words.length === 1 && !UUID_LOWER_CASE.test(id) ? id : undefined;
+    if (flags.file === undefined && file !== undefined && looksLikeFile(file)) throw fileWithoutFlag(file);
     let payload: FwPayload;
     if (flags.file === undefined && words.length > 1) {
       payload = updatePayloadFromArgs(checkUuid(id), words.slice(1), ruleFlagsOf(flags));

@@ -27,7 +27,7 @@ export default class List extends BaseCommand {
   static override flags = {
     order: Flags.string({ char: 'o', summary: 'Columns to print, comma-separated.', helpValue: 'FIELD,...' }),
     sortby: Flags.string({ char: 's', summary: 'Sort keys, comma-separated; prefix - for descending, + for ascending.', helpValue: 'FIELD,...' }),
-    parsable: Flags.boolean({ char: 'p', summary: 'Values separated by ":", no padding, no header.' }),
+    parsable: Flags.boolean({ char: 'p', summary: 'Values separated by ":", no padding, no header; a ":" or "\\" in a value is written with a "\\" before it (not in SmartOS).' }),
     'no-header': Flags.boolean({ char: 'H', summary: 'Do not print the header.' }),
     header: Flags.boolean({ char: 'h', summary: 'Print the header (also with -p).' }),
     json: Flags.boolean({ char: 'j', summary: 'Print the listed VMs as a JSON array (with -o: only those fields).' }),

@@ -6,7 +6,8 @@
 import { quote } from './quoting';
 import type { IcmpType, ParsedRule, Port, Protocol, Target } from './types';
 
-function targetText(t: Target): string {
+/** One target as canonical text writes it: `any`, `ip 10.0.0.1`, `tag "role" = "www"`, ... */
+export function targetText(t: Target): string {
   switch (t.kind) {
     case 'any':
       return 'any';

@@ -8,11 +8,11 @@
  * A VM's files are its entries sorted, each entry's lines rendered once per
  * keep clause and reused by every VM that gets them.
  */
-import type { FwRule, ProtocolName, Target } from '../fwrule/types';
+import type { FwRule, Protocol, ProtocolName, Target } from '../fwrule/types';
 import type { IPAddress } from '../net/address';
 import type { CompileInput, CompileOptions, FwVm, VmFilePieces, VmFiles } from './model';
 import {
-  FALLBACKS_V4, FALLBACKS_V6, eventLogClause, headerText, keepClause, lineAddresses, linePrefix,
+  FALLBACKS_V4, FALLBACKS_V6, IPV6_ESSENTIAL_TYPES, eventLogClause, headerText, keepClause, lineAddresses, linePrefix,
   lineTargets, protocolFamilies, ruleComment, type Direction,
 } from './render';
 import { addressSortKey, ruleSortKey } from './sort';
@@ -26,6 +26,8 @@ interface Entry {
   readonly comment: string;
   readonly v4: readonly string[];
   readonly v6: readonly string[];
+  /** Written to ipf6.conf only, not even its comment to ipf.conf. */
+  readonly v6Only: boolean;
   /** Rendered blocks, comment and lines: [v4, v4 + state, v6, v6 + state]. */
   readonly blocks: Array<string | undefined>;
 }
@@ -45,6 +47,17 @@ function byText<T extends { text: string }>(items: readonly T[]): T[] {
   const seen = new Map<string, T>();
   for (const it of items) if (!seen.has(it.text)) seen.set(it.text, it);
   return [...seen.values()].sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
+}
+
+/**
+ * Whether a priority-0 inbound BLOCK still needs its lines: an icmp6 rule
+ * naming a message the IPv6 essentials let in (docs/ipf.md "IPv6
+ * essentials"). The default does not block those, and an explicit BLOCK
+ * must win over the essentials; its lines go to ipf6.conf alone, so that
+ * ipf.conf stays SmartOS's.
+ */
+function blocksEssentials(p: Protocol): boolean {
+  return p.name === 'icmp6' && (p.types === 'all' || p.types.some((t) => IPV6_ESSENTIAL_TYPES.includes(t.type)));
 }
 
 /** The other side's targets in generation order: any, ips, subnets, VMs. */
@@ -99,12 +112,14 @@ class Compiler {
         set.add(protocol.name);
       }
     }
-    // priority 0: outbound ALLOW and inbound BLOCK are the default policy
+    // priority 0: outbound ALLOW and inbound BLOCK are the default policy,
+    // but for the messages the IPv6 essentials let in
     if (fromVms.length > 0 && !(priority === 0 && action === 'allow')) {
-      this.give(fromVms, this.entries(rule, 'out', to));
+      this.give(fromVms, this.entries(rule, 'out', to, false));
     }
-    if (toVms.length > 0 && !(priority === 0 && action === 'block')) {
-      this.give(toVms, this.entries(rule, 'in', from));
+    const essentials = priority === 0 && action === 'block' && blocksEssentials(protocol);
+    if (toVms.length > 0 && !(priority === 0 && action === 'block' && !essentials)) {
+      this.give(toVms, this.entries(rule, 'in', from, essentials));
     }
   }
 
@@ -117,8 +132,8 @@ class Compiler {
     for (const vm of vms) this.groups.get(vm.uuid)?.push(entries);
   }
 
-  /** The entries a VM gets for one direction of a rule, naming `other`. */
-  private entries(rule: FwRule, dir: Direction, other: readonly Target[]): Entry[] {
+  /** The entries a VM gets for one direction of a rule, naming `other` (`v6Only`: in ipf6.conf alone). */
+  private entries(rule: FwRule, dir: Direction, other: readonly Target[], v6Only: boolean): Entry[] {
     const { protocol, action } = rule.parsed;
     const ruleKey = ruleSortKey(rule, dir);
     const prefix = linePrefix(action, dir, protocol.name);
@@ -147,6 +162,7 @@ class Compiler {
         comment: ruleComment(rule, st.type, st.value),
         v4,
         v6,
+        v6Only,
         blocks: [],
       };
     });
@@ -162,7 +178,7 @@ class Compiler {
       const state =
         this.opts.eventLog ||
         (e.dir === 'out' ? e.rule.parsed.action === 'allow' : blocked?.has(e.rule.parsed.protocol.name) === true);
-      ipf.push(this.block(e, 4, state));
+      if (!e.v6Only) ipf.push(this.block(e, 4, state));
       ipf6.push(this.block(e, 6, state));
     }
     ipf.push(FALLBACKS_V4);

@@ -73,8 +73,8 @@ function checkCommentLength(r: FwRule, item: string): void {
   );
 }
 
-/** The `<type>=<value>` a target gives an entry comment (compile.ts, vm-index.ts). */
-function commentTarget(t: Target): [string, string] {
+/** The `<type>=<value>` a target gives an entry comment (compile.ts, vm-index.ts), before commentSafe. */
+export function commentTarget(t: Target): [string, string] {
   switch (t.kind) {
     case 'any': return ['wildcard', 'any'];
     case 'allvms': return ['wildcard', 'vmall'];

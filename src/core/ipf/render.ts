@@ -150,12 +150,11 @@ export function sameIpfText(a: string, b: string): boolean {
  * neighbour discovery, which IPv6 needs to work at all (RFC 4890). After
  * every rule's lines, so an explicit BLOCK rule still wins.
  */
+export const IPV6_ESSENTIAL_TYPES: readonly number[] = [2, 134, 135, 136];
+
 export const IPV6_ESSENTIALS: readonly string[] = [
   '# IPv6 essentials: path MTU discovery and neighbour discovery (RFC 4890)',
-  'pass in quick proto ipv6-icmp from any to any icmp-type 2',
-  'pass in quick proto ipv6-icmp from any to any icmp-type 134',
-  'pass in quick proto ipv6-icmp from any to any icmp-type 135',
-  'pass in quick proto ipv6-icmp from any to any icmp-type 136',
+  ...IPV6_ESSENTIAL_TYPES.map((type) => `pass in quick proto ipv6-icmp from any to any icmp-type ${type}`),
 ];
 
 function fallbacks(icmp: string, essentials: readonly string[]): string {

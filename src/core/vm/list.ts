@@ -278,8 +278,16 @@ function padEnd(text: string, width: number): string {
   return text.padEnd(width);
 }
 
+/**
+ * A -p field: `\` as `\\` and `:` as `\:`, so that IPv6 addresses and MACs
+ * do not split a line into more fields (SmartOS does not escape; docs/vmadm-cli.md §0, §6).
+ */
+function escapeParsable(cell: string): string {
+  return cell.replace(/[\\:]/g, '\\$&');
+}
+
 function joinRow(cells: readonly string[], columns: readonly Column[], parsable: boolean): string {
-  if (parsable) return cells.join(':');
+  if (parsable) return cells.map(escapeParsable).join(':');
   let line = '';
   for (let i = 0; i < cells.length; i++) {
     if (i > 0) line += '  ';

@@ -219,9 +219,9 @@ describe('fwadm conformance with SmartOS (bytes and exit codes)', function () {
       await expect(fw(['-h', 'list']), 0, list.stdout);
       await expect(fw(['list', '--help']), 0, list.stdout);
       assert.match(fw(['--version']).stdout, /^fwadm\/\d+\.\d+\.\d+ /);
-      const top = fw(['help']);
+      const top = await h.fw(['help']);
       assert.equal(top.status, 0);
-      assert.match(top.stdout, /COMMANDS\n[\s\S]* {2}list-rvms /);
+      assert.match(top.stdout, /\nCommands:\n[\s\S]*\n {4}list-rvms +\S/);
     });
   });
 

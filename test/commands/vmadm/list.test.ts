@@ -155,3 +155,48 @@ describe('vmadm list and lookup read VMs without their get view', () => {
     assert.ok(some('alias', (v) => v === undefined), 'VMs without alias');
   });
 });
+
+describe('vmadm list -p: ":" and "\\" in values are escaped (not in SmartOS: docs/vmadm-cli.md §0, §6)', () => {
+  const ZONE = '5f0c0a2e-0f3a-4b1c-9b6e-8d2a5c0e1f11'; // examples/vms/dual-stack-zone.json
+  let root: string;
+  let env: NodeJS.ProcessEnv;
+  before(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'vmadm-list-p-'));
+    env = { VMADM_ROOT: root, VMADM_HOST: 'local' };
+    const r = await run('vmadm', ['create', '-f', examplePath('vms', 'dual-stack-zone.json')], { env });
+    assert.equal(r.status, 0, r.stderr);
+    const u = await run('vmadm', ['update', ZONE, '-f', '-'], { env, input: JSON.stringify({ set_tags: { path: 'C:\\vms\\web', empty: '' } }) });
+    assert.equal(u.status, 0, u.stderr);
+  });
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  /** A -p line split at the colons that are not escaped, each field unescaped. */
+  function fields(line: string): string[] {
+    return [...line.matchAll(/((?:[^\\:]|\\.)*)(?::|$)/g)].slice(0, -1).map((m) => m[1].replace(/\\(.)/g, '$1'));
+  }
+
+  it('IPv6 addresses and MACs: each escaped colon written "\\:", so a line splits into its columns', async () => {
+    const r = await run('vmadm', ['list', '-p', '-o', 'uuid,nics.0.mac,nics.0.ips,nics.1.ips,nics.0.gateways,alias'], { env });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      `${ZONE}:90\\:b8\\:d0\\:aa\\:bb\\:01:` +
+        '198.51.100.10/24,198.51.100.11/24,2001\\:db8\\:0\\:1\\:\\:10/64,2001\\:db8\\:0\\:1\\:\\:11/64,addrconf:' +
+        '10.0.0.10/24,fd00\\:42\\:\\:10/64:198.51.100.1,fe80\\:\\:1:web01\n',
+    );
+    const vm = JSON.parse((await run('vmadm', ['get', ZONE], { env })).stdout) as { nics: { mac: string; ips: string[]; gateways: string[] }[] };
+    assert.deepEqual(fields(r.stdout.trimEnd()), [ZONE, vm.nics[0].mac, vm.nics[0].ips.join(','), vm.nics[1].ips.join(','), vm.nics[0].gateways.join(','), 'web01']);
+  });
+
+  it('a backslash is written "\\\\"; an empty or missing value stays an empty field; -h headers are escaped the same way', async () => {
+    const r = await run('vmadm', ['list', '-p', '-h', '-o', 'uuid,tags.path,tags.empty,hostname,routes.fd00:99::/48'], { env });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `UUID:TAGS.PATH:TAGS.EMPTY:HOSTNAME:ROUTES.FD00\\:99\\:\\:/48\n${ZONE}:C\\:\\\\vms\\\\web::web01:fd00\\:42\\:\\:1\n`);
+    assert.deepEqual(fields(r.stdout.split('\n')[1]), [ZONE, 'C:\\vms\\web', '', 'web01', 'fd00:42::1']);
+  });
+
+  it('without -p nothing is escaped', async () => {
+    const r = await run('vmadm', ['list', '-H', '-o', 'uuid,nics.0.mac'], { env });
+    assert.equal(r.stdout, `${ZONE}  90:b8:d0:aa:bb:01\n`);
+  });
+});

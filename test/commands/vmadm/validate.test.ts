@@ -88,18 +88,14 @@ describe('vmadm validate create', () => {
     assert.deepEqual([r.status, r.stdout], [0, 'VALID create payload for joyent brand VMs.\n']);
   });
 
-  it('a bare vmadm is a usage error, as in SmartOS: the usage and the commands on stderr, exit 2', async () => {
+  it('a bare vmadm is a usage error, as in SmartOS: the usage, a line per command, on stderr, exit 2', async () => {
     const r = await run('vmadm', []);
     assert.equal(r.status, 2);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /^Usage: vmadm <command> \[options\]\n\nCommands:\n/);
-    for (const cmd of ['create', 'get', 'list', 'lookup', 'update', 'delete', 'start', 'stop', 'reboot', 'validate create']) {
-      assert.match(r.stderr, new RegExp(`^  ${cmd} +\\S`, 'm'));
+    assert.match(r.stderr, /^Usage: vmadm <command> \[options\]\n\n/);
+    for (const cmd of ['create', 'get', 'list', 'lookup', 'update', 'delete', 'start', 'stop', 'reboot', 'validate create', 'validate update']) {
+      assert.match(r.stderr, new RegExp(`^${cmd} `, 'm'));
     }
-    // spawned: oclif prints help to the process's own stdout, wrapped to its width
-    const help = spawnCli('vmadm', ['--help']);
-    assert.deepEqual([help.status, help.stderr], [0, '']);
-    assert.match(help.stdout, /^  validate +Check/m);
   });
 
   it('usage errors exit 2', async () => {

@@ -103,7 +103,7 @@ describe('vm/list columns', () => {
     const v = vm({ uuid: U1, nics: [{ ip: '10.0.0.5', ips: ['10.0.0.5/24', '2001:db8::5/64'] }], tags: { role: 'db' } });
     assert.equal(
       table([v], 'nics.0.ips,tags.role,nics.1.ip', undefined, { parsable: true }),
-      '10.0.0.5/24,2001:db8::5/64:db:\n',
+      '10.0.0.5/24,2001\\:db8\\:\\:5/64:db:\n',
     );
   });
 
