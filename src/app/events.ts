@@ -10,6 +10,7 @@ import { NotFoundError } from '../core/errors';
 import { eventView, vmEvent, type ReadyEvent, type VmEvent } from '../core/vm/events';
 import { EventLog } from '../store/events';
 import type { VmChange } from '../store/journal';
+import { hostFacts } from './reads';
 import type { Runtime } from './runtime';
 
 /** How often a follower looks at the log for new lines. */
@@ -30,7 +31,7 @@ function message(err: unknown): string {
 export function recordVmEvent(rt: Runtime, change: VmChange, opts: { once?: boolean } = {}): string | undefined {
   try {
     const before = change.before ? rt.vms.fromStored(change.before) : undefined;
-    const ev = vmEvent(before, rt.vms.get(change.uuid), rt.now());
+    const ev = vmEvent(before, rt.vms.get(change.uuid), rt.now(), hostFacts(rt));
     if (ev === undefined) return undefined;
     const log = new EventLog(rt.root);
     if (opts.once) {
@@ -72,8 +73,9 @@ export async function followEvents(rt: Runtime, opts: FollowOptions): Promise<vo
   const follower = new EventLog(rt.root).follower();
   try {
     const vms = rt.vms.list();
+    const host = hostFacts(rt);
     if (opts.uuid !== undefined && !vms.some((vm) => vm.zonename === opts.uuid)) throw new NotFoundError(`VM ${opts.uuid} not found`);
-    opts.onReady?.({ type: 'ready', date: rt.now().toISOString(), uuid: randomUUID(), vms: Object.fromEntries(vms.map((vm) => [vm.zonename, eventView(vm)])) });
+    opts.onReady?.({ type: 'ready', date: rt.now().toISOString(), uuid: randomUUID(), vms: Object.fromEntries(vms.map((vm) => [vm.zonename, eventView(vm, host)])) });
     while (!opts.signal.aborted) {
       for (const line of follower.read()) {
         let ev: VmEvent;

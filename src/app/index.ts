@@ -18,7 +18,7 @@ export {
 } from './vm';
 export { changeRules, type RuleChangePlan, type RuleChangeOutcome } from './firewall';
 export { readRules, readState, compileInputOf, type StoredState } from './state';
-export { scanVms, firewallStatusText, firewallStatsText } from './reads';
+export { scanVms, firewallStatusText, firewallStatsText, hostFacts } from './reads';
 export { killVm } from './vm-kill';
 export { followEvents } from './events';
 export { vmInfo, sysrqVm, consoleVm, SYSRQ_TYPES } from './vm-hypervisor';

@@ -4,7 +4,10 @@
  * lock. Every file is replaced by a rename, so a reader sees each whole,
  * and never waits for a writer.
  */
+import { version } from '../../package.json';
 import type { VmRecord } from '../core/vm/record';
+import type { HostFacts } from '../core/vm/view';
+import { serverUuid } from '../store/root';
 import type { Runtime } from './runtime';
 import { zoneOf } from './sync';
 import { mustGet } from './vm';
@@ -24,4 +27,13 @@ export async function firewallStatusText(rt: Runtime, vm: VmRecord): Promise<str
 /** `ipfstat -hoi` of a VM (fwadm stats); '' when nothing is loaded. */
 export async function firewallStatsText(rt: Runtime, vm: VmRecord): Promise<string> {
   return rt.host.firewallStats(zoneOf(vm));
+}
+
+/**
+ * What `vmadm get` shows of the host (docs/vmadm-cli.md §15 "get"): its
+ * server_uuid, kept in the state root, and this vmadm's build as
+ * platform_buildstamp.
+ */
+export function hostFacts(rt: Runtime): HostFacts {
+  return { server_uuid: serverUuid(rt.root), platform_buildstamp: `smartos-netadm-${version}` };
 }

@@ -30,7 +30,7 @@ import { planVmChange } from './firewall';
 import { observed, removeZone } from './recovery';
 import { isSimulatedCrash, type Runtime } from './runtime';
 import { syncVms, zoneOf } from './sync';
-import { mustGet, powerChange } from './vm';
+import { mustGet, powerChange, refuseConflicts } from './vm';
 
 // ---------------------------------------------------------------- the stream, written
 
@@ -307,9 +307,8 @@ export async function receiveVm(rt: Runtime, input: AsyncIterable<Uint8Array | s
     const { host } = rt;
     const zone = zoneOf(record);
     if (rt.vms.has(record.uuid) || (await host.zoneState(zone)) !== undefined) throw exists();
-    const macs = rt.vms.macsInUse();
-    const clash = record.nics.findIndex((nic) => macs.has(nic.mac));
-    if (clash >= 0) throw new AppError(`Conflict detected with another vm, please check the MAC, IP, and VRID (nics.${clash}.mac ${record.nics[clash].mac} is in use)`);
+    // a MAC, address, VRID or VNC port another VM holds is refused, as create refuses it
+    refuseConflicts(rt, record);
     const script = createScript(record);
     const plan = await planVmChange(rt, { created: record });
     const pending = [...new Set([...plan.pending, record.uuid])];

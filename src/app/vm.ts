@@ -8,14 +8,16 @@
  * change; a kill is finished or undone by the next command.
  */
 import { AppError, HostError, NotFoundError } from '../core/errors';
+import { findConflict, indexKeyOf, newConflictKeys } from '../core/vm/conflicts';
 import { createVm, type VmOutcome } from '../core/vm/create';
+import { canonicalMac } from '../core/vm/normalise';
 import type { VmRecord } from '../core/vm/record';
 import { updateVm, type UpdateOutcome } from '../core/vm/update';
 import { UUID_ANY_CASE } from '../core/uuid';
 import { isHvm } from '../core/vmspec/brands';
 import { createScript, updateScript } from '../core/zonecfg/script';
 import type { ZoneRef } from '../hosts/host';
-import type { MacsInUse } from '../store/vm-store';
+import type { InUse } from '../store/vm-store';
 import { runChange, type Change, type Completed } from './change';
 import { planVmChange, type FirewallPlan } from './firewall';
 import { reconfigureOnce, removeZone } from './recovery';
@@ -59,33 +61,65 @@ async function syncPlan(rt: Runtime, plan: FirewallPlan, changed: string, force:
 
 // ---------------------------------------------------------------- create
 
-/** Payload NICs that name their own MAC (those are never regenerated). */
-function givenMacs(payload: Record<string, unknown>): Set<number> {
-  const out = new Set<number>();
-  if (Array.isArray(payload.nics)) {
-    payload.nics.forEach((nic: unknown, i) => {
-      if (nic && typeof nic === 'object' && (nic as Record<string, unknown>).mac !== undefined) out.add(i);
-    });
+/** The MACs a payload's NICs (`nics`, `add_nics`) name themselves: those are never drawn again. */
+function givenMacs(payload: Record<string, unknown>): Set<string> {
+  const out = new Set<string>();
+  for (const list of [payload.nics, payload.add_nics]) {
+    if (!Array.isArray(list)) continue;
+    for (const nic of list) {
+      const mac = nic && typeof nic === 'object' ? (nic as Record<string, unknown>).mac : undefined;
+      if (typeof mac === 'string') out.add(canonicalMac(mac));
+    }
   }
   return out;
 }
 
 /**
- * createVm with MACs unique on this host: a generated MAC that another VM
- * holds is drawn again; a MAC the payload names that another VM holds is
- * refused as SmartOS refuses it.
+ * A create or update (`make`) that holds nothing another VM holds
+ * (docs/vmadm-cli.md §15 "Conflicts across VMs"): a MAC drawn at random
+ * that another VM holds is drawn again; any other conflict is refused as
+ * SmartOS refuses it, nothing changed. The other VMs are read only when
+ * the VM gains something to check (NICs, a VNC port), and only those the
+ * store's index says hold it; the records decide (core/vm/conflicts.ts).
  */
-function createUnique(rt: Runtime, payload: Record<string, unknown>, hostMacs: MacsInUse): VmOutcome {
+function withoutConflicts<T extends { ok: boolean; record?: VmRecord }>(
+  rt: Runtime,
+  payload: Record<string, unknown>,
+  before: VmRecord | undefined,
+  make: () => T,
+): T {
   const given = givenMacs(payload);
+  const had = new Set(before?.nics.map((n) => n.mac));
+  let inUse: InUse | undefined;
   for (;;) {
-    const outcome = createVm(payload, rt.vmEnv());
-    if (!outcome.ok) return outcome;
-    const clash = outcome.record.nics.findIndex((nic) => hostMacs.has(nic.mac));
-    if (clash < 0) return outcome;
-    if (given.has(clash)) {
-      throw new AppError(`Conflict detected with another vm, please check the MAC, IP, and VRID (nics.${clash}.mac ${outcome.record.nics[clash].mac} is in use)`);
-    }
+    const out = make();
+    if (!out.ok || out.record === undefined || out.record === before) return out;
+    const record = out.record;
+    const keys = newConflictKeys(record, before).map(indexKeyOf);
+    if (keys.length === 0) return out;
+    inUse ??= rt.vms.inUse();
+    if (!keys.some((k) => inUse!.has(k))) return out;
+    const drawn = record.nics.some((n) => !given.has(n.mac) && !had.has(n.mac) && n.vrrp_vrid === undefined && inUse!.has(n.mac));
+    if (drawn) continue;
+    refuseConflicts(rt, record, before, inUse);
+    return out;
   }
+}
+
+/**
+ * Refuse a VM (created, received, or updated from `before`) that holds
+ * what another VM holds (docs/vmadm-cli.md §15 "Conflicts across VMs"):
+ * SmartOS's sentence, nothing changed. The store's index names the VMs
+ * that may hold it; their records decide (core/vm/conflicts.ts).
+ */
+export function refuseConflicts(rt: Runtime, record: VmRecord, before?: VmRecord, inUse?: InUse): void {
+  const keys = newConflictKeys(record, before).map(indexKeyOf);
+  if (keys.length === 0) return;
+  const index = inUse ?? rt.vms.inUse();
+  if (!keys.some((k) => index.has(k))) return;
+  const others = index.holders(keys).flatMap((uuid) => rt.vms.get(uuid) ?? []);
+  const conflict = findConflict(record, others, before);
+  if (conflict !== undefined) throw new AppError(conflict);
 }
 
 /**
@@ -127,7 +161,7 @@ async function provision(rt: Runtime, c: Change, made: VmRecord): Promise<VmReco
     if (made.autoboot) {
       await host.boot(zone);
       c.point('create:booted');
-      vm = { ...installed, state: 'running', zone_state: 'running' };
+      vm = { ...installed, state: 'running', zone_state: 'running', boot_timestamp: rt.now().toISOString() };
       await rt.vms.put(vm);
       c.point('create:running');
     }
@@ -158,7 +192,7 @@ export async function createVmChange(rt: Runtime, payload: Record<string, unknow
         throw new AppError(`VM with UUID ${payload.uuid} already exists`);
       }
     }
-    const made = createUnique(rt, payload, rt.vms.macsInUse());
+    const made = withoutConflicts(rt, payload, undefined, () => createVm(payload, rt.vmEnv()));
     if (!made.ok) return made;
     return { ...made, record: await provision(rt, c, made.record) };
   });
@@ -187,8 +221,10 @@ async function applyUpdate(
   const zone = zoneOf(before);
   const plan = opts.firewall ? await planVmChange(rt, { before, after }) : undefined;
   const pending = [...(plan?.pending ?? []), before.uuid, ...(opts.force ?? [])];
-  await c.begin({ kind: 'vm', op, uuid: before.uuid, before: rt.vms.toStored(before), after: rt.vms.toStored(after) }, pending);
+  // made before the journal: a record zonecfg cannot carry is refused with nothing begun
   const script = updateScript(before, after);
+  updateScript(after, before);
+  await c.begin({ kind: 'vm', op, uuid: before.uuid, before: rt.vms.toStored(before), after: rt.vms.toStored(after) }, pending);
   const undo: Array<() => Promise<unknown>> = [];
   try {
     if (script !== '') {
@@ -228,7 +264,7 @@ async function applyUpdate(
 export async function updateVmChange(rt: Runtime, uuid: string, payload: Record<string, unknown>): Promise<Completed<UpdateOutcome>> {
   return runChange(rt, 'vmadm update', async (c) => {
     const before = mustGet(rt, uuid);
-    const out = updateVm(before, payload, rt.vmEnv());
+    const out = withoutConflicts(rt, payload, before, () => updateVm(before, payload, rt.vmEnv()));
     if (!out.ok || !out.changed) return out;
     const after = out.record;
     const what =
@@ -373,7 +409,8 @@ export async function startVmChange(rt: Runtime, uuid: string): Promise<Complete
     if (vm.state !== 'stopped') throw new AppError(`Unable to start VM ${vm.uuid}: Cannot start vm from state "${vm.state}", must be "stopped".`);
     const next: VmRecord = vm.autoboot ? vm : { ...vm, autoboot: true, last_modified: rt.now().toISOString() };
     // the zone loads its ipf files as it boots (as SmartOS's zones do): no firewall call here
-    await powerChange(rt, c, 'start', vm, next, { ...next, state: 'running', zone_state: 'running' }, () => rt.host.boot(zoneOf(vm)));
+    const booted: VmRecord = { ...next, state: 'running', zone_state: 'running', boot_timestamp: rt.now().toISOString() };
+    await powerChange(rt, c, 'start', vm, next, booted, () => rt.host.boot(zoneOf(vm)));
     return `Successfully started VM ${vm.uuid}`;
   });
 }
@@ -389,7 +426,7 @@ export async function stopVmChange(rt: Runtime, uuid: string, force: boolean, ti
     const running = vm.state === 'running';
     const already = `VM ${vm.uuid} is already not 'running' (currently: ${vm.state})`;
     if (!running && next === vm) return already;
-    const after: VmRecord = running ? { ...next, state: 'stopped', zone_state: 'installed' } : next;
+    const after: VmRecord = running ? { ...next, state: 'stopped', zone_state: 'installed', boot_timestamp: undefined } : next;
     // -t: how long the host waits for the VM's own shutdown before halting it
     await powerChange(rt, c, 'stop', vm, next, after, async () => {
       if (running) await rt.host.halt(zoneOf(vm), force, timeout);

@@ -4,11 +4,11 @@
  * that cannot be taken is refused at once, in one line.
  */
 import { strict as assert } from 'node:assert';
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { run } from '../helpers/run-cli';
+import { tree } from '../helpers/tree';
 
 const SPEC = JSON.stringify({
   brand: 'joyent',
@@ -18,21 +18,6 @@ const SPEC = JSON.stringify({
   tags: { role: 'www' },
   nics: [{ nic_tag: 'external', ips: ['198.51.100.10/24', '2001:db8::10/64'] }],
 });
-
-/** Every file under dir with a hash of its content (links as their target). */
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isSymbolicLink()) out[path.relative(dir, p)] = `-> ${fs.readlinkSync(p)}`;
-      else out[path.relative(dir, p)] = crypto.createHash('sha1').update(fs.readFileSync(p)).digest('hex');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 describe('paths: copied roots, links, locks that cannot be taken', () => {
   const made: string[] = [];

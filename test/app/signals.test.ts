@@ -55,7 +55,7 @@ async function stored(w: World): Promise<string> {
   const vms = JSON.parse((await w.vm(['lookup', '-j'])).stdout) as Record<string, unknown>[];
   const rules = JSON.parse((await w.fw(['list', '-j'])).stdout || '[]') as Record<string, unknown>[];
   const scrub = (v: unknown): unknown =>
-    JSON.parse(JSON.stringify(v), (k, x) => (['mac', 'last_modified', 'create_timestamp', 'version', 'boot_timestamp', 'zonepath'].includes(k) ? undefined : x));
+    JSON.parse(JSON.stringify(v), (k, x) => (['mac', 'last_modified', 'create_timestamp', 'version', 'boot_timestamp', 'zonepath', 'server_uuid'].includes(k) ? undefined : x));
   return JSON.stringify({ vms: scrub(vms), rules: scrub(rules) });
 }
 

@@ -41,7 +41,7 @@ describe('validation output', () => {
   });
 
   it('-j on a valid payload: the empty report on stdout, the VALID line on stderr', () => {
-    const out = renderValidation(validateCreate({ brand: 'joyent' }), true, VALID);
+    const out = renderValidation(validateCreate({ brand: 'joyent', image_uuid: '2b683a82-a066-11e3-97ab-2faa44701c5a' }), true, VALID);
     assert.deepEqual(out, {
       stdout: '{\n  "bad_values": [],\n  "bad_properties": [],\n  "missing_properties": []\n}\n',
       stderr: `${VALID}\n`,

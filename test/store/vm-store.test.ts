@@ -67,7 +67,7 @@ describe('store/VmStore', () => {
     assert.equal(fs.readFileSync(path.join(cfg, 'tags.json'), 'utf8'), '{\n  "role": "db"\n}');
     assert.equal(fs.readFileSync(path.join(cfg, 'routes.json'), 'utf8'), '{\n  "10.2.0.0/16": "10.0.0.1"\n}');
     // nothing else left behind: no temp files
-    assert.deepEqual(tree(root).filter((f) => f !== '.macs.json'), [
+    assert.deepEqual(tree(root).filter((f) => f !== '.conflicts'), [
       `vms/${r.uuid}.json`,
       `zones/${r.uuid}/config/metadata.json`,
       `zones/${r.uuid}/config/routes.json`,

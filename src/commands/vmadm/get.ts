@@ -30,7 +30,10 @@ export default class Get extends BaseCommand {
     const { args, flags } = await this.parse(Get);
     const io = this.io;
     const uuid = checkUuidArg(args.uuid, typedCommand(io, 'get', Get.aliases));
-    const vm = await withApp(io, flags.root, false, async (rt, app) => app.mustGet(rt, uuid, `zoneadm: ${uuid}: No such zone configured`));
-    printJson(io, getView(vm));
+    const [vm, host] = await withApp(io, flags.root, false, async (rt, app) => {
+      const found = app.mustGet(rt, uuid, `zoneadm: ${uuid}: No such zone configured`);
+      return [found, app.hostFacts(rt)] as const;
+    });
+    printJson(io, getView(vm, host));
   }
 }

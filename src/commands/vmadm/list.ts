@@ -4,7 +4,7 @@ import { BaseCommand } from '../../cli/base-command';
 import { quietFlags, rootFlag, withApp } from '../../cli/app';
 import { matchesAll, parseFilters } from '../../core/vm/filter';
 import { formatTable, listView, planList, planView, project, sortVms, valueAt, withListFields, type VmView } from '../../core/vm/list';
-import { getView } from '../../core/vm/view';
+import { getView, type HostFacts } from '../../core/vm/view';
 
 export default class List extends BaseCommand {
   static override summary = 'List VMs as a table, filtered by field=value or field=~regex.';
@@ -48,13 +48,14 @@ export default class List extends BaseCommand {
     const full = flags.json && flags.order === undefined;
     // each VM is read as list reads it (no get view) and kept only as the
     // values printed and sorted on; -j without -o prints whole get views
-    const rows = await withApp(io, flags.root, false, async (rt, app) =>
-      app.scanVms(rt, (record) => {
+    const rows = await withApp(io, flags.root, false, async (rt, app) => {
+      let host: HostFacts | undefined;
+      return app.scanVms(rt, (record) => {
         const view = listView(record, viewPlan);
         if (!matchesAll(view, filters)) return undefined;
-        return full ? withListFields(getView(record)) : project(view, keys);
-      }),
-    );
+        return full ? withListFields(getView(record, (host ??= app.hostFacts(rt)))) : project(view, keys);
+      });
+    });
     const vms = sortVms(rows, plan.sort);
     if (flags.json) {
       const out = flags.order === undefined ? vms : vms.map((vm) => pick(vm, columnKeys));

@@ -5,7 +5,7 @@ import { quietFlags, rootFlag, withApp } from '../../cli/app';
 import { AppError } from '../../core/errors';
 import { matchesAll, parseFilters } from '../../core/vm/filter';
 import { listView, pickFields, planView, withListFields } from '../../core/vm/list';
-import { getView } from '../../core/vm/view';
+import { getView, type HostFacts } from '../../core/vm/view';
 
 export default class Lookup extends BaseCommand {
   static override summary = 'Print the UUIDs (or, with -j, the JSON) of the VMs that match field=value or field=~regex.';
@@ -41,12 +41,13 @@ export default class Lookup extends BaseCommand {
     const viewPlan = planView(filters.map((f) => f.key));
     // each VM is read as lookup reads it (no get view): the get view is
     // built only for the VMs that match, and only for -j
-    const found = await withApp(io, flags.root, false, async (rt, app) =>
-      app.scanVms(rt, (record) => {
+    const found = await withApp(io, flags.root, false, async (rt, app) => {
+      let host: HostFacts | undefined;
+      return app.scanVms(rt, (record) => {
         if (!matchesAll(listView(record, viewPlan), filters)) return undefined;
-        return flags.json ? withListFields(getView(record)) : { uuid: record.uuid };
-      }),
-    );
+        return flags.json ? withListFields(getView(record, (host ??= app.hostFacts(rt)))) : { uuid: record.uuid };
+      });
+    });
     if (flags.unique && found.length !== 1) throw new AppError(`Requested unique lookup but found ${found.length} results.`);
     if (flags.json) {
       const out = flags.output === undefined ? found : pickFields(found, flags.output.split(','));

@@ -1,15 +1,19 @@
 /**
  * `vmadm create`: a payload into the VM record (docs/vmadm-cli.md §3, §3.1,
- * §3.2, docs/vm-network.md). The payload first passes exactly the checks of
- * `vmadm validate create` (brand defaulted to joyent); unknown and
- * brand-refused properties are dropped with a note each. Pure.
+ * §3.2, §15, docs/vm-network.md). The payload first passes exactly the
+ * checks of `vmadm validate create` (brand defaulted to joyent; loose types
+ * converted with a note each); unknown and brand-refused properties are
+ * dropped with a note each. The record is then checked as a whole (the
+ * checks an update's result gets too). Pure.
  */
 import { isHvm } from '../vmspec/brands';
+import { coerceTypes } from '../vmspec/coerce';
 import { ReportBuilder, type ValidationResult } from '../vmspec/report';
 import { validateCreate } from '../vmspec/validate';
 import type { VmEnv } from './env';
+import { fixMemory } from './memory';
 import { canonicalResolvers, canonicalRoutes, canonicalUuid, ensurePrimary, normaliseNewNics, recheck } from './normalise';
-import { validateDropping } from './props';
+import { FALSE_BY_DEFAULT, validateDropping } from './props';
 import type { Brand, VmRecord } from './record';
 
 export type VmOutcome =
@@ -20,15 +24,10 @@ type Obj = Record<string, unknown>;
 
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 const HVM_LIMIT_PRIV = 'default,-file_link_any,-net_access,-proc_fork,-proc_info,-proc_session';
-/** Minimum max_swap (MiB). */
-const MIN_SWAP = 256;
-/** What HVM brands add to ram for max_physical_memory by default. */
-const HVM_OVERHEAD: Record<string, number> = { kvm: 1024, bhyve: 1280 };
-
 /** Payload keys the record builds itself rather than copying. */
 const BUILT = new Set([
   'brand', 'uuid', 'zonename', 'owner_uuid', 'billing_id', 'image_uuid', 'nics', 'nowait', 'ram', 'resolvers', 'routes',
-  'create_timestamp', 'disks',
+  'create_timestamp', 'max_physical_memory', 'max_locked_memory', 'max_swap', 'max_shm_memory', 'tmpfs',
 ]);
 
 /** The §3.1 defaults that do not depend on memory. */
@@ -55,46 +54,6 @@ export function brandDefaults(brand: Brand): Obj {
   };
 }
 
-function num(v: unknown): number | undefined {
-  return typeof v === 'number' ? v : undefined;
-}
-
-/** max_physical_memory and what derives from it (fixPayloadMemory). */
-function memory(p: Obj, brand: Brand, notes: string[]): Obj {
-  const out: Obj = {};
-  let mpm: number;
-  if (isHvm(brand)) {
-    const ram = num(p.ram) ?? 256;
-    out.ram = ram;
-    mpm = num(p.max_physical_memory) ?? ram + HVM_OVERHEAD[brand];
-    if (brand === 'bhyve' && mpm < ram + 256) {
-      notes.push(`max_physical_memory: ${mpm} stored as ${ram + 256} (a bhyve VM needs at least ram + 256)`);
-      mpm = ram + 256;
-    }
-  } else {
-    mpm = num(p.max_physical_memory) ?? num(p.ram) ?? 256;
-    if (p.ram !== undefined && p.max_physical_memory === undefined) notes.push(`ram: ${mpm} stored as max_physical_memory ${mpm}`);
-    else if (p.ram !== undefined) notes.push(`ram: ${String(p.ram)} ignored (max_physical_memory ${mpm} is given)`);
-  }
-  out.max_physical_memory = mpm;
-  out.max_locked_memory = atMost(num(p.max_locked_memory) ?? mpm, mpm, 'max_locked_memory', notes);
-  let swap = num(p.max_swap) ?? Math.max(mpm, MIN_SWAP);
-  if (swap < MIN_SWAP) {
-    notes.push(`max_swap: ${swap} stored as ${MIN_SWAP} (the minimum)`);
-    swap = MIN_SWAP;
-  }
-  out.max_swap = swap;
-  out.max_shm_memory = num(p.max_shm_memory) ?? mpm;
-  if (!isHvm(brand)) out.tmpfs = atMost(num(p.tmpfs) ?? mpm, mpm, 'tmpfs', notes);
-  return out;
-}
-
-function atMost(value: number, max: number, name: string, notes: string[]): number {
-  if (value <= max) return value;
-  notes.push(`${name}: ${value} stored as ${max} (at most max_physical_memory)`);
-  return max;
-}
-
 function uuidField(p: Obj, key: string, fallback: string | undefined, notes: string[]): string | undefined {
   const v = p[key];
   if (typeof v !== 'string') return fallback;
@@ -105,8 +64,9 @@ function uuidField(p: Obj, key: string, fallback: string | undefined, notes: str
 
 /** A create payload into a VM record, or the validator's report. */
 export function createVm(payload: Record<string, unknown>, env: VmEnv): VmOutcome {
-  const notes: string[] = [];
-  const input: Obj = payload.brand === undefined ? { ...payload, brand: 'joyent' } : payload;
+  const coerced = coerceTypes(payload.brand === undefined ? { ...payload, brand: 'joyent' } : payload, 'create');
+  const notes: string[] = [...coerced.notes];
+  const input: Obj = coerced.payload;
   const brand = String(input.brand);
   const checked = validateDropping(input, validateCreate, brand, notes);
   if (!checked.ok) return { ok: false, result: checked.result, notes };
@@ -117,12 +77,17 @@ export function createVm(payload: Record<string, unknown>, env: VmEnv): VmOutcom
   const uuid = uuidField(p, 'uuid', undefined, notes) ?? canonicalUuid(env.newUuid());
   const defaults = brandDefaults(b);
   const copied: Obj = {};
-  for (const [k, v] of Object.entries(p)) if (!BUILT.has(k) && v !== undefined) copied[k] = v;
+  for (const [k, v] of Object.entries(p)) {
+    // a flag false by default is stored only when true; cpu_cap 0 is no cap (§15 "Unset")
+    if (BUILT.has(k) || v === undefined || (v === false && FALSE_BY_DEFAULT.has(k)) || (k === 'cpu_cap' && v === 0)) continue;
+    copied[k] = v;
+  }
   const zpool = typeof p.zpool === 'string' ? p.zpool : 'zones';
   const now = env.now.toISOString();
 
   const routes: Record<string, string> = {};
   const report = new ReportBuilder();
+  const memory = fixMemory(b, undefined, p, notes, report);
   if (p.routes && typeof p.routes === 'object') canonicalRoutes(p.routes as Record<string, string>, 'routes', routes, notes, report);
   const nicDriver = typeof p.nic_driver === 'string' ? p.nic_driver : undefined;
   const nics = normaliseNewNics((p.nics as Obj[] | undefined) ?? [], [], b, 'nics', env, notes, nicDriver);
@@ -135,9 +100,9 @@ export function createVm(payload: Record<string, unknown>, env: VmEnv): VmOutcom
     zonename: typeof p.zonename === 'string' ? p.zonename : uuid,
     brand: b,
     owner_uuid: uuidField(p, 'owner_uuid', ZERO_UUID, notes)!,
-    billing_id: uuidField(p, 'billing_id', ZERO_UUID, notes)!,
+    billing_id: typeof p.billing_id === 'string' ? p.billing_id : ZERO_UUID,
     ...(typeof p.image_uuid === 'string' ? { image_uuid: uuidField(p, 'image_uuid', undefined, notes) } : {}),
-    ...memory(p, b, notes),
+    ...memory,
     zpool,
     zonepath: env.zonepathOf(zpool, uuid),
     zfs_filesystem: `${zpool}/${uuid}`,
@@ -153,6 +118,7 @@ export function createVm(payload: Record<string, unknown>, env: VmEnv): VmOutcom
     customer_metadata: { ...((p.customer_metadata as Obj | undefined) ?? {}) },
     internal_metadata: { ...((p.internal_metadata as Obj | undefined) ?? {}) },
   } as VmRecord;
+  // disks are refused until implemented (vmspec/unsupported.ts)
   if (hvm && Array.isArray(p.disks)) {
     const driver = typeof p.disk_driver === 'string' ? p.disk_driver : undefined;
     record.disks = (p.disks as Obj[]).map((d) => ({ ...d, media: d.media ?? 'disk', ...(d.model === undefined && driver ? { model: driver } : {}) }));

@@ -10,7 +10,7 @@
  * stream's own uuid) with `vms`, every VM by zonename.
  */
 import type { VmRecord } from './record';
-import { getView } from './view';
+import { getView, type HostFacts } from './view';
 
 /** One change between two VMs: where (`nics.*.ips`), what happened, the values. */
 export interface VmChangeEntry {
@@ -117,9 +117,9 @@ function diffArrays(a: unknown[], b: unknown[], prefix: (string | null)[], key?:
   ];
 }
 
-/** The VM as an event shows it: as `vmadm get` shows it. */
-export function eventView(vm: VmRecord): Record<string, unknown> {
-  return getView(vm);
+/** The VM as an event shows it: as `vmadm get` shows it (with the host's facts, when given). */
+export function eventView(vm: VmRecord, host?: HostFacts): Record<string, unknown> {
+  return getView(vm, host);
 }
 
 function withoutLastModified(view: Record<string, unknown>): Record<string, unknown> {
@@ -128,14 +128,14 @@ function withoutLastModified(view: Record<string, unknown>): Record<string, unkn
 }
 
 /** The event a change of one VM makes (undefined: nothing a reader would see changed). */
-export function vmEvent(before: VmRecord | undefined, after: VmRecord | undefined, date: Date): VmEvent | undefined {
+export function vmEvent(before: VmRecord | undefined, after: VmRecord | undefined, date: Date, host?: HostFacts): VmEvent | undefined {
   const at = date.toISOString();
   if (after === undefined) {
     return before === undefined ? undefined : { type: 'delete', date: at, zonename: before.zonename, uuid: before.uuid };
   }
-  const vm = eventView(after);
+  const vm = eventView(after, host);
   if (before === undefined) return { type: 'create', date: at, zonename: after.zonename, uuid: after.uuid, vm };
-  const changes = diffValues(withoutLastModified(eventView(before)), withoutLastModified(vm));
+  const changes = diffValues(withoutLastModified(eventView(before, host)), withoutLastModified(vm));
   if (changes.length === 0) return undefined;
   return { type: 'modify', date: at, zonename: after.zonename, uuid: after.uuid, vm, changes };
 }

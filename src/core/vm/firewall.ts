@@ -91,7 +91,7 @@ export function firewallVmFromObject(raw: unknown, where: string): FwVm {
     return picked;
   });
   const brand = typeof raw.brand === 'string' && BRANDS.includes(raw.brand) ? raw.brand : 'joyent';
-  const result = validateCreate({ brand, nics });
+  const result = validateCreate({ brand, nics }, { required: false });
   if (!result.valid) throw compileInputError(`${name}: ${result.messages[0].replace(/\s*\n\s*/g, ' ')}`);
   const ips = nics.map((nic) => {
     if (Array.isArray(nic.ips)) return { ips: nic.ips as string[] };

@@ -13,6 +13,7 @@ import { ReportBuilder, type ValidationResult } from '../vmspec/report';
 import type { VmEnv } from './env';
 import type { NicRecord, VmRecord } from './record';
 import { isHvm } from '../vmspec/brands';
+import { looseBoolean } from '../vmspec/coerce';
 
 type Obj = Record<string, unknown>;
 
@@ -98,6 +99,11 @@ function hex2(n: number): string {
   return n.toString(16).padStart(2, '0');
 }
 
+/** The MAC of a VRRP NIC: `00:00:5e:00:01:<vrid>` (RFC 5798; docs/vmadm-cli.md §3.2, §15 "VRRP"). */
+export function vrrpMac(vrid: number): string {
+  return `00:00:5e:00:01:${hex2(vrid)}`;
+}
+
 /** A locally administered unicast MAC: first octet `<1-f>2`, five octets 01-ff. */
 function randomMac(env: Pick<VmEnv, 'randomBytes'>): string {
   const b = env.randomBytes(6);
@@ -124,6 +130,8 @@ function freshMac(env: Pick<VmEnv, 'randomBytes'>, taken: ReadonlySet<string>): 
 /**
  * New NICs (create's `nics`, update's `add_nics`) in stored form, given the
  * VM's existing NICs. `listName` names them in notes (`nics`, `add_nics`).
+ * An HVM NIC without a model gets `model` (nic_driver, or on add_nics the
+ * first NIC's model: docs/vmadm-cli.md §15 "HVM NICs").
  */
 export function normaliseNewNics(
   raw: readonly Obj[],
@@ -132,7 +140,7 @@ export function normaliseNewNics(
   listName: string,
   env: Pick<VmEnv, 'randomBytes'>,
   notes: string[],
-  nicDriver?: string,
+  model?: string,
 ): NicRecord[] {
   const macs = new Set(existing.map((n) => n.mac));
   const { re, stem } = interfacePattern(brand);
@@ -163,12 +171,16 @@ export function normaliseNewNics(
       if (typeof raw[i].interface === 'string') notes.push(`${name}.interface: ${raw[i].interface} stored as ${iface} (${re.test(raw[i].interface as string) ? 'already used by another NIC' : `${brand} interfaces are ${stem}<N>`})`);
     }
     nic.interface = iface;
-    if (!nic.mac) {
-      const mac = typeof nic.vrrp_vrid === 'number' ? `00:00:5e:00:01:${hex2(nic.vrrp_vrid)}` : freshMac(env, macs);
+    if (typeof nic.vrrp_vrid === 'number') {
+      const mac = vrrpMac(nic.vrrp_vrid);
+      if (nic.mac && nic.mac !== mac) notes.push(`${name}.mac: ${nic.mac} stored as ${mac} (the MAC of VRRP VRID ${nic.vrrp_vrid})`);
+      nic.mac = mac;
+    } else if (!nic.mac) {
+      const mac = freshMac(env, macs);
       macs.add(mac);
       nic.mac = mac;
     }
-    if (isHvm(brand) && nic.model === undefined && nicDriver !== undefined) nic.model = nicDriver;
+    if (isHvm(brand) && nic.model === undefined && model !== undefined) nic.model = model;
   });
   return nics.map((n) => orderNic(n));
 }
@@ -228,7 +240,11 @@ export function normaliseNicFields(nic: Obj, name: string, notes: string[]): Par
     }
     out.network_uuids = map;
   }
-  if (out.primary !== true) delete out.primary;
+  // primary: true, "true", 1, "1" are stored as true; false and its forms are not stored
+  if (looseBoolean(out.primary) === true) {
+    if (out.primary !== true) notes.push(`${name}.primary: ${JSON.stringify(out.primary)} stored as true`);
+    out.primary = true;
+  } else delete out.primary;
   if (!Array.isArray(out.ips)) out.ips = [];
   return out as Partial<NicRecord> & Obj;
 }
@@ -257,15 +273,38 @@ export function ensurePrimary(nics: NicRecord[], notes: string[], preferPublic =
   notes.push(`nics.${chosen}.primary: set to true (${why})`);
 }
 
+/** How a whole-VM check names what it finds: each NIC, the NIC list, a route's list. */
+export interface CheckNames {
+  /** The name of NIC `i` of the record (`nics.0`; an update: `update_nics.1`, `add_nics.0`). */
+  nic(i: number): string;
+  /** The name of the NIC list (`nics`; an update: `add_nics`, `update_nics`). */
+  list: string;
+  /** The list a route's destination is named in (`routes`; an update: `set_routes`). */
+  route(dest: string): string;
+}
+
+const CREATE_NAMES: CheckNames = { nic: (i) => `nics.${i}`, list: 'nics', route: () => 'routes' };
+
 /**
- * The resulting NIC set and routes checked as create checks them: each
- * NIC's addresses, no MAC, interface or address twice, routes over
- * `nics[N]` / `macs[...]` naming a NIC with an address of the family.
+ * The VM as a whole checked as create checks it (docs/vmadm-cli.md §15
+ * "One validator, the merged VM"), the resulting VM of an update
+ * included: each NIC's addresses and gateways, no MAC, interface,
+ * address or VRRP VRID twice, each vrrp_primary_ip another NIC's address,
+ * routes over `nics[N]` / `macs[...]` naming a NIC with an address of the
+ * family. `names` says what to call each part (an update names the
+ * payload key that brings it).
  */
-export function recheck(record: Pick<VmRecord, 'brand' | 'nics' | 'routes'>, report = new ReportBuilder()): ValidationResult {
+export function recheck(record: Pick<VmRecord, 'brand' | 'nics' | 'routes'>, report = new ReportBuilder(), names = CREATE_NAMES): ValidationResult {
   const ctx = { brand: record.brand, hvm: isHvm(record.brand) };
-  const facts: NicFacts[] = record.nics.map((n, i) => checkNic(n as unknown as Obj, `nics.${i}`, ctx, report));
-  checkNicList(facts, 'nics', report);
-  checkRoutes(record.routes, 'routes', facts, report);
+  const facts: NicFacts[] = record.nics.map((n, i) => checkNic(n as unknown as Obj, names.nic(i), ctx, report));
+  checkNicList(facts, names.list, report, true);
+  const byList = new Map<string, Record<string, string>>();
+  for (const [dest, gw] of Object.entries(record.routes)) {
+    const list = names.route(dest);
+    let routes = byList.get(list);
+    if (routes === undefined) byList.set(list, (routes = {}));
+    routes[dest] = gw;
+  }
+  for (const [list, routes] of byList) checkRoutes(routes, list, facts, report);
   return report.result();
 }

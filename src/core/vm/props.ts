@@ -7,7 +7,7 @@ import createSchema = require('../../../schemas/vm-create.schema.json');
 import nicSchema = require('../../../schemas/nic.schema.json');
 import propertiesSchema = require('../../../schemas/vm-properties.schema.json');
 import updateSchema = require('../../../schemas/vm-update.schema.json');
-import { HVM_ONLY, ZONE_ONLY, isHvm } from '../vmspec/brands';
+import { HVM_ONLY_NIC, isHvm, refusedBy } from '../vmspec/brands';
 import { isObject } from '../object';
 
 type Obj = Record<string, unknown>;
@@ -21,6 +21,15 @@ const NIC_PROPERTIES = Object.keys(nicSchema.properties);
 
 /** Names people use for a property vmadm spells otherwise. */
 const SYNONYMS: Record<string, string> = { name: 'alias', memory: 'max_physical_memory', mem: 'max_physical_memory', cpus: 'vcpus' };
+
+/**
+ * Flags whose default is false: stored only when true (docs/vmadm-cli.md
+ * §15 "Unset"); false on create or update leaves them out of the record.
+ */
+export const FALSE_BY_DEFAULT = new Set([
+  'archive_on_delete', 'delegate_dataset', 'do_not_inventory', 'docker', 'indestructible_delegated', 'indestructible_zoneroot',
+  'maintain_resolvers',
+]);
 
 /** Properties only create takes (docs/vmadm-cli.md §8). */
 export const CREATE_ONLY = new Set([
@@ -73,7 +82,7 @@ function locate(payload: Obj, name: string): { holder: Obj; key: string; nested:
 /** The note for one dropped property. */
 export function droppedNote(name: string, key: string, nested: boolean, brand: string, why: 'unknown' | 'create-only'): string {
   if (why === 'create-only') return `"${name}" can only be set when the VM is created and was ignored`;
-  const refused = nested ? key === 'model' && !isHvm(brand) : (isHvm(brand) ? ZONE_ONLY : HVM_ONLY).has(key);
+  const refused = nested ? HVM_ONLY_NIC.has(key) && !isHvm(brand) : refusedBy(brand).has(key);
   if (refused) return `"${name}" is not a property of ${brand} VMs and was ignored`;
   const near = nearestProperty(key, nested ? NIC_PROPERTIES : VM_PROPERTIES);
   const prefix = nested ? name.slice(0, name.length - key.length) : '';

@@ -94,25 +94,56 @@ function deprecatedView(nic: NicRecord): { ip?: string; netmask?: string; gatewa
   return out;
 }
 
-/** A NIC as `vmadm get` shows it: §3.2 key order, plus ip/netmask/gateway (absent for IPv6-only NICs). */
+/**
+ * A NIC as `vmadm get` shows it: §3.2 key order, plus ip/netmask/gateway
+ * (absent for IPv6-only NICs); a NIC without addresses has no `ips`
+ * (docs/vmadm-cli.md §15 "get").
+ */
 export function nicView(nic: NicRecord): Record<string, unknown> {
   const withLegacy: Record<string, unknown> = { ...nic, ...deprecatedView(nic) };
+  if (nic.ips.length === 0) delete withLegacy.ips;
   return ordered(withLegacy, NIC_ORDER, NIC_RANK, false);
 }
 
 /**
- * What `vmadm get` prints (§5): the record in vmadm's key order, `hvm`
- * added, NICs via nicView. The keys SmartOS always prints are always
- * there: `firewall_enabled` (false), `resolvers` and `snapshots` ([]).
+ * What `vmadm get` shows that the host knows, not the record
+ * (docs/vmadm-cli.md §15 "get"): the host's `server_uuid` (kept in the state
+ * root) and the `platform_buildstamp` of this vmadm.
  */
-export function getView(record: VmRecord): Record<string, unknown> {
+export interface HostFacts {
+  server_uuid: string;
+  platform_buildstamp: string;
+}
+
+/** How a ZFS property the zfs defaults give reads: not shown by get. */
+const ZFS_DEFAULT_COMPRESSION = 'off';
+
+/**
+ * What `vmadm get` prints (§5, §15 "get"): the record in vmadm's key order,
+ * `hvm` added, NICs via nicView, the host's facts when given. The keys
+ * SmartOS always prints are always there: `firewall_enabled` (false),
+ * `resolvers` and `snapshots` ([]), `disks` ([]) on HVM. A running VM
+ * shows `boot_timestamp` (when vmadm last booted it) and `init_restarts`
+ * (0: this vmadm never restarts a zone's init); a stopped one neither.
+ * zfs_root_compression / zfs_data_compression show only when not `off`.
+ */
+export function getView(record: VmRecord, host?: HostFacts): Record<string, unknown> {
+  const hvm = isHvm(record.brand);
+  const running = record.state === 'running';
   const source: Record<string, unknown> = {
     snapshots: [],
+    ...(hvm ? { disks: [] } : {}),
     ...record,
+    ...host,
     firewall_enabled: record.firewall_enabled === true,
     resolvers: record.resolvers ?? [],
-    hvm: isHvm(record.brand),
+    hvm,
     nics: record.nics.map(nicView),
+    boot_timestamp: running ? record.boot_timestamp : undefined,
+    init_restarts: running ? (record.init_restarts ?? 0) : undefined,
   };
+  for (const key of ['zfs_root_compression', 'zfs_data_compression']) {
+    if (source[key] === ZFS_DEFAULT_COMPRESSION) source[key] = undefined;
+  }
   return ordered(source, VM_ORDER, VM_RANK, true);
 }

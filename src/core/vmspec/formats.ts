@@ -9,6 +9,8 @@ export const DHCP_CID = /^0x(?:[0-9a-fA-F]{2})+$/;
 /** `nics[<index>]` or `macs[<mac>]` as a route's gateway. */
 export const ROUTE_VIA_NIC = /^nics\[(\d+)\]$/;
 export const ROUTE_VIA_MAC = /^macs\[([^\]]*)\]$/;
+/** A guest PCI slot of pci_devices: `[<bus 0-255>:]<slot 0-31>:<function 0-7>`. */
+export const PCI_SLOT = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d):)?(?:3[01]|[12]?\d):[0-7]$/;
 
 /** Why a MAC is not a unicast address a NIC can have, or undefined. */
 export function macProblem(mac: string): string | undefined {

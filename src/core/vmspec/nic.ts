@@ -11,6 +11,8 @@ import {
 } from '../net/address';
 import { DHCP_CID, INTERFACE, LX_INTERFACE, NIC_TAG, macProblem } from './formats';
 import { UUID_ANY_CASE } from '../uuid';
+import { HVM_ONLY_NIC } from './brands';
+import { looseBoolean } from './coerce';
 import { ReportBuilder, clip, listSome, show } from './report';
 
 /** The kernel's limit on a link's allowed-ips: ips + allowed_ips (+ vrrp_primary_ip). */
@@ -18,6 +20,9 @@ export const MAX_NIC_ADDRESSES = 32;
 
 /** Lists up to this long are searched in place; longer ones get a map (linear). */
 const SMALL = 8;
+
+/** The most characters `allowed_dhcp_cids` may hold in all, joined by commas as the zone keeps them. */
+export const MAX_DHCP_CIDS_LENGTH = 1024;
 
 /** What the VM-wide checks need to know of a NIC. */
 export interface NicFacts {
@@ -29,12 +34,24 @@ export interface NicFacts {
   readonly subnets: readonly Cidr[];
   readonly dhcp: boolean;
   readonly addrconf: boolean;
+  /** `vrrp_vrid`, when it is one. */
+  readonly vrid?: number;
+  /** `vrrp_primary_ip` when it is an address. */
+  readonly vrrpPrimary?: IPAddress;
 }
 
 export interface NicContext {
   /** Brand rules apply: HVM NICs take only dhcp or one IPv4 address. */
   readonly hvm?: boolean;
   readonly brand?: string;
+  /**
+   * The NIC is a change of a stored NIC (update_nics), checked on its own
+   * (docs/vmadm-cli.md §15 "One validator"): what it does not hold is the
+   * stored NIC's, unknown here, so a relation to it (a gateway's family
+   * and subnet, network_uuids keys) is checked only when the payload holds
+   * both sides; and `primary: false` is refused (make another NIC primary).
+   */
+  readonly partial?: boolean;
 }
 
 type Nic = Record<string, unknown>;
@@ -298,8 +315,21 @@ function isCidr4(text: string): boolean {
   }
 }
 
+/**
+ * `primary`: true (also "true", 1, "1"); false (also "false", 0, "0")
+ * means not primary, except in update_nics, where it is refused.
+ */
+function checkPrimary(value: unknown, name: string, ctx: NicContext, report: ReportBuilder): void {
+  if (value === undefined) return;
+  const flag = looseBoolean(value);
+  if (flag === undefined) report.badValue(name, `${show(value)} is not true or false`);
+  else if (!flag && ctx.partial) {
+    report.badValue(name, `${show(value)}: a NIC stops being primary when another is made primary (set primary on that NIC instead)`);
+  }
+}
+
 function checkFormats(nic: Nic, prefix: string, ctx: NicContext, report: ReportBuilder): void {
-  if (nic.primary === false) report.badValue(`${prefix}.primary`, 'false: primary can only be true (leave it out instead)');
+  checkPrimary(nic.primary, `${prefix}.primary`, ctx, report);
   if (typeof nic.mac === 'string') {
     const why = macProblem(nic.mac);
     if (why) report.badValue(`${prefix}.mac`, `${show(nic.mac)} ${why}`);
@@ -314,8 +344,17 @@ function checkFormats(nic: Nic, prefix: string, ctx: NicContext, report: ReportB
       report.badValue(`${prefix}.interface`, `${show(nic.interface)} is not net<N>${lx ? ' or eth<N>' : ''}`);
     }
   }
-  for (const cid of strings(nic.allowed_dhcp_cids)) {
+  const cids = strings(nic.allowed_dhcp_cids);
+  let cidsLength = cids.length > 0 ? cids.length - 1 : 0;
+  for (const cid of cids) {
+    cidsLength += cid.length;
     if (!DHCP_CID.test(cid)) report.badValue(`${prefix}.allowed_dhcp_cids`, `${show(cid)} is not 0x followed by an even number of hex digits`);
+  }
+  if (cidsLength > MAX_DHCP_CIDS_LENGTH) {
+    report.badValue(`${prefix}.allowed_dhcp_cids`, `holds ${cidsLength} characters in all (joined by commas); at most ${MAX_DHCP_CIDS_LENGTH} are allowed`);
+  }
+  if (typeof nic.network_uuid === 'string' && !UUID_ANY_CASE.test(nic.network_uuid)) {
+    report.badValue(`${prefix}.network_uuid`, `${show(nic.network_uuid)} is not a UUID`);
   }
   if (typeof nic.vrrp_primary_ip === 'string') {
     const text = nic.vrrp_primary_ip;
@@ -327,8 +366,19 @@ function checkFormats(nic: Nic, prefix: string, ctx: NicContext, report: ReportB
       report.badValue(name, text.includes('/') ? `${show(text)} has a prefix: vrrp_primary_ip is a single address` : reason(err));
     }
   }
-  if (nic.model !== undefined && ctx.brand !== undefined && !ctx.hvm) {
-    report.badProperty(`${prefix}.model`, `is for HVM brands (kvm, bhyve) only, not ${ctx.brand}`);
+  if (ctx.brand !== undefined && !ctx.hvm) {
+    for (const key of HVM_ONLY_NIC) {
+      if (nic[key] !== undefined) report.badProperty(`${prefix}.${key}`, `is for HVM brands (kvm, bhyve) only, not ${ctx.brand}`);
+    }
+  }
+}
+
+function vrrpPrimaryAddress(value: unknown): IPAddress | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    return parseAddress(value);
+  } catch {
+    return undefined; // reported by checkFormats
   }
 }
 
@@ -355,7 +405,9 @@ export function checkNic(nic: Nic, prefix: string, ctx: NicContext, report: Repo
   checkAllowedIps(bounded(allowed), `${prefix}.allowed_ips`, report);
 
   const gatewayName = deprecated.gatewayName ?? `${prefix}.gateways`;
-  const known = { subnets: overCap ? undefined : ips.subnets, dhcp: ips.dhcp, addrconf: ips.addrconf };
+  // a change of a stored NIC without addresses keeps the stored ones, unknown here
+  const ownAddresses = !ctx.partial || Array.isArray(nic.ips) || typeof nic.ip === 'string';
+  const known = { subnets: overCap || !ownAddresses ? undefined : ips.subnets, dhcp: ips.dhcp, addrconf: ips.addrconf };
   for (const gw of deprecated.gateways ?? strings(nic.gateways)) checkGateway(gw, gatewayName, known, report);
 
   if (nic.network_uuids !== null && typeof nic.network_uuids === 'object' && !Array.isArray(nic.network_uuids)) {
@@ -365,9 +417,11 @@ export function checkNic(nic: Nic, prefix: string, ctx: NicContext, report: Repo
     name: prefix,
     mac: typeof nic.mac === 'string' ? nic.mac.toLowerCase() : undefined,
     interface: typeof nic.interface === 'string' ? nic.interface : undefined,
-    primary: nic.primary === true,
+    primary: looseBoolean(nic.primary) === true,
     subnets: ips.subnets,
     dhcp: ips.dhcp,
     addrconf: ips.addrconf,
+    vrid: typeof nic.vrrp_vrid === 'number' ? nic.vrrp_vrid : undefined,
+    vrrpPrimary: vrrpPrimaryAddress(nic.vrrp_primary_ip),
   };
 }

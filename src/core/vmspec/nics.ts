@@ -1,6 +1,8 @@
 /**
- * Relations between the NICs of one VM: one primary, and no MAC, interface
- * or address used twice. Problems are reported on the list (`nics`).
+ * Relations between the NICs of one VM: one primary, no MAC, interface,
+ * address or VRRP VRID used twice, and (when the list is the VM's whole
+ * set of NICs) each vrrp_primary_ip an address of another NIC. Problems
+ * are reported on the list (`nics`), a vrrp_primary_ip on itself.
  * Linear: one map per kind of value, keyed by its canonical form.
  */
 import type { NicFacts } from './nic';
@@ -50,7 +52,11 @@ function nicNames(u: Users): string {
   return `${u.names.slice(0, MAX_NAMES).join(', ')} and ${u.count - MAX_NAMES} more`;
 }
 
-export function checkNicList(nics: readonly NicFacts[], listName: string, report: ReportBuilder): void {
+/**
+ * `whole`: the list is every NIC the VM will have (create's nics, the
+ * result of an update), so a vrrp_primary_ip can be looked up.
+ */
+export function checkNicList(nics: readonly NicFacts[], listName: string, report: ReportBuilder, whole = false): void {
   const primaries = nics.filter((n) => n.primary).map((n) => n.name);
   if (primaries.length > 1) {
     report.badValue(listName, `${primaries.length} NICs are primary (${listSome(primaries)}); a VM has exactly one`);
@@ -59,8 +65,30 @@ export function checkNicList(nics: readonly NicFacts[], listName: string, report
     ['MAC', (n) => (n.mac ? [{ key: n.mac, text: MAC.test(n.mac) ? n.mac : show(n.mac) }] : [])],
     ['interface', (n) => (n.interface ? [{ key: n.interface, text: INTERFACE.test(n.interface) ? n.interface : show(n.interface) }] : [])],
     ['address', (n) => n.subnets.map((s) => s.address)],
+    ['VRRP VRID', (n) => (n.vrid === undefined ? [] : [{ key: String(n.vrid), text: String(n.vrid) }])],
   ];
   for (const [what, values] of checks) {
     for (const u of sharedBy(nics, values)) report.badValue(listName, `${what} ${u.first.text} is used by ${nicNames(u)}`);
+  }
+  if (whole) checkVrrpPrimaries(nics, report);
+}
+
+/** Each vrrp_primary_ip is a static address of another NIC of the VM (vmadm(8) nics.*.vrrp_primary_ip). */
+function checkVrrpPrimaries(nics: readonly NicFacts[], report: ReportBuilder): void {
+  if (!nics.some((n) => n.vrrpPrimary !== undefined)) return;
+  const holders = new Map<string, NicFacts[]>();
+  for (const n of nics) {
+    for (const s of n.subnets) {
+      const list = holders.get(s.address.key);
+      if (list === undefined) holders.set(s.address.key, [n]);
+      else if (list[list.length - 1] !== n) list.push(n);
+    }
+  }
+  for (const n of nics) {
+    if (n.vrrpPrimary === undefined) continue;
+    const others = (holders.get(n.vrrpPrimary.key) ?? []).filter((h) => h !== n);
+    if (others.length === 0) {
+      report.badValue(`${n.name}.vrrp_primary_ip`, `${n.vrrpPrimary.text} is not an address of another NIC of this VM`);
+    }
   }
 }

@@ -56,6 +56,11 @@ export class ReportBuilder {
     this.add('missing_properties', name, sentence);
   }
 
+  /** A bad value whose sentence begins with its name itself (`disks is not supported by this vmadm`). */
+  badValueSaying(name: string, sentence: string): void {
+    this.add('bad_values', name, sentence, true);
+  }
+
   brand(brand: string, sentence: string): void {
     this.badBrand = brand;
     this.messages.push(sentence);
@@ -79,7 +84,7 @@ export class ReportBuilder {
     return { valid: messages.length === 0, report, messages };
   }
 
-  private add(key: ListKey, name: string, sentence: string): void {
+  private add(key: ListKey, name: string, sentence: string, named = false): void {
     this.lists[key].add(name);
     let seen = this.perName.get(name);
     if (seen === undefined) this.perName.set(name, (seen = { kept: [], count: 0 }));
@@ -87,7 +92,7 @@ export class ReportBuilder {
     seen.count++;
     if (seen.count <= MAX_MESSAGES_PER_NAME) {
       seen.kept.push(sentence);
-      this.messages.push(`${name}: ${sentence}`);
+      this.messages.push(named ? sentence : `${name}: ${sentence}`);
     }
     else if (seen.moreAt === undefined) {
       seen.moreAt = this.messages.length;

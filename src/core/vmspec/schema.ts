@@ -23,7 +23,7 @@ const generated = require('../../generated/vmspec-validators') as Record<'valida
 export type Action = 'create' | 'update';
 
 /** Lists of objects keep their index in names (`nics.0.ips`); lists of scalars do not. */
-const OBJECT_LISTS = new Set(['nics', 'add_nics', 'update_nics', 'disks', 'add_disks', 'update_disks', 'filesystems']);
+const OBJECT_LISTS = new Set(['nics', 'add_nics', 'update_nics', 'disks', 'add_disks', 'update_disks', 'filesystems', 'pci_devices']);
 
 /** `/nics/0/ips/1` -> `nics.0.ips`; `/routes/10.2.0.0~116` -> `routes.10.2.0.0/16`. */
 function dottedName(pointer: string, extra?: string): string {
@@ -42,6 +42,7 @@ export function nameOf(parts: string[]): string {
 const ARTICLE: Record<string, string> = {
   integer: 'an integer', array: 'an array', object: 'an object', string: 'a string',
   boolean: 'a boolean (true or false)', number: 'a number', 'string,number,boolean': 'a string, number or boolean',
+  'boolean,string,integer': 'true or false',
 };
 
 function range(e: SchemaError): string {

@@ -74,7 +74,7 @@ function list(vm: VmRecord, key: string): string | undefined {
   throw new AppError(`${key}: must be a list of strings to be written to the zone configuration`);
 }
 
-type AttrKind = 'string' | 'number' | 'list' | 'base64' | 'if-true' | 'if-false';
+type AttrKind = 'string' | 'number' | 'signed' | 'list' | 'base64' | 'if-true' | 'if-false';
 /** Zone attrs after owner-uuid, in the order they are written (docs/vmadm-cli.md §10). */
 const ATTRS: ReadonlyArray<readonly [attr: string, key: string, kind: AttrKind]> = [
   ['package-name', 'package_name', 'string'],
@@ -101,8 +101,8 @@ const ATTRS: ReadonlyArray<readonly [attr: string, key: string, kind: AttrKind]>
   ['boot', 'boot', 'string'],
   ['cpu-type', 'cpu_type', 'string'],
   ['vga', 'vga', 'string'],
-  ['vnc-port', 'vnc_port', 'number'],
-  ['spice-port', 'spice_port', 'number'],
+  ['vnc-port', 'vnc_port', 'signed'],
+  ['spice-port', 'spice_port', 'signed'],
   ['virtio-txtimer', 'virtio_txtimer', 'number'],
   ['virtio-txburst', 'virtio_txburst', 'number'],
   ['flexible-disk-size', 'flexible_disk_size', 'number'],
@@ -125,6 +125,8 @@ function attrItem(vm: VmRecord, name: string, key: string, kind: AttrKind): Item
   switch (kind) {
     case 'string': { const s = str(vm, key); return s === undefined ? undefined : attr(name, zval(s, key)); }
     case 'number': return attr(name, zint(x, key, 'quoted'));
+    // -1: no VNC / SPICE listener (vmadm(8) vnc_port, spice_port)
+    case 'signed': return attr(name, x === -1 ? zval('-1', key) : zint(x, key, 'quoted'));
     case 'list': { const s = list(vm, key); return s === undefined ? undefined : attr(name, zval(s, key)); }
     case 'base64':
       if (typeof x !== 'string') throw new AppError(`${key}: must be a string to be written to the zone configuration`);
@@ -254,6 +256,25 @@ function deviceItem(vm: VmRecord, disk: Record<string, unknown>, i: number): Ite
   };
 }
 
+/**
+ * `add device; set match=<path>; add property (name=pci-slot, value="<slot>"); add property (name=model, value="passthru"); end`
+ * for a bhyve PCI passthrough device (vmadm(8) pci_devices).
+ */
+function pciItem(dev: Record<string, unknown>, i: number): Item {
+  const at = `pci_devices.${i}`;
+  if (typeof dev.path !== 'string') throw new AppError(`${at}.path: must be a string to be written to the zone configuration`);
+  const match = zval(dev.path, `${at}.path`, 'bare');
+  const cmds: Command[] = [{ op: 'add', resource: 'device' }, { op: 'set', prop: 'match', value: match }];
+  if (dev.pci_slot !== undefined) cmds.push(addProperty('pci-slot', dev.pci_slot, `${at}.pci_slot`));
+  cmds.push(addProperty('model', 'passthru', `${at}.model`));
+  cmds.push({ op: 'end' });
+  return {
+    key: `device:${dev.path}`,
+    lines: cmds.map((c) => [c]),
+    removal: [[{ op: 'remove', resource: 'device', by: 'match', value: match }]],
+  };
+}
+
 export interface CreateMarkers {
   /** Epoch ms when provisioning is given up (the `transition` attr). */
   expireMs: number;
@@ -304,32 +325,35 @@ export function zoneItems(vm: VmRecord, markers?: CreateMarkers): Item[] {
   }
   if (vm.image_uuid !== undefined) push(attr('dataset-uuid', zval(vm.image_uuid, 'image_uuid')));
 
-  push(setProp('cpu-shares', zint(vm.cpu_shares, 'cpu_shares')));
+  // an rctl the VM does not have (removed by update: docs/vmadm-cli.md §15 "Unset") is not set, and cleared by an update
+  const rctl = (prop: GlobalProp, key: string, scale = 1): void => {
+    if (vm[key] === undefined || vm[key] === null) return;
+    const n = Number(zint(vm[key], key).raw);
+    push(setProp(prop, scale === 1 ? zint(n, key) : zint(n * scale, key)));
+  };
+  rctl('cpu-shares', 'cpu_shares');
   push(setProp('limitpriv', zval(list(vm, 'limit_priv') ?? 'default', 'limit_priv', 'quoted')));
   const fsAllowed = list(vm, 'fs_allowed');
   if (fsAllowed !== undefined) push(setProp('fs-allowed', zval(fsAllowed, 'fs_allowed', 'quoted')));
-  push(setProp('max-lwps', zint(vm.max_lwps, 'max_lwps')));
-  push(setProp('max-msg-ids', zint(vm.max_msg_ids, 'max_msg_ids')));
-  push(setProp('max-sem-ids', zint(vm.max_sem_ids, 'max_sem_ids')));
-  push(setProp('max-shm-ids', zint(vm.max_shm_ids, 'max_shm_ids')));
-  const shm = Number(zint(vm.max_shm_memory, 'max_shm_memory').raw);
-  push(setProp('max-shm-memory', zint(shm * MIB, 'max_shm_memory')));
-  push(setProp('zfs-io-priority', zint(vm.zfs_io_priority, 'zfs_io_priority')));
+  rctl('max-lwps', 'max_lwps');
+  rctl('max-msg-ids', 'max_msg_ids');
+  rctl('max-sem-ids', 'max_sem_ids');
+  rctl('max-shm-ids', 'max_shm_ids');
+  rctl('max-shm-memory', 'max_shm_memory', MIB);
+  rctl('zfs-io-priority', 'zfs_io_priority');
   // KVM VMs are booted by vmadmd: the zone itself never autoboots (vm-autoboot holds the setting).
   push(setProp('autoboot', v(vm.brand === 'kvm' ? 'false' : String(vm.autoboot === true))));
 
   const m = (n: unknown, what: string): ZValue => zval(`${zint(n, what).raw}m`, what, 'bare');
-  items.push({
-    key: 'capped-memory',
-    lines: [[
-      { op: 'add', resource: 'capped-memory' },
-      { op: 'set', prop: 'physical', value: m(vm.max_physical_memory, 'max_physical_memory') },
-      { op: 'set', prop: 'locked', value: m(vm.max_locked_memory, 'max_locked_memory') },
-      { op: 'set', prop: 'swap', value: m(vm.max_swap, 'max_swap') },
-      { op: 'end' },
-    ]],
-    removal: [[{ op: 'remove', resource: 'capped-memory' }]],
-  });
+  const capped: Command[] = [
+    { op: 'add', resource: 'capped-memory' },
+    { op: 'set', prop: 'physical', value: m(vm.max_physical_memory, 'max_physical_memory') },
+  ];
+  // max_locked_memory and max_swap may have been removed (docs/vmadm-cli.md §15 "Unset")
+  if (vm.max_locked_memory !== undefined) capped.push({ op: 'set', prop: 'locked', value: m(vm.max_locked_memory, 'max_locked_memory') });
+  if (vm.max_swap !== undefined) capped.push({ op: 'set', prop: 'swap', value: m(vm.max_swap, 'max_swap') });
+  capped.push({ op: 'end' });
+  items.push({ key: 'capped-memory', lines: [capped], removal: [[{ op: 'remove', resource: 'capped-memory' }]] });
   const cap = vm.cpu_cap;
   if (cap !== undefined && cap !== null && cap !== 0) {
     const ncpus = zint(cap, 'cpu_cap');
@@ -344,12 +368,15 @@ export function zoneItems(vm: VmRecord, markers?: CreateMarkers): Item[] {
     });
   }
 
-  push(attr('billing-id', zval(vm.billing_id, 'billing_id')));
-  push(attr('owner-uuid', zval(vm.owner_uuid, 'owner_uuid')));
+  for (const [name, key] of [['billing-id', 'billing_id'], ['owner-uuid', 'owner_uuid']] as const) {
+    const s = str(vm, key);
+    if (s !== undefined) push(attr(name, zval(s, key)));
+  }
   for (const [name, key, kind] of ATTRS) push(attrItem(vm, name, key, kind));
   if (vm.brand === 'kvm') push(attr('vm-autoboot', zval(String(vm.autoboot === true), 'autoboot')));
 
   if (hvm && Array.isArray(vm.disks)) vm.disks.forEach((d, i) => items.push(deviceItem(vm, d, i)));
+  if (vm.brand === 'bhyve' && Array.isArray(vm.pci_devices)) vm.pci_devices.forEach((d, i) => items.push(pciItem(d as Record<string, unknown>, i)));
   vm.nics.forEach((nic, i) => items.push(netItem(nic, i)));
   return items;
 }

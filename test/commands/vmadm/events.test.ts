@@ -80,13 +80,16 @@ describe('vmadm events', () => {
     assert.match(lines[0], new RegExp(`^${time} ready$`));
     assert.match(lines[1], new RegExp(`^${time} 5f0c0a2e web01 create$`));
     const modify = lines.slice(2, -1).map((l) => l.replace(/^\[[^\]]+\] /, ''));
-    assert.deepEqual(modify.filter((l) => !/last_modified/.test(l)), [
+    assert.deepEqual(modify.filter((l) => !/last_modified|boot_timestamp/.test(l)), [
       '5f0c0a2e renamed modify: alias changed :: "web01" -> "renamed"',
       '5f0c0a2e renamed modify: quota changed :: 20 -> 30',
       '5f0c0a2e renamed modify: autoboot changed :: true -> false',
+      '5f0c0a2e renamed modify: init_restarts removed :: 0 -> undefined',
       '5f0c0a2e renamed modify: state changed :: "running" -> "stopped"',
       '5f0c0a2e renamed modify: zone_state changed :: "running" -> "installed"',
     ]);
+    // get shows boot_timestamp while the VM runs (docs/vmadm-cli.md §15 "get")
+    assert.equal(modify.filter((l) => /^5f0c0a2e renamed modify: boot_timestamp removed :: "[^"]+" -> undefined$/.test(l)).length, 1);
     assert.match(lines[lines.length - 1], new RegExp(`^${time} 5f0c0a2e - delete$`));
   });
 

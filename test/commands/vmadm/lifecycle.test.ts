@@ -37,6 +37,11 @@ async function createVm(root: string, file: string): Promise<string> {
   return m[1];
 }
 
+/** An example spec's text with its static addresses moved by `n` (…20 → …2n): VMs of one host hold different addresses. */
+function moved(text: string, n: number): string {
+  return text.replace(/(\.|::)20\/(24|64)/g, `$1${20 + n}/$2`);
+}
+
 async function readVm(root: string, uuid: string): Promise<Record<string, any>> {
   const r = await cli(root, ['get', uuid]);
   assert.equal(r.status, 0, r.stderr);
@@ -82,7 +87,7 @@ describe('vmadm create and get', () => {
     const root = newRoot();
     const text = fs.readFileSync(examplePath('vms', 'dual-stack-web.json'), 'utf8');
     const a = SUCCESS.exec((await cli(root, ['create'], text)).stderr)?.[1];
-    const b = SUCCESS.exec((await cli(root, ['create', '-f', '-'], text)).stderr)?.[1];
+    const b = SUCCESS.exec((await cli(root, ['create', '-f', '-'], moved(text, 1))).stderr)?.[1];
     assert.ok(a && b && a !== b);
     assert.equal((await cli(root, ['lookup', 'alias=web'])).stdout, [a, b].sort().join('\n') + '\n');
   });
@@ -122,7 +127,7 @@ describe('vmadm create and get', () => {
   it('keeps hostile values verbatim', async () => {
     const root = newRoot();
     const alias = 'x"; end; add net\nset physical=evil';
-    const spec = { brand: 'joyent', alias, tags: { 'a b': 'end\n;"\'' }, customer_metadata: { k: '$(rm -rf /)' }, nics: [] };
+    const spec = { brand: 'joyent', image_uuid: '2b683a82-a066-11e3-97ab-2faa44701c5a', alias, tags: { 'a b': 'end\n;"\'' }, customer_metadata: { k: '$(rm -rf /)' }, nics: [] };
     const r = await cli(root, ['create'], JSON.stringify(spec));
     assert.equal(r.status, 0, r.stderr);
     const vm = await readVm(root, SUCCESS.exec(r.stderr)![1]);
@@ -273,7 +278,7 @@ describe('vmadm creates in parallel', () => {
     const root = newRoot();
     const spec = fs.readFileSync(examplePath('vms', 'dual-stack-web.json'), 'utf8');
     // the state lock is taken per open of the lock file: commands in one process exclude each other as processes do
-    const results = await Promise.all(Array.from({ length: 10 }, () => cli(root, ['create'], spec)));
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => cli(root, ['create'], moved(spec, i))));
     assert.deepEqual(results.map((r) => r.status), Array(10).fill(0), results.map((r) => r.stderr).join(''));
     const vms = JSON.parse((await cli(root, ['list', '-j'])).stdout) as { nics: { mac: string }[] }[];
     assert.equal(vms.length, 10);

@@ -12,8 +12,9 @@ import { createVm } from '../../../src/core/vm/create';
 import { filterVms, parseFilters } from '../../../src/core/vm/filter';
 import { formatTable, pickFields, planList, sortVms, valueAt, withListFields, type VmView } from '../../../src/core/vm/list';
 import type { VmRecord } from '../../../src/core/vm/record';
-import { getView } from '../../../src/core/vm/view';
+import { getView, type HostFacts } from '../../../src/core/vm/view';
 import { examplePath, run } from '../../helpers/run-cli';
+import { version } from '../../../package.json';
 
 const EXAMPLES = ['dual-stack-web.json', 'dual-stack-zone.json', 'lx-dhcp.json', 'bhyve-vm.json', 'legacy-ipv4.json'];
 
@@ -23,9 +24,13 @@ function example(name: string): Record<string, unknown> {
   return spec;
 }
 
+/** What get, list -j and lookup -j show of the host (the root's server_uuid, written below). */
+const HOST: HostFacts = { server_uuid: '0f1e2d3c-4b5a-4697-8877-665544332211', platform_buildstamp: `smartos-netadm-${version}` };
+
 /** 30 VMs of the example specs, with varied aliases, memory, tags and states, written as the store writes them. */
 function makeStore(root: string): VmRecord[] {
   fs.mkdirSync(path.join(root, 'vms'), { recursive: true });
+  fs.writeFileSync(path.join(root, '.server_uuid'), `${HOST.server_uuid}\n`);
   const records: VmRecord[] = [];
   let n = 0;
   for (let i = 0; i < 30; i++) {
@@ -62,7 +67,7 @@ function splitArgs(args: string[]): { flags: Map<string, string | true>; filters
 /** `vmadm list` as the plain pipeline computes it. */
 function referenceList(records: VmRecord[], args: string[]): string {
   const { flags, filters } = splitArgs(args);
-  const views = [...records].sort((a, b) => (a.uuid < b.uuid ? -1 : 1)).map((r) => withListFields(getView(r)));
+  const views = [...records].sort((a, b) => (a.uuid < b.uuid ? -1 : 1)).map((r) => withListFields(getView(r, HOST)));
   const plan = planList({ order: flags.get('-o') as string | undefined, sortby: flags.get('-s') as string | undefined });
   const vms = sortVms(filterVms(views, parseFilters(filters, 'filter')), plan.sort);
   if (flags.has('-j')) {
@@ -82,7 +87,7 @@ function referenceList(records: VmRecord[], args: string[]): string {
 /** `vmadm lookup` as the plain pipeline computes it. */
 function referenceLookup(records: VmRecord[], args: string[]): string {
   const { flags, filters } = splitArgs(args);
-  const views = [...records].sort((a, b) => (a.uuid < b.uuid ? -1 : 1)).map((r) => withListFields(getView(r)));
+  const views = [...records].sort((a, b) => (a.uuid < b.uuid ? -1 : 1)).map((r) => withListFields(getView(r, HOST)));
   const found = filterVms(views, parseFilters(filters, 'lookup'));
   if (!flags.has('-j')) return found.map((vm) => `${String(vm.uuid)}\n`).join('');
   const out = flags.has('-o') ? pickFields(found, String(flags.get('-o')).split(',')) : found;
@@ -141,7 +146,7 @@ describe('vmadm list and lookup read VMs without their get view', () => {
   }
 
   it('the generated store covers what the comparisons need', () => {
-    const views = records.map((r) => withListFields(getView(r)));
+    const views = records.map((r) => withListFields(getView(r, HOST)));
     const some = (key: string, test: (v: unknown) => boolean) => views.some((v) => test(valueAt(v, key)));
     assert.ok(some('hvm', (v) => v === true) && some('hvm', (v) => v === false), 'HVM and zone VMs');
     assert.ok(some('nics.0.ip', (v) => v === 'dhcp'), 'a DHCP NIC');

@@ -20,7 +20,9 @@ const U = '5f0c0a2e-0f3a-4b1c-9b6e-8d2a5c0e1f11'; // examples/vms/dual-stack-zon
 afterEach(mochaCleanup.afterEach);
 
 /** What `vmadm get` shows that is the host's, not the VM's: where its zone is, its state, its boot. */
-const HOST_FIELDS = ['zonepath', 'state', 'zone_state', 'autoboot', 'last_modified', 'pid', 'zoneid', 'boot_timestamp', 'exit_status', 'exit_timestamp'];
+const HOST_FIELDS = [
+  'zonepath', 'state', 'zone_state', 'autoboot', 'last_modified', 'pid', 'zoneid', 'boot_timestamp', 'init_restarts', 'exit_status', 'exit_timestamp', 'server_uuid',
+];
 
 function vmPart(vm: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(vm).filter(([k]) => !HOST_FIELDS.includes(k)));
@@ -216,7 +218,8 @@ describe('vmadm send and receive: refusals', () => {
     const b = place('local');
     await b.create({ brand: 'joyent', image_uuid: '2b683a82-a066-11e3-97ab-2faa44701c5a', nics: [{ nic_tag: 'external', mac, ips: ['10.0.0.9/24'] }] });
     const r = await b.vm(['receive'], { input: await send(a) });
-    assert.deepEqual([r.status, r.stderr], [1, `vmadm: Conflict detected with another vm, please check the MAC, IP, and VRID (nics.0.mac ${mac} is in use)\n`]);
+    const holder = JSON.parse((await b.vm(['list', '-j'])).stdout)[0].uuid as string;
+    assert.deepEqual([r.status, r.stderr], [1, `vmadm: Conflict detected with another vm, please check the MAC, IP, and VRID (MAC ${mac} is in use by VM ${holder})\n`]);
     assert.equal(b.zone(U), undefined);
   });
 

@@ -13,6 +13,7 @@ import { examplePath, run, spawnCli } from '../../helpers/run-cli';
 const EMPTY = { bad_values: [], bad_properties: [], missing_properties: [] };
 
 const VALID_SPECS = ['dual-stack-zone.json', 'lx-dhcp.json', 'bhyve-vm.json', 'legacy-ipv4.json'];
+const IMAGE = '2b683a82-a066-11e3-97ab-2faa44701c5a';
 
 describe('vmadm validate create', () => {
   for (const file of VALID_SPECS) {
@@ -76,12 +77,12 @@ describe('vmadm validate create', () => {
   });
 
   it('deep nesting and a 10 MB payload do not crash it', async () => {
-    const deep = await run('vmadm', ['validate', 'create', '-j'], { input: `{"brand": "joyent", "tags": {"a": ${'['.repeat(100000)}${']'.repeat(100000)}}}` });
+    const deep = await run('vmadm', ['validate', 'create', '-j'], { input: `{"brand": "joyent", "image_uuid": "${IMAGE}", "tags": {"a": ${'['.repeat(100000)}${']'.repeat(100000)}}}` });
     assert.equal(deep.status, 1);
     assert.deepEqual(JSON.parse(deep.stdout), { ...EMPTY, bad_values: ['tags.a'] });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmadm-'));
     const big = path.join(dir, 'big.json');
-    fs.writeFileSync(big, JSON.stringify({ brand: 'joyent', customer_metadata: { blob: 'x'.repeat(10 * 1024 * 1024) } }));
+    fs.writeFileSync(big, JSON.stringify({ brand: 'joyent', image_uuid: IMAGE, customer_metadata: { blob: 'x'.repeat(10 * 1024 * 1024) } }));
     const r = await run('vmadm', ['validate', 'create', '-f', big]);
     fs.rmSync(dir, { recursive: true });
     assert.deepEqual([r.status, r.stdout], [0, 'VALID create payload for joyent brand VMs.\n']);

@@ -58,13 +58,13 @@ describe('vm/update plain properties', () => {
     assert.equal(updated(vm({ alias: 'x' }), { alias: 'x' }).changed, false);
   });
 
-  it('unsets with "" or null; quota "" is 0; a defaulted property returns to its default', () => {
+  it('unsets with "" or null: the property is removed, a defaulted one too; quota "" is 0 (§15 "Unset")', () => {
     const out = updated(vm({ alias: 'x', hostname: 'h', cpu_cap: 100, cpu_shares: 5 }), { alias: '', hostname: null, cpu_cap: null, quota: '', cpu_shares: '' });
     assert.equal(out.record.alias, undefined);
     assert.equal(out.record.hostname, undefined);
     assert.equal(out.record.cpu_cap, undefined);
     assert.equal(out.record.quota, 0);
-    assert.equal(out.record.cpu_shares, 100);
+    assert.equal('cpu_shares' in out.record, false);
   });
 
   it('replaces resolvers whole, canonically', () => {
@@ -142,7 +142,7 @@ describe('vm/update NICs', () => {
   it('refuses an added NIC with an address another NIC has, changing nothing', () => {
     const out = updateVm(vm(), { add_nics: [{ nic_tag: 'a', ips: ['10.0.0.5/16'] }] }, testEnv());
     assert.equal(out.ok, false);
-    if (!out.ok) assert.deepEqual(out.result.report.bad_values, ['nics']);
+    if (!out.ok) assert.deepEqual(out.result.report.bad_values, ['add_nics']);
   });
 
   it('update_nics by MAC (any case) changes the given properties, legacy forms converted', () => {

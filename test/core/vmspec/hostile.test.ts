@@ -18,7 +18,7 @@ const NIC = { nic_tag: 'external' };
 const range = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
 const v4 = (i: number): string => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
 const far = (i: number): string => `11.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-const zone = (nics: unknown[], extra: Payload = {}): Payload => ({ brand: 'joyent', nics, ...extra });
+const zone = (nics: unknown[], extra: Payload = {}): Payload => ({ brand: 'joyent', image_uuid: '2b683a82-a066-11e3-97ab-2faa44701c5a', nics, ...extra });
 
 /** Sentences per report name (the part before the first `: `). */
 function perName(r: ValidationResult): Map<string, string[]> {

@@ -7,10 +7,11 @@ import { validateCreate, validateUpdate, type ValidationReport } from '../../../
 
 type Payload = Record<string, unknown>;
 const NIC = { nic_tag: 'external' };
+const IMAGE = '2b683a82-a066-11e3-97ab-2faa44701c5a';
 
 /** A joyent zone with these NICs (and other properties). */
 function zone(nics: Payload[], extra: Payload = {}): Payload {
-  return { brand: 'joyent', nics, ...extra };
+  return { brand: 'joyent', image_uuid: IMAGE, nics, ...extra };
 }
 function nic(props: Payload): Payload {
   return { ...NIC, ...props };
@@ -42,9 +43,9 @@ const VALID: Array<[string, Payload]> = [
   ['host bits set in ips', zone([nic({ ips: ['10.0.0.5/8'] })])],
   ['upper-case hex and any RFC 4291 form', zone([nic({ ips: ['2001:DB8:0:0:0:0:0:5/64', '::10.0.0.1/128'] })])],
   ['empty arrays', zone([nic({ ips: [], gateways: [], allowed_ips: [] })], { resolvers: [] })],
-  ['no nics at all', { brand: 'joyent', nics: [] }],
+  ['no nics at all', { brand: 'joyent', image_uuid: IMAGE, nics: [] }],
   ['allowed_ips: addresses and ranges', zone([nic({ ips: ['10.0.0.5/24'], allowed_ips: ['10.0.0.9', '10.1.0.0/16', 'fd00::/64', 'fd00:1::1'] })])],
-  ['32 entries: ips + allowed_ips + vrrp_primary_ip', zone([nic({ ips: Array.from({ length: 20 }, (_, i) => `10.0.0.${i + 1}/24`), allowed_ips: Array.from({ length: 11 }, (_, i) => `10.1.0.${i + 1}`), vrrp_primary_ip: '10.0.0.100' })])],
+  ['32 entries: ips + allowed_ips + vrrp_primary_ip', zone([nic({ ips: Array.from({ length: 20 }, (_, i) => `10.0.0.${i + 1}/24`), allowed_ips: Array.from({ length: 11 }, (_, i) => `10.1.0.${i + 1}`), vrrp_vrid: 1, vrrp_primary_ip: '10.2.0.5' }), nic({ ips: ['10.2.0.5/24'] })])],
   ['gateways of both families inside their subnets', zone([nic({ ips: ['10.0.0.5/24', 'fd00::5/64'], gateways: ['10.0.0.1', 'fd00::1'] })])],
   ['an IPv6 link-local gateway', zone([nic({ ips: ['fd00::5/64'], gateways: ['fe80::1'] })])],
   ['an IPv4 gateway anywhere with dhcp', zone([nic({ ips: ['dhcp'], gateways: ['192.168.7.1'] })])],
@@ -64,12 +65,15 @@ const VALID: Array<[string, Payload]> = [
   ['HVM: dhcp only', { brand: 'bhyve', nics: [nic({ ips: ['dhcp'], allowed_ips: ['fd00::5', '10.0.0.7'] })] }],
   ['resolvers of both families', zone([], { resolvers: ['10.0.0.53', '2001:DB8::53'] })],
   ['routes: same-family gateways, nics[N], macs[...]', zone([nic({ ips: ['10.0.0.5/24', 'addrconf'], mac: '90:b8:d0:00:00:01' })], { routes: { '10.2.0.0/16': '10.0.0.1', '10.3.0.1': '10.0.0.1', 'fd00:9::/48': 'fe80::1', '169.254.169.254': 'nics[0]', 'fd00:8::/64': 'macs[90:B8:D0:00:00:01]' } })],
-  ['vrrp', zone([nic({ vrrp_vrid: 255, vrrp_primary_ip: '10.0.0.9' })])],
+  ['vrrp: the primary IP is another NIC\'s address', zone([nic({ vrrp_vrid: 255, vrrp_primary_ip: '10.0.0.9' }), nic({ ips: ['10.0.0.9/24'] })])],
+  ['primary: "true", 1 and "1" mean primary (§15 "primary")', zone([nic({ primary: 'true' }), nic({})])],
+  ['primary: 1', zone([nic({}), nic({ primary: 1 })])],
+  ['primary: "1"', zone([nic({ primary: '1' })])],
+  ['primary: false, "false" and 0 on create mean not primary', zone([nic({ primary: false }), nic({ primary: 'false' }), nic({ primary: 0 })])],
   ['allowed_ips and routes may name 0.0.0.0/0 and ::/0', zone([nic({ ips: ['10.0.0.5/24', 'fd00::5/64'], allowed_ips: ['0.0.0.0/0', '::/0'] })], { routes: { '0.0.0.0/0': '10.0.0.1', '::/0': 'fe80::1' } })],
   ['addresses next to the special ranges', zone([nic({ ips: ['0.0.0.1/8', '126.255.255.255/8', '223.255.255.254/8', '255.255.255.254/24', '::2/128', 'fe80::5/64'], gateways: ['0.0.0.2', 'fe80::1'] })])],
   // any ZFS pool name: letters, digits, _ - . :, up to 255 bytes; ZFS reserves its words in lower case, `log` only whole
   ...['zones', 'data_1.x:y-z', 'z'.repeat(255), 'Mirror', 'RAIDZ', 'logs', 'c', 'cache', 'C0', 'a0'].map((pool): [string, Payload] => [`zpool ${pool.slice(0, 20)}`, zone([], { zpool: pool })]),
-  ['disks on their own pools', { brand: 'bhyve', disks: [{ size: 1024, zpool: 'fast' }, { size: 1024, zpool: 'logs' }] }],
   ['non-network properties of a real spec', zone([nic({ ips: ['dhcp'] })], { alias: 'a', uuid: '5f0c0a2e-0f3a-4b1c-9b6e-8d2a5c0e1f11', owner_uuid: '930896af-bf8c-48d4-885c-6573a94b1853', image_uuid: '2b683a82-a066-11e3-97ab-2faa44701c5a', max_physical_memory: 512, quota: 10, ram: 512, tags: { a: 'b', n: 1, t: true }, customer_metadata: { k: 'v' }, firewall_enabled: true, autoboot: false, cpu_cap: 100 })],
 ];
 
@@ -134,7 +138,7 @@ const INVALID: Case[] = [
   { what: 'allowed_ips: host bits in a range', payload: zone([nic({ allowed_ips: ['10.0.0.5/24'] })]), report: { bad_values: ['nics.0.allowed_ips'] }, says: /bits set to the right of the \/24 prefix/ },
   { what: 'allowed_ips: not an address', payload: zone([nic({ allowed_ips: ['any'] })]), report: { bad_values: ['nics.0.allowed_ips'] } },
   // the cap
-  { what: '33 entries, counting dhcp and vrrp_primary_ip', payload: zone([nic({ ips: ['dhcp', ...Array.from({ length: 20 }, (_, i) => `10.0.0.${i + 1}/24`)], allowed_ips: Array.from({ length: 11 }, (_, i) => `10.1.0.${i + 1}`), vrrp_primary_ip: '10.0.0.100' })]), report: { bad_values: ['nics.0'] }, says: /^nics\.0: has 33 entries.*at most 32/ },
+  { what: '33 entries, counting dhcp and vrrp_primary_ip', payload: zone([nic({ ips: ['dhcp', ...Array.from({ length: 20 }, (_, i) => `10.0.0.${i + 1}/24`)], allowed_ips: Array.from({ length: 11 }, (_, i) => `10.1.0.${i + 1}`), vrrp_primary_ip: '10.0.0.100' }), nic({ ips: ['10.0.0.100/24'] })]), report: { bad_values: ['nics.0'] }, says: /^nics\.0: has 33 entries.*at most 32/ },
   { what: 'an address in both ips and allowed_ips counts twice', payload: zone([nic({ ips: Array.from({ length: 17 }, (_, i) => `10.0.0.${i + 1}/24`), allowed_ips: Array.from({ length: 16 }, (_, i) => `10.0.0.${i + 1}`) })]), report: { bad_values: ['nics.0'] } },
   // gateways
   { what: 'an IPv6 gateway without IPv6 on the NIC', payload: zone([nic({ ips: ['10.0.0.5/24'] }), nic({ ips: ['10.1.0.5/24'], gateways: ['fd00::1'] })]), report: { bad_values: ['nics.1.gateways'] }, says: /^nics\.1\.gateways: fd00::1 is IPv6 but the NIC has no IPv6 address or addrconf$/ },
@@ -158,8 +162,12 @@ const INVALID: Case[] = [
   { what: 'deprecated gateway outside the deprecated ip subnet', payload: zone([nic({ ip: '10.0.0.5', netmask: '255.255.255.0', gateway: '10.9.0.1' })]), report: { bad_values: ['nics.0.gateway'] } },
   // primary, mac, nic_tag, interface, vlan_id, mtu, cids, model
   { what: 'two primaries', payload: zone([nic({ primary: true }), nic({ primary: true })]), report: { bad_values: ['nics'] }, says: /^nics: 2 NICs are primary/ },
-  { what: 'primary: false', payload: zone([nic({ primary: false })]), report: { bad_values: ['nics.0.primary'] } },
-  { what: 'primary: "true"', payload: zone([nic({ primary: 'true' })]), report: { bad_values: ['nics.0.primary'] }, says: /is not a boolean/ },
+  { what: 'primary: "blah"', payload: zone([nic({ primary: 'blah' })]), report: { bad_values: ['nics.0.primary'] }, says: /^nics\.0\.primary: "blah" is not true or false$/ },
+  { what: 'primary: 2', payload: zone([nic({ primary: 2 })]), report: { bad_values: ['nics.0.primary'] } },
+  { what: 'primary: null', payload: zone([nic({ primary: null })]), report: { bad_values: ['nics.0.primary'] } },
+  { what: 'vrrp_primary_ip that no other NIC holds', payload: zone([nic({ vrrp_vrid: 1, vrrp_primary_ip: '10.0.0.9' }), nic({ ips: ['10.0.0.8/24'] })]), report: { bad_values: ['nics.0.vrrp_primary_ip'] }, says: /^nics\.0\.vrrp_primary_ip: 10\.0\.0\.9 is not an address of another NIC of this VM$/ },
+  { what: 'vrrp_primary_ip held by its own NIC only', payload: zone([nic({ ips: ['10.0.0.9/24'], vrrp_vrid: 1, vrrp_primary_ip: '10.0.0.9' })]), report: { bad_values: ['nics.0.vrrp_primary_ip'] } },
+  { what: 'two NICs with one VRRP VRID', payload: zone([nic({ vrrp_vrid: 7 }), nic({ vrrp_vrid: 7 })]), report: { bad_values: ['nics'] }, says: /^nics: VRRP VRID 7 is used by nics\.0 and nics\.1$/ },
   { what: 'a multicast MAC', payload: zone([nic({ mac: '01:00:5e:00:00:01' })]), report: { bad_values: ['nics.0.mac'] }, says: /multicast/ },
   { what: 'the broadcast MAC', payload: zone([nic({ mac: 'ff:ff:ff:ff:ff:ff' })]), report: { bad_values: ['nics.0.mac'] }, says: /broadcast/ },
   { what: 'the all-zero MAC', payload: zone([nic({ mac: '00:00:00:00:00:00' })]), report: { bad_values: ['nics.0.mac'] } },
@@ -184,6 +192,9 @@ const INVALID: Case[] = [
   { what: 'HVM: an IPv6 address in ips', payload: { brand: 'bhyve', nics: [nic({ ips: ['fd00::5/64'] })] }, report: { bad_values: ['nics.0.ips'] } },
   { what: 'HVM: addrconf', payload: { brand: 'bhyve', nics: [nic({ ips: ['addrconf'] })] }, report: { bad_values: ['nics.0.ips'] } },
   { what: 'vrrp_vrid 256', payload: zone([nic({ vrrp_vrid: 256 })]), report: { bad_values: ['nics.0.vrrp_vrid'] } },
+  { what: 'network_uuid not a UUID', payload: zone([nic({ network_uuid: 'net-1' })]), report: { bad_values: ['nics.0.network_uuid'] }, says: /^nics\.0\.network_uuid: "net-1" is not a UUID$/ },
+  { what: 'allowed_dhcp_cids over 1024 characters in all', payload: zone([nic({ allowed_dhcp_cids: Array.from({ length: 4 }, () => `0x${'ab'.repeat(128)}`) })]), report: { bad_values: ['nics.0.allowed_dhcp_cids'] }, says: /^nics\.0\.allowed_dhcp_cids: holds 1035 characters in all \(joined by commas\); at most 1024 are allowed$/ },
+  { what: 'allow_unfiltered_promisc on a zone', payload: zone([nic({ allow_unfiltered_promisc: true })]), report: { bad_properties: ['nics.0.allow_unfiltered_promisc'] } },
   { what: 'an unknown NIC property', payload: zone([nic({ colour: 'blue' })]), report: { bad_properties: ['nics.0.colour'] } },
   // addresses shared between NICs
   { what: 'one address on two NICs (two spellings)', payload: zone([nic({ ips: ['fd00::5/64'] }), nic({ ips: ['FD00:0::5/48'] })]), report: { bad_values: ['nics'] }, says: /address fd00::5 is used by nics\.0 and nics\.1/ },
@@ -201,7 +212,7 @@ const INVALID: Case[] = [
   { what: 'an unknown brand', payload: { brand: 'xen' }, report: { bad_brand: 'xen' } },
   { what: 'an unknown property', payload: zone([], { colour: 'blue' }), report: { bad_properties: ['colour'] } },
   { what: 'disks on a zone', payload: zone([], { disks: [] }), report: { bad_properties: ['disks'] } },
-  { what: 'ram as a string', payload: zone([], { ram: '1024' }), report: { bad_values: ['ram'] }, says: /^ram: "1024" is not an integer$/ },
+  { what: 'ram as a word', payload: zone([], { ram: 'lots' }), report: { bad_values: ['ram'] }, says: /^ram: "lots" is not an integer$/ },
   { what: 'firewall_enabled as a string', payload: zone([], { firewall_enabled: 'yes' }), report: { bad_values: ['firewall_enabled'] } },
   { what: 'a bad uuid', payload: zone([], { uuid: 'my-vm' }), report: { bad_values: ['uuid'] } },
   { what: 'tags with an object value', payload: zone([], { tags: { a: { b: 1 } } }), report: { bad_values: ['tags.a'] } },
@@ -234,7 +245,7 @@ const INVALID: Case[] = [
     report: { bad_values: ['zpool'] },
     says: new RegExp(`^zpool: ${escaped(shown(pool))} is not a ZFS pool name: ${escaped(why)}$`),
   })),
-  { what: 'a disk\'s zpool is a pool name too', payload: { brand: 'kvm', disks: [{ size: 1024 }, { size: 1024, zpool: '../x' }] }, report: { bad_values: ['disks.1.zpool'] }, says: /^disks\.1\.zpool: "\.\.\/x" is not a ZFS pool name: only letters/ },
+  { what: 'disks, not implemented yet, are refused on HVM', payload: { brand: 'kvm', disks: [{ size: 1024 }] }, report: { bad_values: ['disks'] }, says: /^disks is not supported by this vmadm$/ },
 ];
 
 function check(c: Case, result: ReturnType<typeof validateCreate>): void {
@@ -242,7 +253,7 @@ function check(c: Case, result: ReturnType<typeof validateCreate>): void {
   if (c.report) assert.deepEqual(result.report, c.report, result.messages.join('\n'));
   if (c.says) assert.ok(result.messages.some((m) => c.says!.test(m)), `no message matches ${c.says}:\n${result.messages.join('\n')}`);
   for (const name of [...(result.report.bad_values ?? []), ...(result.report.bad_properties ?? []), ...(result.report.missing_properties ?? [])]) {
-    assert.ok(result.messages.some((m) => m.startsWith(name + ': ')), `no sentence for ${name}`);
+    assert.ok(result.messages.some((m) => m.startsWith(name + ': ') || m === `${name} is not supported by this vmadm`), `no sentence for ${name}`);
   }
 }
 
@@ -293,7 +304,7 @@ describe('vmspec: validate update', () => {
     { what: 'model refused on a zone brand', brand: 'joyent', payload: addNic({ model: 'virtio' }), report: { bad_properties: ['add_nics.0.model'] } },
     { what: 'an unknown brand', brand: 'xen', payload: {}, report: { bad_brand: 'xen' } },
     { what: 'zpool is a ZFS pool name', payload: { zpool: '../../tmp/x' }, report: { bad_values: ['zpool'] }, says: /^zpool: "\.\.\/\.\.\/tmp\/x" is not a ZFS pool name: only letters, digits, "_", "-", "\." and ":" may be used$/ },
-    { what: 'an added disk\'s zpool is a ZFS pool name', brand: 'kvm', payload: { add_disks: [{ size: 1024, zpool: 'c1' }] }, report: { bad_values: ['add_disks.0.zpool'] }, says: /^add_disks\.0\.zpool: "c1" is not a ZFS pool name: names of "c" and a digit are reserved by ZFS for disk devices$/ },
+    { what: 'add_disks, not implemented yet, are refused', brand: 'kvm', payload: { add_disks: [{ size: 1024, zpool: 'c1' }] }, report: { bad_values: ['add_disks'] }, says: /^add_disks is not supported by this vmadm$/ },
   ];
   for (const c of cases) {
     it(`invalid: ${c.what}`, () => check(c, validateUpdate(c.payload, c.brand)));

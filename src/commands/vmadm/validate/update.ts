@@ -11,7 +11,8 @@ export default class ValidateUpdate extends BaseCommand {
   static override summary = 'Check a VM update payload: add_nics, update_nics, remove_nics, set_*/remove_* and VM properties.';
 
   static override description = [
-    'Reads a vmadm update payload (JSON) from FILE or standard input and checks it on its own, as vmadm update would, without reading or changing any VM: add_nics and update_nics (by mac) get the same NIC checks as create, remove_nics must hold MAC addresses, set_routes/set_tags/set_customer_metadata and their remove_* forms are checked for shape.',
+    'Reads a vmadm update payload (JSON) from FILE or standard input and checks the payload on its own, without reading or changing any VM: add_nics get the NIC checks of create; update_nics (by mac) get those that need nothing of the stored NIC (gateways are checked against addresses only when the payload gives both); remove_nics must hold MAC addresses; set_routes/set_tags/set_customer_metadata and their remove_* forms are checked for shape.',
+    'vmadm update checks the same payload, then the VM it results in as vmadm create would (a gateway outside the NIC\'s stored subnets, a route over a NIC the VM does not have, an address another NIC holds), so a payload valid here can still be refused there.',
     'Brand rules (HVM ips, NIC model, brand-only properties) apply only when BRAND is given. A valid payload prints "VALID update payload for <brand> brand VMs." (or "VALID update payload." without a brand) and exits 0; otherwise the report as for validate create, exit status 1. With -j, standard output is always the JSON report, as for validate create.',
   ].join('\n\n');
 
