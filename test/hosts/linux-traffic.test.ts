@@ -19,13 +19,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { programPath } from '../../src/hosts/linux/programs';
 import { bridgeName } from '../../src/hosts/linux/plan';
-import { compileInputOf, openRuntime, readState } from '../../src/app';
-import { explain } from '../../src/core/fw/explain';
-import { parseAddress } from '../../src/core/net/address';
-import { evaluate } from '../helpers/ipf-eval';
 import { invariants } from '../helpers/invariants';
+import { oracles } from '../helpers/oracles';
 import { linuxWorld, ok, skipUnlessLinux, type LinuxWorld } from '../helpers/linux';
-import { runProbes, type End, type Oracle, type Packet, type ProbeCase } from '../helpers/probes';
+import { runProbes, type End, type ProbeCase } from '../helpers/probes';
 import { repoRoot, type CliResult } from '../helpers/run-cli';
 
 const OWNER_A = '0a0a0a0a-1111-4111-8111-0000000000aa';
@@ -74,30 +71,6 @@ function spec(d: VmDef): string {
     resolvers: ['192.0.2.53'],
     nics: [{ nic_tag: 'external', ...(d.vlan ? { vlan_id: d.vlan } : {}), ips: [`${v4(d.n)}/24`, `${v6(d.n)}/64`], gateways: ['198.51.100.1'] }],
   });
-}
-
-/**
- * The oracles: the ipf evaluator reads a VM's files; `fwadm explain`
- * decides from the stored state. A VM whose firewall is off passes all.
- * For an `in` probe the VM is the destination, for `out` the source.
- */
-function oracles(root: string, env: NodeJS.ProcessEnv): Record<string, Oracle> {
-  return {
-    'the ipf evaluator': (vm, packet) => {
-      const dir = path.join(root, 'zones', vm, 'config');
-      if (!fs.existsSync(path.join(dir, 'ipf.conf'))) return true;
-      const probe = { direction: packet.dir, protocol: packet.proto, peer: packet.peer, port: packet.port, icmpType: packet.type };
-      return evaluate(fs.readFileSync(path.join(dir, 'ipf.conf'), 'utf8'), fs.readFileSync(path.join(dir, 'ipf6.conf'), 'utf8'), probe).verdict === 'pass';
-    },
-    'fwadm explain': async (vm, packet) => {
-      const input = compileInputOf(await readState(openRuntime({ root, env })));
-      // a remote VM's firewall is on its own host: here, it passes all
-      if (!input.vms.some((v) => v.uuid === vm)) return true;
-      const icmp = packet.type === undefined ? undefined : { type: packet.type, code: 0 };
-      const d = explain(input, vm, { direction: packet.dir, protocol: packet.proto, peer: parseAddress(packet.peer), port: packet.port, icmp });
-      return d.verdict === 'allow';
-    },
-  };
 }
 
 describe('linux host: real traffic between VMs (root)', function () {
