@@ -19,6 +19,7 @@ import { createScript, updateScript } from '../core/zonecfg/script';
 import type { ZoneRef } from '../hosts/host';
 import type { InUse } from '../store/vm-store';
 import { runChange, type Change, type Completed } from './change';
+import { reconcileDisks, volumesDiffer } from './disks';
 import { planVmChange, type FirewallPlan } from './firewall';
 import { reconfigureOnce, removeZone } from './recovery';
 import { isSimulatedCrash, type Runtime } from './runtime';
@@ -137,12 +138,17 @@ async function provision(rt: Runtime, c: Change, made: VmRecord): Promise<VmReco
     c.step('create:configured');
     await host.install(zone, { quota: made.quota, imageUuid: made.image_uuid });
     c.step('create:installed');
+    // HVM disks after the install: a bhyve disk's volume is inside the zone's dataset (docs/vmadm-cli.md §10)
+    if (volumesDiffer(undefined, made)) {
+      await reconcileDisks(host, zone, undefined, made, { destroy: false });
+      c.step('create:disks');
+    }
     await rt.vms.put(installed);
     c.commit('create:stored');
   } catch (err) {
     rethrowCrash(err);
-    // undo: the zone, then whatever files were made; the error reported is the one that stopped the create
-    const undone = await removeZone(host, zone).then(
+    // undo: the zone and its disks, then whatever files were made; the error reported is the one that stopped the create
+    const undone = await removeZone(host, zone).then(() => reconcileDisks(host, zone, made, undefined, { destroy: true })).then(
       () => true,
       () => false,
     );
@@ -171,7 +177,7 @@ async function provision(rt: Runtime, c: Change, made: VmRecord): Promise<VmReco
     rethrowCrash(err);
     // undo the whole create: the record first (readers stop seeing the VM), then the zone, then the others' firewalls
     rt.vms.removeRecord(made.uuid);
-    const undone = await removeZone(host, zone).then(
+    const undone = await removeZone(host, zone).then(() => reconcileDisks(host, zone, made, undefined, { destroy: true })).then(
       () => true,
       () => false,
     );
@@ -237,6 +243,13 @@ async function applyUpdate(
       undo.push(() => host.setQuota(zone, before.quota));
       c.step(`${op}:quota`);
     }
+    // disks made and grown now; those removed are destroyed only once the change is made (below)
+    const disks = volumesDiffer(before, after);
+    if (disks) {
+      undo.push(() => reconcileDisks(host, zone, after, before, { destroy: true }));
+      await reconcileDisks(host, zone, before, after, { destroy: false });
+      c.step(`${op}:disks`);
+    }
     await rt.vms.put(after);
     c.commit(`${op}:stored`);
   } catch (err) {
@@ -256,6 +269,11 @@ async function applyUpdate(
     const back = plan ? await syncVms(rt, plan.before, pending) : await syncVms(rt, alone(before), [before.uuid], { firewall: false });
     await c.end(back);
     throw new AppError(`${opts.what}: ${sync.failures[0]}`);
+  }
+  if (volumesDiffer(before, after)) {
+    // the volumes of removed disks: their data goes now, with the change made (a kill here is finished by recovery)
+    await reconcileDisks(host, zone, before, after, { destroy: true });
+    c.point(`${op}:disks-destroyed`);
   }
   await c.end(sync);
 }
@@ -349,6 +367,10 @@ export async function deleteVmChange(rt: Runtime, uuid: string): Promise<Complet
     rt.vms.removeRecord(vm.uuid);
     c.commit('delete:uninstalled');
     try {
+      if (volumesDiffer(vm, undefined)) {
+        await reconcileDisks(host, zone, vm, undefined, { destroy: true });
+        c.point('delete:disks');
+      }
       if (zs !== undefined) await host.unconfigure(zone);
       c.point('delete:unconfigured');
       rt.vms.removeFiles(vm.uuid, vm.zonepath);
