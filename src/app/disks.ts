@@ -35,18 +35,43 @@ export function volumesDiffer(a: VmRecord | undefined, b: VmRecord | undefined):
 }
 
 /**
- * Make the host's volumes those of `to`, coming from `from`: each of
- * `to`'s made when missing, or changed where it differs from `from`'s;
- * with `destroy`, each of `from`'s that `to` lacks destroyed when there.
+ * Make the host's volumes those of `to`, coming from `from`: unless
+ * `make` is false, each of `to`'s made when missing, or changed where it
+ * differs from `from`'s; with `destroy`, each of `from`'s that `to` lacks
+ * destroyed when there. `fresh` (a command's own step, not a recovery):
+ * a volume `from` lacks is made without looking, so one that is there
+ * already is refused as zfs refuses it, never taken over; each volume
+ * made is pushed to `made` (what an undo may destroy).
  */
-export async function reconcileDisks(host: Host, zone: ZoneRef, from: VmRecord | undefined, to: VmRecord | undefined, opts: { destroy: boolean }): Promise<void> {
+export async function reconcileDisks(
+  host: Host,
+  zone: ZoneRef,
+  from: VmRecord | undefined,
+  to: VmRecord | undefined,
+  opts: { destroy: boolean; make?: boolean; fresh?: boolean; made?: DiskVolume[] },
+): Promise<void> {
   const had = volumesOf(from);
   const want = volumesOf(to);
-  for (const [ds, v] of want) {
+  for (const [ds, v] of opts.make === false ? [] : want) {
     const old = had.get(ds);
-    if (!(await host.hasDisk(zone, v))) await host.createDisk(zone, v);
-    else if (old !== undefined && JSON.stringify(old) !== JSON.stringify(v)) await host.changeDisk(zone, old, v);
+    if (old === undefined ? opts.fresh || !(await host.hasDisk(zone, v)) : !(await host.hasDisk(zone, v))) {
+      await host.createDisk(zone, v);
+      opts.made?.push(v);
+    } else if (old !== undefined && JSON.stringify(old) !== JSON.stringify(v)) await host.changeDisk(zone, old, v);
   }
   if (!opts.destroy) return;
   for (const [ds, v] of had) if (!want.has(ds) && (await host.hasDisk(zone, v))) await host.destroyDisk(zone, v);
+}
+
+/**
+ * Undo a command's own disk step (`fresh` reconcile from `before` to
+ * `after`): the volumes it made destroyed, those it changed put back.
+ */
+export async function undoDisks(host: Host, zone: ZoneRef, before: VmRecord | undefined, after: VmRecord, made: readonly DiskVolume[]): Promise<void> {
+  const had = volumesOf(before);
+  for (const [ds, v] of volumesOf(after)) {
+    const old = had.get(ds);
+    if (old !== undefined && JSON.stringify(old) !== JSON.stringify(v) && (await host.hasDisk(zone, v))) await host.changeDisk(zone, v, old);
+  }
+  for (const v of made) if (await host.hasDisk(zone, v)) await host.destroyDisk(zone, v);
 }

@@ -16,10 +16,10 @@ import { updateVm, type UpdateOutcome } from '../core/vm/update';
 import { UUID_ANY_CASE } from '../core/uuid';
 import { isHvm } from '../core/vmspec/brands';
 import { createScript, updateScript } from '../core/zonecfg/script';
-import type { ZoneRef } from '../hosts/host';
+import type { DiskVolume, ZoneRef } from '../hosts/host';
 import type { InUse } from '../store/vm-store';
 import { runChange, type Change, type Completed } from './change';
-import { reconcileDisks, volumesDiffer } from './disks';
+import { reconcileDisks, undoDisks, volumesDiffer } from './disks';
 import { planVmChange, type FirewallPlan } from './firewall';
 import { reconfigureOnce, removeZone } from './recovery';
 import { isSimulatedCrash, type Runtime } from './runtime';
@@ -132,6 +132,7 @@ async function provision(rt: Runtime, c: Change, made: VmRecord): Promise<VmReco
   const zone = zoneOf(made);
   const installed: VmRecord = { ...made, state: 'stopped', zone_state: 'installed' };
   const plan = await planVmChange(rt, { created: installed });
+  const madeDisks: DiskVolume[] = [];
   await c.begin({ kind: 'vm', op: 'create', uuid: made.uuid, before: null, after: rt.vms.toStored(installed) }, [...plan.pending, made.uuid]);
   try {
     await host.configure(zone, createScript(made));
@@ -140,15 +141,15 @@ async function provision(rt: Runtime, c: Change, made: VmRecord): Promise<VmReco
     c.step('create:installed');
     // HVM disks after the install: a bhyve disk's volume is inside the zone's dataset (docs/vmadm-cli.md §10)
     if (volumesDiffer(undefined, made)) {
-      await reconcileDisks(host, zone, undefined, made, { destroy: false });
+      await reconcileDisks(host, zone, undefined, made, { destroy: false, fresh: true, made: madeDisks });
       c.step('create:disks');
     }
     await rt.vms.put(installed);
     c.commit('create:stored');
   } catch (err) {
     rethrowCrash(err);
-    // undo: the zone and its disks, then whatever files were made; the error reported is the one that stopped the create
-    const undone = await removeZone(host, zone).then(() => reconcileDisks(host, zone, made, undefined, { destroy: true })).then(
+    // undo: the zone and the disks it made (never a volume that was there), then whatever files were made; the error reported is the one that stopped the create
+    const undone = await removeZone(host, zone).then(() => undoDisks(host, zone, undefined, made, madeDisks)).then(
       () => true,
       () => false,
     );
@@ -246,8 +247,9 @@ async function applyUpdate(
     // disks made and grown now; those removed are destroyed only once the change is made (below)
     const disks = volumesDiffer(before, after);
     if (disks) {
-      undo.push(() => reconcileDisks(host, zone, after, before, { destroy: true }));
-      await reconcileDisks(host, zone, before, after, { destroy: false });
+      const made: DiskVolume[] = [];
+      undo.push(() => undoDisks(host, zone, before, after, made));
+      await reconcileDisks(host, zone, before, after, { destroy: false, fresh: true, made });
       c.step(`${op}:disks`);
     }
     await rt.vms.put(after);
@@ -272,7 +274,7 @@ async function applyUpdate(
   }
   if (volumesDiffer(before, after)) {
     // the volumes of removed disks: their data goes now, with the change made (a kill here is finished by recovery)
-    await reconcileDisks(host, zone, before, after, { destroy: true });
+    await reconcileDisks(host, zone, before, after, { destroy: true, make: false });
     c.point(`${op}:disks-destroyed`);
   }
   await c.end(sync);
