@@ -166,9 +166,7 @@ describe('vmadm on the illumos host: create', () => {
     assert.deepEqual(h.argvs(), [
       `zonecfg -z ${bhyve}`,
       `zoneadm -z ${bhyve} install -q 1 -x nodataset`,
-      `zfs list -H -o name zones/${bhyve}/disk0`,
       `zfs clone -o refreservation=10240M -o compression=off zones/462d1d03-8457-e134-a408-cf9ea2b9be96@final zones/${bhyve}/disk0`,
-      `zfs list -H -o name zones/${bhyve}/disk1`,
       `zfs create -o refreservation=102400M -o compression=off -b 8192 -V 102400M zones/${bhyve}/disk1`,
     ]);
     const z = h.zone(bhyve)!;
