@@ -22,6 +22,7 @@ import type { VmRecord } from '../core/vm/record';
 import { updateScript } from '../core/zonecfg/script';
 import type { Host, ZoneRef } from '../hosts/host';
 import type { Journal, VmChange } from '../store/journal';
+import { reconcileDisks } from './disks';
 import { recordVmEvent } from './events';
 import { recoverReceive } from './transfer';
 import { recoverReprovision } from './vm-reprovision';
@@ -110,6 +111,7 @@ async function recoverVm(rt: Runtime, j: Journal, change: VmChange): Promise<str
       return `finished ${what}: the VM is stored (${now.state})`;
     }
     await removeZone(host, zoneOf(made));
+    await reconcileDisks(host, zoneOf(made), made, undefined, { destroy: true });
     vms.removeFiles(made.uuid, made.zonepath);
     return `undid ${what}: its zone is removed`;
   }
@@ -127,6 +129,7 @@ async function recoverVm(rt: Runtime, j: Journal, change: VmChange): Promise<str
       return `undid ${what}: the VM is as it was`;
     }
     await removeZone(host, zone);
+    await reconcileDisks(host, zone, gone, undefined, { destroy: true });
     vms.removeRecord(gone.uuid);
     vms.removeFiles(gone.uuid, gone.zonepath);
     return `finished ${what}: its zone and record are removed`;
@@ -137,12 +140,14 @@ async function recoverVm(rt: Runtime, j: Journal, change: VmChange): Promise<str
   const to = after as VmRecord;
   const zone = zoneOf(from);
   if (same(stored, to)) {
+    await reconcileDisks(host, zone, from, to, { destroy: true });
     const now = await observed(host, stored as VmRecord);
     if (now !== stored) await vms.put(now);
     return `finished ${what}`;
   }
   await reconfigureOnce(host, zone, updateScript(to, from));
   if (to.quota !== from.quota && (await host.zoneState(zone)) !== undefined) await host.setQuota(zone, from.quota);
+  await reconcileDisks(host, zone, to, from, { destroy: true });
   const now = await observed(host, stored ?? from);
   if (!same(stored, now)) await vms.put(now);
   return now.state === from.state ? `undid ${what}: the VM is as it was` : `undid ${what}: the VM is as it was, but ${now.state} (as its zone is)`;

@@ -22,11 +22,12 @@ import { badStream, frameLength, hasBody, headerLine, MAGIC, MAX_FRAME, MAX_HEAD
 import { UUID_ANY_CASE } from '../core/uuid';
 import type { VmRecord } from '../core/vm/record';
 import { createScript } from '../core/zonecfg/script';
-import type { ZoneDataItem } from '../hosts/host';
+import type { DiskVolume, ZoneDataItem } from '../hosts/host';
 import { drain } from '../hosts/zone-data';
 import type { StoredVm, VmChange } from '../store/journal';
 import { runChange, type Completed } from './change';
 import { planVmChange } from './firewall';
+import { reconcileDisks, undoDisks, volumesDiffer } from './disks';
 import { observed, removeZone } from './recovery';
 import { isSimulatedCrash, type Runtime } from './runtime';
 import { syncVms, zoneOf } from './sync';
@@ -313,9 +314,11 @@ export async function receiveVm(rt: Runtime, input: AsyncIterable<Uint8Array | s
     const plan = await planVmChange(rt, { created: record });
     const pending = [...new Set([...plan.pending, record.uuid])];
     await c.begin({ kind: 'vm', op: 'receive', uuid: record.uuid, before: null, after: rt.vms.toStored(record) }, pending);
+    const madeDisks: DiskVolume[] = [];
     const undo = async (): Promise<boolean> => {
       try {
         await removeZone(host, zone);
+        await undoDisks(host, zone, undefined, record, madeDisks);
         await host.discardZoneData(zone);
         rt.vms.removeFiles(record.uuid, record.zonepath);
         return true;
@@ -333,6 +336,11 @@ export async function receiveVm(rt: Runtime, input: AsyncIterable<Uint8Array | s
       c.step('receive:data');
       await host.install(zone, { quota: record.quota, imageUuid: record.image_uuid });
       c.step('receive:installed');
+      // HVM disks: volumes of their sizes, made here (their data is not in the stream: docs/vmadm-cli.md §16.3)
+      if (volumesDiffer(undefined, record)) {
+        await reconcileDisks(host, zone, undefined, record, { destroy: false, fresh: true, made: madeDisks });
+        c.step('receive:disks');
+      }
       await rt.vms.put(record);
       c.commit('receive:stored');
     } catch (err) {
@@ -373,6 +381,7 @@ export async function recoverReceive(rt: Runtime, change: VmChange, what: string
   }
   const zone = zoneOf(made);
   await removeZone(host, zone);
+  await reconcileDisks(host, zone, made, undefined, { destroy: true });
   await host.discardZoneData(zone);
   vms.removeFiles(made.uuid, made.zonepath);
   return `undid ${what}: its zone and the data received are removed`;

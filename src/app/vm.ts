@@ -16,9 +16,10 @@ import { updateVm, type UpdateOutcome } from '../core/vm/update';
 import { UUID_ANY_CASE } from '../core/uuid';
 import { isHvm } from '../core/vmspec/brands';
 import { createScript, updateScript } from '../core/zonecfg/script';
-import type { ZoneRef } from '../hosts/host';
+import type { DiskVolume, ZoneRef } from '../hosts/host';
 import type { InUse } from '../store/vm-store';
 import { runChange, type Change, type Completed } from './change';
+import { reconcileDisks, undoDisks, volumesDiffer } from './disks';
 import { planVmChange, type FirewallPlan } from './firewall';
 import { reconfigureOnce, removeZone } from './recovery';
 import { isSimulatedCrash, type Runtime } from './runtime';
@@ -131,18 +132,24 @@ async function provision(rt: Runtime, c: Change, made: VmRecord): Promise<VmReco
   const zone = zoneOf(made);
   const installed: VmRecord = { ...made, state: 'stopped', zone_state: 'installed' };
   const plan = await planVmChange(rt, { created: installed });
+  const madeDisks: DiskVolume[] = [];
   await c.begin({ kind: 'vm', op: 'create', uuid: made.uuid, before: null, after: rt.vms.toStored(installed) }, [...plan.pending, made.uuid]);
   try {
     await host.configure(zone, createScript(made));
     c.step('create:configured');
     await host.install(zone, { quota: made.quota, imageUuid: made.image_uuid });
     c.step('create:installed');
+    // HVM disks after the install: a bhyve disk's volume is inside the zone's dataset (docs/vmadm-cli.md §10)
+    if (volumesDiffer(undefined, made)) {
+      await reconcileDisks(host, zone, undefined, made, { destroy: false, fresh: true, made: madeDisks });
+      c.step('create:disks');
+    }
     await rt.vms.put(installed);
     c.commit('create:stored');
   } catch (err) {
     rethrowCrash(err);
-    // undo: the zone, then whatever files were made; the error reported is the one that stopped the create
-    const undone = await removeZone(host, zone).then(
+    // undo: the zone and the disks it made (never a volume that was there), then whatever files were made; the error reported is the one that stopped the create
+    const undone = await removeZone(host, zone).then(() => undoDisks(host, zone, undefined, made, madeDisks)).then(
       () => true,
       () => false,
     );
@@ -171,7 +178,7 @@ async function provision(rt: Runtime, c: Change, made: VmRecord): Promise<VmReco
     rethrowCrash(err);
     // undo the whole create: the record first (readers stop seeing the VM), then the zone, then the others' firewalls
     rt.vms.removeRecord(made.uuid);
-    const undone = await removeZone(host, zone).then(
+    const undone = await removeZone(host, zone).then(() => reconcileDisks(host, zone, made, undefined, { destroy: true })).then(
       () => true,
       () => false,
     );
@@ -237,6 +244,14 @@ async function applyUpdate(
       undo.push(() => host.setQuota(zone, before.quota));
       c.step(`${op}:quota`);
     }
+    // disks made and grown now; those removed are destroyed only once the change is made (below)
+    const disks = volumesDiffer(before, after);
+    if (disks) {
+      const made: DiskVolume[] = [];
+      undo.push(() => undoDisks(host, zone, before, after, made));
+      await reconcileDisks(host, zone, before, after, { destroy: false, fresh: true, made });
+      c.step(`${op}:disks`);
+    }
     await rt.vms.put(after);
     c.commit(`${op}:stored`);
   } catch (err) {
@@ -256,6 +271,11 @@ async function applyUpdate(
     const back = plan ? await syncVms(rt, plan.before, pending) : await syncVms(rt, alone(before), [before.uuid], { firewall: false });
     await c.end(back);
     throw new AppError(`${opts.what}: ${sync.failures[0]}`);
+  }
+  if (volumesDiffer(before, after)) {
+    // the volumes of removed disks: their data goes now, with the change made (a kill here is finished by recovery)
+    await reconcileDisks(host, zone, before, after, { destroy: true, make: false });
+    c.point(`${op}:disks-destroyed`);
   }
   await c.end(sync);
 }
@@ -349,6 +369,10 @@ export async function deleteVmChange(rt: Runtime, uuid: string): Promise<Complet
     rt.vms.removeRecord(vm.uuid);
     c.commit('delete:uninstalled');
     try {
+      if (volumesDiffer(vm, undefined)) {
+        await reconcileDisks(host, zone, vm, undefined, { destroy: true });
+        c.point('delete:disks');
+      }
       if (zs !== undefined) await host.unconfigure(zone);
       c.point('delete:unconfigured');
       rt.vms.removeFiles(vm.uuid, vm.zonepath);

@@ -21,6 +21,7 @@ import { LinuxHost } from './linux/host';
 import { LocalHost } from './local';
 import type { ZoneDataItem } from './zone-data';
 
+
 export type { ZoneDataItem };
 
 export interface ZoneRef {
@@ -28,6 +29,20 @@ export interface ZoneRef {
   uuid: string;
   zonepath: string;
   brand: string;
+}
+
+/**
+ * The volume behind an HVM disk (docs/vmadm-cli.md §10, §15 "Disks and
+ * filesystems"): its dataset, size in MiB, and the ZFS properties vmadm
+ * sets; a disk of an image is a clone of `<zpool>/<image_uuid>@final`.
+ */
+export interface DiskVolume {
+  zfs_filesystem: string;
+  size: number;
+  block_size?: number;
+  compression?: string;
+  refreservation?: number;
+  image_uuid?: string;
 }
 
 export interface Host {
@@ -59,6 +74,23 @@ export interface Host {
   zoneState(zone: ZoneRef): Promise<string | undefined>;
   /** zfs set quota=<n>g <zonepath without its leading slash> */
   setQuota(zone: ZoneRef, gib: number): Promise<void>;
+
+  // ---- HVM disks (docs/vmadm-cli.md §10, §15 "Disks and filesystems")
+
+  /**
+   * The disk's volume made: illumos `zfs create -o refreservation=<r>M
+   * [-o compression=<c>] [-b <block_size>] -V <size>M <dataset>`, or for an
+   * image `zfs clone -o refreservation=<r>M [-o compression=<c>]
+   * <zpool>/<image>@final <dataset>`; local: a sparse file of its size
+   * under the zonepath (`disks/disk<N>`). One that exists is refused.
+   */
+  createDisk(zone: ZoneRef, disk: DiskVolume): Promise<void>;
+  /** Its size (grown or put back), refreservation and compression set to `to`'s where they differ from `from`'s (`zfs set`). */
+  changeDisk(zone: ZoneRef, from: DiskVolume, to: DiskVolume): Promise<void>;
+  /** The volume destroyed (`zfs destroy -r <dataset>`); one that does not exist is refused. */
+  destroyDisk(zone: ZoneRef, disk: DiskVolume): Promise<void>;
+  /** Whether the volume exists. */
+  hasDisk(zone: ZoneRef, disk: DiskVolume): Promise<boolean>;
   /**
    * ipf -G -E -I -Fa -f <ipf.conf> -6 -Fa -f <ipf6.conf> -sy <uuid>. A zone
    * that is not running ("Could not find running zone") is not an error:

@@ -22,7 +22,7 @@
 import { AppError } from '../core/errors';
 import type { Signal } from '../core/signals';
 import { hostFailure } from './common';
-import type { ZoneRef } from './host';
+import type { DiskVolume, ZoneRef } from './host';
 import type { IllumosHost } from './illumos';
 import type { ZoneDataItem } from './zone-data';
 
@@ -75,7 +75,7 @@ export async function attachConsole(h: IllumosHost, zone: ZoneRef): Promise<void
 
 // ------------------------------------------------------------ send / receive
 
-async function exists(h: IllumosHost, name: string): Promise<boolean> {
+export async function exists(h: IllumosHost, name: string): Promise<boolean> {
   const args = ['list', '-H', '-o', 'name', name];
   const r = await h.exec('zfs', args);
   if (r.exitCode === 0) return true;
@@ -197,3 +197,45 @@ export async function undoReinstall(h: IllumosHost, zone: ZoneRef): Promise<void
   }
 }
 
+
+// ------------------------------------------------------------ disks
+
+/** The ZFS properties a disk's volume is made with (`-o name=value` each), as SmartOS sets them. */
+function volumeOptions(disk: DiskVolume): string[] {
+  const out: string[] = [];
+  if (disk.refreservation !== undefined) out.push('-o', `refreservation=${disk.refreservation}M`);
+  if (disk.compression !== undefined) out.push('-o', `compression=${disk.compression}`);
+  return out;
+}
+
+export async function createDisk(h: IllumosHost, zone: ZoneRef, disk: DiskVolume): Promise<void> {
+  const ds = disk.zfs_filesystem;
+  if (disk.image_uuid !== undefined) {
+    const image = `${ds.split('/')[0]}/${disk.image_uuid}@final`;
+    await h.run('zfs', ['clone', ...volumeOptions(disk), image, ds]);
+    return;
+  }
+  const args = ['create', ...volumeOptions(disk)];
+  if (disk.block_size !== undefined) args.push('-b', String(disk.block_size));
+  args.push('-V', `${disk.size}M`, ds);
+  await h.run('zfs', args);
+}
+
+export async function changeDisk(h: IllumosHost, from: DiskVolume, to: DiskVolume): Promise<void> {
+  const ds = to.zfs_filesystem;
+  const volsize = async (): Promise<void> => {
+    if (to.size !== from.size) await h.run('zfs', ['set', `volsize=${to.size}M`, ds]);
+  };
+  const refres = async (): Promise<void> => {
+    if (to.refreservation !== from.refreservation) await h.run('zfs', ['set', `refreservation=${to.refreservation ?? 0}M`, ds]);
+  };
+  // a reservation never above the volume: grown first, then reserved; shrunk (an undo) the other way round
+  if (to.size >= from.size) {
+    await volsize();
+    await refres();
+  } else {
+    await refres();
+    await volsize();
+  }
+  if (to.compression !== from.compression) await h.run('zfs', ['set', `compression=${to.compression ?? 'off'}`, ds]);
+}

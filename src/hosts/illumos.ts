@@ -14,7 +14,7 @@
  * module state (it is loaded only when a command runs a program).
  */
 import * as fs from 'node:fs';
-import type { Host, ZoneRef } from './host';
+import type { DiskVolume, Host, ZoneRef } from './host';
 import { eventLogOverride, hostFailure, inZoneCommand, NOT_RUNNING } from './common';
 import { HostError } from '../core/errors';
 import type { Signal } from '../core/signals';
@@ -112,6 +112,24 @@ export class IllumosHost implements Host {
 
   async setQuota(zone: ZoneRef, gib: number): Promise<void> {
     await this.run('zfs', ['set', `quota=${gib}g`, zone.zonepath.replace(/^\/+/, '')]);
+  }
+
+  // ------------------------------------------------------------ disks (illumos-ops.ts)
+
+  createDisk(zone: ZoneRef, disk: DiskVolume): Promise<void> {
+    return ops.createDisk(this, zone, disk);
+  }
+
+  changeDisk(zone: ZoneRef, from: DiskVolume, to: DiskVolume): Promise<void> {
+    return ops.changeDisk(this, from, to);
+  }
+
+  async destroyDisk(_zone: ZoneRef, disk: DiskVolume): Promise<void> {
+    await this.run('zfs', ['destroy', '-r', disk.zfs_filesystem]);
+  }
+
+  hasDisk(_zone: ZoneRef, disk: DiskVolume): Promise<boolean> {
+    return ops.exists(this, disk.zfs_filesystem);
   }
 
   // ------------------------------------------------------------ firewall

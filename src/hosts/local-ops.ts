@@ -20,7 +20,7 @@ import { pipeline } from 'node:stream/promises';
 import { AppError, HostError } from '../core/errors';
 import type { Signal } from '../core/signals';
 import { prepareWrite } from '../store/paths';
-import type { ZoneRef } from './host';
+import type { DiskVolume, ZoneRef } from './host';
 import type { LocalHost, LocalZone } from './local';
 import type { ZoneDataItem } from './zone-data';
 
@@ -28,6 +28,8 @@ const ZONENAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** The directory of the zonepath that is the host's own, not the zone's data. */
 const HOST_DIR = 'zonecfg';
+/** Where the local host keeps a zone's disk volumes: `<zonepath>/disks/disk<N>`, sparse files. */
+const DISKS_DIR = 'disks';
 
 /** How many signals a zone keeps. */
 const SIGNALS_KEPT = 64;
@@ -59,7 +61,8 @@ export async function* sendZoneData(h: LocalHost, zone: ZoneRef): AsyncGenerator
   async function* walk(rel: string): AsyncGenerator<ZoneDataItem> {
     const dir = path.join(top, rel);
     for (const name of fs.readdirSync(dir).sort()) {
-      if (rel === '' && name === HOST_DIR) continue;
+      // zonecfg/ is the host's; disks/ are the VM's volumes, not sent (docs/vmadm-cli.md §16.3)
+      if (rel === '' && (name === HOST_DIR || name === DISKS_DIR)) continue;
       const relPath = rel === '' ? name : `${rel}/${name}`;
       const abs = path.join(dir, name);
       const st = fs.lstatSync(abs);
@@ -80,7 +83,7 @@ export async function* sendZoneData(h: LocalHost, zone: ZoneRef): AsyncGenerator
 /** `rel` (checked by the stream reader: relative, no `..`) under the zonepath, refused through a link. */
 function target(h: LocalHost, zone: ZoneRef, rel: string): string {
   const first = rel.split('/')[0];
-  if (first === HOST_DIR) throw new AppError(`the stream writes ${rel}: ${HOST_DIR}/ is the host's, not the zone's`);
+  if (first === HOST_DIR || first === DISKS_DIR) throw new AppError(`the stream writes ${rel}: ${first}/ is the host's, not the zone's`);
   const abs = path.join(zone.zonepath, ...rel.split('/'));
   prepareWrite(h.root, abs);
   return abs;
@@ -164,4 +167,56 @@ export async function undoReinstall(h: LocalHost, zone: ZoneRef): Promise<void> 
     delete z.previous_image;
     await h.write(z);
   }
+}
+
+// ------------------------------------------------------------ disks
+
+const MIB = 1024 * 1024;
+
+/** The file of a disk's volume: `<zonepath>/disks/disk<N>`, N that of its dataset (`<zpool>/<uuid>-disk<N>`, `<zpool>/<uuid>/disk<N>`). */
+export function diskFile(zone: ZoneRef, disk: DiskVolume): string {
+  const m = /disk(\d+)$/.exec(disk.zfs_filesystem);
+  if (!m) throw new AppError(`${disk.zfs_filesystem}: not the dataset of a disk (it must end in disk<N>)`);
+  return path.join(zone.zonepath, DISKS_DIR, `disk${m[1]}`);
+}
+
+const zfsFailure = (args: string[], why: string): HostError => new HostError(`zfs ${args.join(' ')} failed: ${why}`);
+
+export async function createDisk(h: LocalHost, zone: ZoneRef, disk: DiskVolume): Promise<void> {
+  const file = diskFile(zone, disk);
+  const args = disk.image_uuid !== undefined ? ['clone', `${disk.image_uuid}@final`, disk.zfs_filesystem] : ['create', '-V', `${disk.size}M`, disk.zfs_filesystem];
+  prepareWrite(h.root, file);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw zfsFailure(args, `cannot create '${disk.zfs_filesystem}': dataset already exists`);
+    throw err;
+  }
+  try {
+    // sparse: the size is real, the blocks are not taken
+    fs.ftruncateSync(fd, disk.size * MIB);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export async function changeDisk(h: LocalHost, zone: ZoneRef, from: DiskVolume, to: DiskVolume): Promise<void> {
+  if (to.size === from.size) return;
+  const file = diskFile(zone, to);
+  if (!fs.existsSync(file)) throw zfsFailure(['set', `volsize=${to.size}M`, to.zfs_filesystem], `cannot open '${to.zfs_filesystem}': dataset does not exist`);
+  prepareWrite(h.root, file);
+  fs.truncateSync(file, to.size * MIB);
+}
+
+export async function destroyDisk(h: LocalHost, zone: ZoneRef, disk: DiskVolume): Promise<void> {
+  const file = diskFile(zone, disk);
+  if (!fs.existsSync(file)) throw zfsFailure(['destroy', '-r', disk.zfs_filesystem], `cannot open '${disk.zfs_filesystem}': dataset does not exist`);
+  prepareWrite(h.root, file);
+  fs.rmSync(file);
+}
+
+export async function hasDisk(zone: ZoneRef, disk: DiskVolume): Promise<boolean> {
+  return fs.existsSync(diskFile(zone, disk));
 }

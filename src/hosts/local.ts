@@ -14,6 +14,8 @@
  *   <zonepath>/zonecfg/<n>-create.txt   each zonecfg script it took, in
  *   <zonepath>/zonecfg/<n>-update.txt   order (n = 1, 2, ...); one it refused
  *                                       is not written
+ *   <zonepath>/disks/disk<N>            each HVM disk's volume, a sparse
+ *                                       file of its size (local-ops.ts)
  *   <root>/host/ipf/<uuid>/ipf.conf     copies of the files last loaded, and
  *   <root>/host/ipf/<uuid>/ipf6.conf    state.json {"running": bool}
  *
@@ -26,7 +28,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { HostError } from '../core/errors';
-import type { Host, ZoneRef } from './host';
+import type { DiskVolume, Host, ZoneRef } from './host';
 import type { HostKind } from '../store/root';
 import { eventLogOverride, hostFailure } from './common';
 import { UUID_ANY_CASE as UUID } from '../core/uuid';
@@ -239,6 +241,24 @@ export class LocalHost implements Host {
     if (!z || z.state === 'configured') throw hostFailure('zfs', args, `cannot open '${dataset}': dataset does not exist`);
     z.quota = gib;
     await this.write(z);
+  }
+
+  // ------------------------------------------------------------ disks (local-ops.ts: sparse files under the zonepath)
+
+  createDisk(zone: ZoneRef, disk: DiskVolume): Promise<void> {
+    return ops.createDisk(this, zone, disk);
+  }
+
+  changeDisk(zone: ZoneRef, from: DiskVolume, to: DiskVolume): Promise<void> {
+    return ops.changeDisk(this, zone, from, to);
+  }
+
+  destroyDisk(zone: ZoneRef, disk: DiskVolume): Promise<void> {
+    return ops.destroyDisk(this, zone, disk);
+  }
+
+  hasDisk(zone: ZoneRef, disk: DiskVolume): Promise<boolean> {
+    return ops.hasDisk(zone, disk);
   }
 
   // ------------------------------------------------------------ firewall

@@ -343,7 +343,8 @@ export function parse(src: string): Command[] {
         expect('=');
         const v = value();
         endOfCommand();
-        const check = scope === 'capped-memory' && k.v === 'physical' ? MEMORY_PHYSICAL : CHECKS.get(k.v);
+        // `physical` of capped-memory is a size; `type` is checked for an attr only (an fs's is its filesystem's)
+        const check = scope === 'capped-memory' && k.v === 'physical' ? MEMORY_PHYSICAL : k.v === 'type' && scope !== 'attr' ? undefined : CHECKS.get(k.v);
         if (check && (typeof v !== 'string' || !check.test(v))) fail(k, `invalid value ${JSON.stringify(v)} for ${k.v}`);
         cmds.push({ cmd: 'set', prop: k.v, value: v, line, scope });
         break;
@@ -538,6 +539,15 @@ export function apply(cmds: readonly Command[], base?: ZoneConfig): ZoneConfig {
           }
           if (curType === 'attr' && z.attrs.some((a) => a.name === r.name)) {
             throw new ZonecfgError(`attr "${String(r.name)}" already exists ${at}`);
+          }
+          // a device needs its match, an fs its dir, special and type; neither twice (zonecfg's end checks)
+          if (curType === 'device') {
+            if (r.match === undefined) throw new ZonecfgError(`device: match is required ${at}`);
+            if (z.devices.some((d) => d.match === r.match)) throw new ZonecfgError(`device with match ${String(r.match)} already exists ${at}`);
+          }
+          if (curType === 'fs') {
+            for (const k of ['dir', 'special', 'type']) if (r[k] === undefined) throw new ZonecfgError(`fs: ${k} is required ${at}`);
+            if (z.fss.some((f) => f.dir === r.dir)) throw new ZonecfgError(`fs with dir ${String(r.dir)} already exists ${at}`);
           }
           const mac = r['mac-addr'];
           if (curType === 'net' && mac !== undefined && z.nets.some((x) => x['mac-addr'] === mac)) {

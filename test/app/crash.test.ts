@@ -33,6 +33,15 @@ const NEW = '8c3f3d5b-3c6d-4e4f-a091-bc2d3e4f5a44';
 const RULE = 'c0000000-0000-4000-8000-000000000001';
 const RVM = 'b1c2d3e4-1111-4222-8333-444455556666';
 const RECEIVED = '9d404e6c-4d7e-4f50-b1a2-cd3e4f5a6b55';
+/** A stopped bhyve VM with two disks (seeded), and one a create makes. */
+const HVM = 'ae515f7d-5e8f-4061-82b3-de4f5a6b7c66';
+const NEW_HVM = 'bf626a8e-6f90-4172-93c4-ef5a6b7c8d77';
+const DISK_IMAGE = '462d1d03-8457-e134-a408-cf9ea2b9be96';
+
+function hvmSpec(uuid: string): string {
+  return JSON.stringify({ brand: 'bhyve', uuid, alias: 'hvm', autoboot: false, disks: [{ image_uuid: DISK_IMAGE, image_size: 16, boot: true }, { size: 8 }] });
+}
+const hvmDisk = (n: number): string => `/dev/zvol/rdsk/zones/${HVM}/disk${n}`;
 
 function vmSpec(uuid: string, n: number, role: string, firewall: boolean, autoboot = true): string {
   return JSON.stringify({
@@ -104,6 +113,8 @@ async function seed(w: World): Promise<void> {
     const r = await w.fw(['add', '-g', '-e', rule]);
     assert.equal(r.status, 0, r.stderr);
   }
+  const h = await w.vm(['create'], hvmSpec(HVM));
+  assert.equal(h.status, 0, h.stderr);
   const r = await w.fw(['add-rvm'], JSON.stringify({ uuid: RVM, ips: ['203.0.113.7', '2001:db8::7'], tags: { role: 'db' } }));
   assert.equal(r.status, 0, r.stderr);
 }
@@ -120,6 +131,13 @@ const OPS: Op[] = [
   { name: 'vmadm update (add a NIC)', run: (w, c) => w.vm(['update', WEB], JSON.stringify({ add_nics: [{ nic_tag: 'internal', ips: ['10.0.0.5/24', 'fd00::5/64'] }] }), c) },
   { name: 'vmadm update (firewall on)', run: (w, c) => w.vm(['update', OFF, 'firewall_enabled=true'], undefined, c) },
   { name: 'vmadm delete', run: (w, c) => w.vm(['delete', DB], undefined, c) },
+  { name: 'vmadm create (bhyve, two disks)', run: (w, c) => w.vm(['create'], hvmSpec(NEW_HVM), c) },
+  {
+    name: 'vmadm update (disks: add, grow, remove)',
+    run: (w, c) => w.vm(['update', HVM], JSON.stringify({ add_disks: [{ size: 4 }], update_disks: [{ path: hvmDisk(1), size: 12 }], remove_disks: [hvmDisk(0)] }), c),
+  },
+  { name: 'vmadm delete (bhyve, two disks)', run: (w, c) => w.vm(['delete', HVM], undefined, c) },
+  { name: 'vmadm update (add a filesystem)', run: (w, c) => w.vm(['update', OFF], JSON.stringify({ add_filesystems: [{ type: 'lofs', source: '/zones/shared', target: '/shared', options: ['ro'] }] }), c) },
   { name: 'vmadm stop', run: (w, c) => w.vm(['stop', WEB], undefined, c) },
   { name: 'vmadm start', run: (w, c) => w.vm(['start', OFF], undefined, c) },
   { name: 'vmadm reprovision', run: (w, c) => w.vm(['reprovision', WEB], JSON.stringify({ image_uuid: NEW_IMAGE }), c) },
@@ -242,13 +260,13 @@ describe('kill -9 at every step of every change, then the next command (crash po
         });
       }
 
-      // the illumos host's fakes are processes: its zone steps only (create, zonecfg -u, zfs quota, delete, reprovision, receive);
+      // the illumos host's fakes are processes: its zone steps only (create, zonecfg -u, zfs quota, disks, delete, reprovision, receive);
       // the linux host's namespaces take time to make: create, an update of tags and of a NIC, delete, a rule change
       const ops =
         kind === 'local'
           ? OPS
           : kind === 'illumos'
-            ? OPS.filter((o) => /^vmadm (create|update \(add a NIC|update \(alias|delete|reprovision|receive)/.test(o.name))
+            ? OPS.filter((o) => /^vmadm (create|update \(add a NIC|update \(alias|update \(disks|update \(add a filesystem|delete|reprovision|receive)/.test(o.name))
             : OPS.filter((o) => o.name in LINUX_POINTS);
       for (const op of ops) {
         it(`${op.name}: killed at each of its steps`, async () => {

@@ -64,6 +64,11 @@ function normal(c: ZoneConfig): unknown {
     props: Object.fromEntries(Object.entries(c.props).filter(([k]) => k !== 'autoboot' && k !== 'zonepath')),
     attrs: byName(c.attrs.filter((a) => !MARKERS.has(a.name))),
     nets: [...c.nets].map((n) => ({ ...n, properties: byName(n.properties) })).sort((a, b) => (a['mac-addr'] < b['mac-addr'] ? -1 : 1)),
+    // a disk or filesystem changed by an update is removed and added again: compared in one order
+    devices: [...((c.devices as { match: string; properties: { name: string; value: string }[] }[] | undefined) ?? [])]
+      .map((d) => ({ ...d, properties: byName(d.properties ?? []) }))
+      .sort((a, b) => (a.match < b.match ? -1 : 1)),
+    fss: [...((c.fss as { dir: string }[] | undefined) ?? [])].sort((a, b) => (a.dir < b.dir ? -1 : 1)),
   };
 }
 
@@ -111,6 +116,48 @@ function hostZones(p: Place, problems: string[]): Map<string, HostZone> {
   return out;
 }
 
+/**
+ * Disk volumes exist exactly for the stored disks, of their sizes
+ * (docs/vmadm-cli.md §15 "Disks and filesystems"): on the local host the
+ * sparse files `<zonepath>/disks/disk<N>`, on the illumos host the fake
+ * zfs's volumes (a clone of an image has its image's size until grown).
+ */
+function diskProblems(p: Place, vms: readonly VmRecord[]): string[] {
+  const problems: string[] = [];
+  const want = new Map<string, { vm: string; size: number; file: string }>();
+  for (const vm of vms) {
+    for (const d of vm.disks ?? []) {
+      if (d.media === 'cdrom' || d.nocreate === true || d.zfs_filesystem === undefined) continue;
+      const n = /disk(\d+)$/.exec(d.zfs_filesystem)?.[1];
+      want.set(d.zfs_filesystem, { vm: vm.uuid, size: d.size ?? 0, file: path.join(vm.zonepath, 'disks', `disk${n}`) });
+    }
+  }
+  if (p.fakeState) {
+    const file = path.join(p.fakeState, 'datasets.json');
+    const ds = fs.existsSync(file) ? readJson<Record<string, { type?: string; props: Record<string, string> }>>(file) : {};
+    const have = Object.entries(ds).filter(([, d]) => d.type === 'volume');
+    for (const [name, d] of have) {
+      const w = want.get(name);
+      if (!w) problems.push(`volume ${name} has no disk in any record`);
+      else if (d.props.volsize !== undefined && d.props.volsize !== `${w.size}M`) problems.push(`VM ${w.vm}: volume ${name} is ${d.props.volsize}, its disk ${w.size}M`);
+    }
+    const names = new Set(have.map(([n]) => n));
+    for (const [name, w] of want) if (!names.has(name)) problems.push(`VM ${w.vm}: no volume ${name} for its disk`);
+    return problems;
+  }
+  const files = new Set<string>();
+  for (const vm of vms) {
+    const dir = path.join(vm.zonepath, 'disks');
+    if (fs.existsSync(dir)) for (const n of fs.readdirSync(dir)) files.add(path.join(dir, n));
+  }
+  for (const [name, w] of want) {
+    if (!files.delete(w.file)) problems.push(`VM ${w.vm}: no file ${w.file} for its disk ${name}`);
+    else if (fs.statSync(w.file).size !== w.size * 1024 * 1024) problems.push(`VM ${w.vm}: ${w.file} is ${fs.statSync(w.file).size} bytes, its disk ${w.size} MiB`);
+  }
+  for (const f of files) problems.push(`disk file ${f} has no disk in its VM's record`);
+  return problems;
+}
+
 /** The violations of the invariants (see the top of this file). */
 export async function invariants(p: Place): Promise<string[]> {
   const problems: string[] = [];
@@ -138,6 +185,7 @@ export async function invariants(p: Place): Promise<string[]> {
     if (z.autoboot !== String(vm.autoboot)) problems.push(`VM ${vm.uuid}: record autoboot ${vm.autoboot}, zone ${z.autoboot}`);
     if (!fs.existsSync(path.join(p.altroot ?? '', vm.zonepath))) problems.push(`VM ${vm.uuid}: no zonepath ${vm.zonepath}`);
   }
+  problems.push(...diskProblems(p, vms));
   const known = new Set(vms.map((v) => v.uuid));
   for (const u of zones.keys()) if (!known.has(u)) problems.push(`zone ${u} has no record`);
   // local host: zonepaths are the root's own (on illumos the host's zfs datasets are)

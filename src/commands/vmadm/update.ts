@@ -8,10 +8,10 @@ import { checkUuidArg, printNotes, printSuccess, quietFlags, rootFlag, withApp }
 import { payloadFromKeyValues } from '../../core/vm/update';
 
 export default class Update extends BaseCommand {
-  static override summary = 'Change a VM: properties, tags, metadata, routes and NICs.';
+  static override summary = 'Change a VM: properties, tags, metadata, routes, NICs, disks and filesystems.';
 
   static override description = [
-    'Reads an update payload (JSON) from FILE or standard input, or takes key=value pairs after the UUID (the pairs win over -f). The payload is checked exactly as "vmadm validate update <brand>" checks it, then applied: plain properties ("" or null unsets), set_tags/remove_tags and the same for customer_metadata, internal_metadata and routes (remove_* first), add_nics, update_nics (by mac), remove_nics (by MAC; removing the primary makes another NIC primary). The VM that results is then checked as vmadm create checks a VM, and a problem is reported as validate reports it, named by the payload key that brings it (update_nics.0.gateways); nothing is changed.',
+    'Reads an update payload (JSON) from FILE or standard input, or takes key=value pairs after the UUID (the pairs win over -f). The payload is checked exactly as "vmadm validate update <brand>" checks it, then applied: plain properties ("" or null unsets), set_tags/remove_tags and the same for customer_metadata, internal_metadata and routes (remove_* first), add_nics, update_nics (by mac), remove_nics (by MAC; removing the primary makes another NIC primary), add_disks, update_disks (by path; a size only grows) and remove_disks (paths) of a stopped kvm or bhyve VM, add_filesystems, update_filesystems (by target) and remove_filesystems (targets) of an OS VM. The VM that results is then checked as vmadm create checks a VM, and a problem is reported as validate reports it, named by the payload key that brings it (update_nics.0.gateways); nothing is changed.',
     'Key=value values are converted by the property\'s type: true/false for booleans, integers, comma-separated lists for lists of strings (resolvers, remove_nics, ...), JSON for objects and lists of objects (set_tags=\'{"role":"db"}\').',
     'Prints "Successfully updated VM <uuid>" on standard error, then a "note:" line for each property dropped or stored in another form; "VM <uuid> unchanged" when nothing changes (nothing is rewritten). An invalid payload prints the validate report, exit status 1, and changes nothing. An unknown VM: "VM <uuid> not found", exit status 1.',
   ].join('\n\n');

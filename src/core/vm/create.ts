@@ -10,6 +10,7 @@ import { isHvm } from '../vmspec/brands';
 import { coerceTypes } from '../vmspec/coerce';
 import { ReportBuilder, type ValidationResult } from '../vmspec/report';
 import { validateCreate } from '../vmspec/validate';
+import { newDisks, newFilesystems } from './disks';
 import type { VmEnv } from './env';
 import { fixMemory } from './memory';
 import { canonicalResolvers, canonicalRoutes, canonicalUuid, ensurePrimary, normaliseNewNics, recheck } from './normalise';
@@ -27,7 +28,7 @@ const HVM_LIMIT_PRIV = 'default,-file_link_any,-net_access,-proc_fork,-proc_info
 /** Payload keys the record builds itself rather than copying. */
 const BUILT = new Set([
   'brand', 'uuid', 'zonename', 'owner_uuid', 'billing_id', 'image_uuid', 'nics', 'nowait', 'ram', 'resolvers', 'routes',
-  'create_timestamp', 'max_physical_memory', 'max_locked_memory', 'max_swap', 'max_shm_memory', 'tmpfs',
+  'create_timestamp', 'max_physical_memory', 'max_locked_memory', 'max_swap', 'max_shm_memory', 'tmpfs', 'disks', 'filesystems',
 ]);
 
 /** The §3.1 defaults that do not depend on memory. */
@@ -118,11 +119,9 @@ export function createVm(payload: Record<string, unknown>, env: VmEnv): VmOutcom
     customer_metadata: { ...((p.customer_metadata as Obj | undefined) ?? {}) },
     internal_metadata: { ...((p.internal_metadata as Obj | undefined) ?? {}) },
   } as VmRecord;
-  // disks are refused until implemented (vmspec/unsupported.ts)
-  if (hvm && Array.isArray(p.disks)) {
-    const driver = typeof p.disk_driver === 'string' ? p.disk_driver : undefined;
-    record.disks = (p.disks as Obj[]).map((d) => ({ ...d, media: d.media ?? 'disk', ...(d.model === undefined && driver ? { model: driver } : {}) }));
-  }
+  // disks (HVM) and filesystems (zones): named and defaulted as SmartOS does (disks.ts)
+  if (hvm && Array.isArray(p.disks)) record.disks = newDisks(p.disks as Obj[], [], record, 'disks', env, report);
+  if (!hvm && Array.isArray(p.filesystems)) record.filesystems = newFilesystems(p.filesystems);
   if (typeof p.create_timestamp === 'string' && p.create_timestamp !== now) {
     notes.push(`create_timestamp: ${p.create_timestamp} stored as ${now} (set by create)`);
   }

@@ -50,6 +50,41 @@ export interface NicRecord {
 
 export type Metadata = Record<string, string | number | boolean>;
 
+/**
+ * One HVM disk as stored (docs/vmadm-cli.md §10, §15 "Disks and
+ * filesystems"): `path` its device (the key of update_disks/remove_disks),
+ * `zfs_filesystem` its volume (absent for a cdrom); sizes in MiB.
+ */
+export interface DiskRecord {
+  path: string;
+  boot: boolean;
+  model: string;
+  media: 'disk' | 'cdrom';
+  image_size?: number;
+  image_uuid?: string;
+  image_name?: string;
+  pci_slot?: string;
+  /** bhyve disks only. */
+  uuid?: string;
+  zfs_filesystem?: string;
+  zpool?: string;
+  size?: number;
+  compression?: string;
+  refreservation?: number;
+  block_size?: number;
+  /** The volume was there already: vmadm neither created it nor destroys it (not shown by get). */
+  nocreate?: true;
+}
+
+/** One filesystem of an OS VM as stored (zonecfg `fs`): `target` is its key. */
+export interface FilesystemRecord {
+  source: string;
+  target: string;
+  raw?: string;
+  type: string;
+  options?: string[];
+}
+
 /** A VM as stored (one JSON file per VM) and as `vmadm get` shows it, less the per-NIC deprecated view. */
 export interface VmRecord {
   uuid: string;
@@ -97,7 +132,9 @@ export interface VmRecord {
   /** HVM brands only. */
   ram?: number;
   vcpus?: number;
-  disks?: Record<string, unknown>[];
+  disks?: DiskRecord[];
+  /** Zone brands only. */
+  filesystems?: FilesystemRecord[];
   /** Any other property vmadm accepts, stored as given. */
   [property: string]: unknown;
 }

@@ -15,6 +15,7 @@ import { isHvm } from '../vmspec/brands';
 import { coerceTypes } from '../vmspec/coerce';
 import { ReportBuilder, show, type ValidationResult } from '../vmspec/report';
 import { validateUpdate } from '../vmspec/validate';
+import { applyDiskForms, applyFilesystemForms } from './disks';
 import type { VmEnv } from './env';
 import { fixMemory } from './memory';
 import {
@@ -34,6 +35,7 @@ type Obj = Record<string, unknown>;
 const FORMS = new Set([
   'add_nics', 'update_nics', 'remove_nics', 'set_tags', 'remove_tags', 'set_customer_metadata', 'remove_customer_metadata',
   'set_internal_metadata', 'remove_internal_metadata', 'set_routes', 'remove_routes', 'add_disks', 'update_disks', 'remove_disks',
+  'add_filesystems', 'update_filesystems', 'remove_filesystems',
 ]);
 /** Memory properties: set by fixMemory (memory.ts). */
 const MEMORY = new Set(['ram', 'max_physical_memory', 'max_locked_memory', 'max_swap', 'tmpfs']);
@@ -265,6 +267,14 @@ export function updateVm(record: VmRecord, payload: Record<string, unknown>, env
   applyMetadata(next, p, 'customer_metadata');
   applyMetadata(next, p, 'internal_metadata');
   const setRoutes = applyRoutes(next, p, notes, report);
+  // disks (only while stopped) and filesystems (disks.ts)
+  const disks = applyDiskForms(record, p, env, notes, report);
+  if (disks !== undefined) next.disks = disks;
+  const filesystems = applyFilesystemForms(record, p, report);
+  if (filesystems !== undefined) {
+    if (filesystems.length > 0) next.filesystems = filesystems;
+    else delete next.filesystems;
+  }
   const change = applyNics(next, p, env, notes);
   if (change.failure) return { ok: false, result: change.failure, notes };
   next.nics = change.nics;
@@ -292,7 +302,10 @@ for (const [k, s] of Object.entries({ ...propertiesSchema.properties, ...updateS
 }
 const KNOWN = new Set(Object.keys(TYPES));
 /** Lists of strings that the command line gives comma-separated. */
-const STRING_LISTS = new Set(['resolvers', 'internal_metadata_namespaces', 'remove_nics', 'remove_tags', 'remove_customer_metadata', 'remove_internal_metadata', 'remove_routes', 'remove_disks']);
+const STRING_LISTS = new Set([
+  'resolvers', 'internal_metadata_namespaces', 'remove_nics', 'remove_tags', 'remove_customer_metadata', 'remove_internal_metadata', 'remove_routes',
+  'remove_disks', 'remove_filesystems',
+]);
 
 /**
  * `vmadm update <uuid> key=value ...` into a payload: values are strings,

@@ -5,7 +5,8 @@
  */
 import { netmaskFromPrefix, parseAddress, parseCidr } from '../net/address';
 import { isHvm } from '../vmspec/brands';
-import type { NicRecord, VmRecord } from './record';
+import { DISK_ORDER, FILESYSTEM_ORDER } from './disks';
+import type { DiskRecord, FilesystemRecord, NicRecord, VmRecord } from './record';
 
 /** NIC keys in the order `vmadm get` shows them; others follow in stored order. */
 const NIC_ORDER = [
@@ -19,7 +20,7 @@ const NIC_ORDER = [
 const VM_ORDER = [
   'alias', 'autoboot', 'billing_id', 'boot', 'boot_timestamp', 'brand', 'cpu_cap', 'cpu_shares', 'cpu_type',
   'create_timestamp', 'customer_metadata', 'datacenter_name', 'disks', 'dns_domain', 'do_not_inventory',
-  'exit_status', 'exit_timestamp', 'firewall_enabled', 'headnode_id', 'hostname', 'hvm', 'image_uuid',
+  'exit_status', 'exit_timestamp', 'filesystems', 'firewall_enabled', 'headnode_id', 'hostname', 'hvm', 'image_uuid',
   'init_restarts', 'internal_metadata', 'internal_metadata_namespaces', 'last_modified', 'limit_priv',
   'max_locked_memory', 'max_lwps', 'max_msg_ids', 'max_physical_memory', 'max_sem_ids', 'max_shm_ids',
   'max_shm_memory', 'max_swap', 'nics', 'owner_uuid', 'pid', 'platform_buildstamp', 'quota', 'ram', 'resolvers',
@@ -105,6 +106,19 @@ export function nicView(nic: NicRecord): Record<string, unknown> {
   return ordered(withLegacy, NIC_ORDER, NIC_RANK, false);
 }
 
+const DISK_RANK = rankOf(DISK_ORDER);
+const FILESYSTEM_RANK = rankOf(FILESYSTEM_ORDER);
+
+/** A disk as `vmadm get` shows it: SmartOS's key order; `nocreate` is the store's, not shown (docs/vmadm-cli.md §15 "Disks and filesystems"). */
+export function diskView(disk: DiskRecord): Record<string, unknown> {
+  return ordered({ ...disk, nocreate: undefined }, DISK_ORDER, DISK_RANK, false);
+}
+
+/** A filesystem as `vmadm get` shows it. */
+function filesystemView(fs: FilesystemRecord): Record<string, unknown> {
+  return ordered({ ...fs }, FILESYSTEM_ORDER, FILESYSTEM_RANK, false);
+}
+
 /**
  * What `vmadm get` shows that the host knows, not the record
  * (docs/vmadm-cli.md §15 "get"): the host's `server_uuid` (kept in the state
@@ -139,6 +153,8 @@ export function getView(record: VmRecord, host?: HostFacts): Record<string, unkn
     resolvers: record.resolvers ?? [],
     hvm,
     nics: record.nics.map(nicView),
+    disks: record.disks?.map(diskView) ?? (hvm ? [] : undefined),
+    filesystems: record.filesystems?.map(filesystemView),
     boot_timestamp: running ? record.boot_timestamp : undefined,
     init_restarts: running ? (record.init_restarts ?? 0) : undefined,
   };

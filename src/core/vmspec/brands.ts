@@ -21,7 +21,9 @@ export const HVM_ONLY = new Set([
 ]);
 
 /** VM properties of zones only. */
-export const ZONE_ONLY = new Set(['delegate_dataset', 'filesystems', 'fs_allowed', 'kernel_version', 'limit_priv', 'tmpfs']);
+export const ZONE_ONLY = new Set([
+  'delegate_dataset', 'filesystems', 'add_filesystems', 'update_filesystems', 'remove_filesystems', 'fs_allowed', 'kernel_version', 'limit_priv', 'tmpfs',
+]);
 
 /** VM properties of bhyve VMs only (kvm refuses them too). */
 export const BHYVE_ONLY = new Set(['bhyve_extra_opts', 'bootrom', 'flexible_disk_size', 'pci_devices']);

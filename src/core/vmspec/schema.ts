@@ -23,7 +23,9 @@ const generated = require('../../generated/vmspec-validators') as Record<'valida
 export type Action = 'create' | 'update';
 
 /** Lists of objects keep their index in names (`nics.0.ips`); lists of scalars do not. */
-const OBJECT_LISTS = new Set(['nics', 'add_nics', 'update_nics', 'disks', 'add_disks', 'update_disks', 'filesystems', 'pci_devices']);
+const OBJECT_LISTS = new Set([
+  'nics', 'add_nics', 'update_nics', 'disks', 'add_disks', 'update_disks', 'filesystems', 'add_filesystems', 'update_filesystems', 'pci_devices',
+]);
 
 /** `/nics/0/ips/1` -> `nics.0.ips`; `/routes/10.2.0.0~116` -> `routes.10.2.0.0/16`. */
 function dottedName(pointer: string, extra?: string): string {

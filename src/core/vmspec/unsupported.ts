@@ -7,8 +7,6 @@
  * nothing changed. A key leaves this table when it is implemented.
  */
 export const UNSUPPORTED: ReadonlyMap<string, 'create' | 'update'> = new Map([
-  ['disks', 'create'], ['add_disks', 'update'], ['update_disks', 'update'], ['remove_disks', 'update'],
-  ['filesystems', 'create'], ['add_filesystems', 'update'], ['update_filesystems', 'update'], ['remove_filesystems', 'update'],
   ['add_pci_devices', 'update'], ['update_pci_devices', 'update'], ['remove_pci_devices', 'update'],
 ]);
 

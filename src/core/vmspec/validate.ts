@@ -8,6 +8,7 @@ import { BRANDS, isHvm, refusedBy } from './brands';
 import { coerceTypes } from './coerce';
 import { MAC, PCI_SLOT, zpoolProblem } from './formats';
 import { UUID_ANY_CASE } from '../uuid';
+import { checkDiskList, checkFilesystemList, checkRemovals } from './disks';
 import { checkNic, type NicContext, type NicFacts } from './nic';
 import { checkNicList } from './nics';
 import { checkResolvers, checkRoutes } from './network';
@@ -34,10 +35,14 @@ function checkUuids(payload: Payload, report: ReportBuilder): void {
     const v = payload[key];
     if (typeof v === 'string' && !UUID_ANY_CASE.test(v)) report.badValue(key, `${show(v)} is not a UUID`);
   }
-  if (Array.isArray(payload.disks)) {
-    payload.disks.forEach((d, i) => {
-      if (isObject(d) && typeof d.image_uuid === 'string' && !UUID_ANY_CASE.test(d.image_uuid)) {
-        report.badValue(`disks.${i}.image_uuid`, `${show(d.image_uuid)} is not a UUID`);
+  for (const list of DISK_LISTS) {
+    const disks = payload[list];
+    if (!Array.isArray(disks)) continue;
+    disks.forEach((d, i) => {
+      if (!isObject(d)) return;
+      for (const key of ['image_uuid', 'uuid']) {
+        const v = d[key];
+        if (typeof v === 'string' && !UUID_ANY_CASE.test(v)) report.badValue(`${list}.${i}.${key}`, `${show(v)} is not a UUID`);
       }
     });
   }
@@ -172,6 +177,8 @@ export function validateCreate(input: Payload, opts: { required?: boolean } = {}
   checkZpools(payload, report);
   checkRecsizes(payload, report);
   checkPciDevices(payload.pci_devices, report);
+  checkDiskList(payload.disks, 'disks', brand, report);
+  checkFilesystemList(payload.filesystems, 'filesystems', report);
   const nics = checkNics(payload.nics, 'nics', brandContext(brand), report, true);
   checkResolvers(payload.resolvers, 'resolvers', report);
   checkRoutes(payload.routes, 'routes', nics, report);
@@ -196,6 +203,12 @@ export function validateUpdate(input: Payload, brand?: string): ValidationResult
   checkUuids(payload, report);
   checkZpools(payload, report);
   checkRecsizes(payload, report);
+  checkDiskList(payload.add_disks, 'add_disks', brand, report);
+  checkDiskList(payload.update_disks, 'update_disks', brand, report);
+  checkRemovals(payload.remove_disks, 'remove_disks', report);
+  checkFilesystemList(payload.add_filesystems, 'add_filesystems', report);
+  checkFilesystemList(payload.update_filesystems, 'update_filesystems', report);
+  checkRemovals(payload.remove_filesystems, 'remove_filesystems', report);
   const ctx = brandContext(brand);
   checkNics(payload.add_nics, 'add_nics', ctx, report);
   checkNics(payload.update_nics, 'update_nics', { ...ctx, partial: true }, report);

@@ -12,20 +12,23 @@ export type GlobalProp =
   | 'cpu-shares' | 'max-lwps' | 'max-msg-ids' | 'max-sem-ids' | 'max-shm-ids' | 'max-shm-memory'
   | 'zfs-io-priority';
 /** Resources a script adds, selects or removes. */
-export type Resource = 'attr' | 'net' | 'capped-memory' | 'capped-cpu' | 'device';
+export type Resource = 'attr' | 'net' | 'capped-memory' | 'capped-cpu' | 'device' | 'fs';
 /** Simple properties inside a resource. */
 export type ResourceProp =
   | 'name' | 'type' | 'value'
   | 'physical' | 'mac-addr' | 'global-nic' | 'vlan-id'
   | 'locked' | 'swap'
   | 'ncpus'
-  | 'match';
+  | 'match'
+  | 'dir' | 'special' | 'raw';
 export type Prop = GlobalProp | ResourceProp;
 
 export type Command =
   | { op: 'create'; blank: true }
   | { op: 'set'; prop: Prop; value: ZValue }
   | { op: 'clear'; prop: GlobalProp }
+  /** `set <prop>=[<v>,<v>...]`: a list property (an fs's options). */
+  | { op: 'set-list'; prop: 'options'; values: readonly ZValue[] }
   | { op: 'add'; resource: Resource }
   /** Ends the resource opened by add/select; `tight` prints it as `;end` (no blank), as VM.js does in one place. */
   | { op: 'end'; tight?: boolean }
@@ -48,6 +51,7 @@ function renderCommand(c: Command): string {
     case 'create': return 'create -b';
     case 'set': return `set ${c.prop}=${c.value.text}`;
     case 'clear': return `clear ${c.prop}`;
+    case 'set-list': return `set ${c.prop}=[${c.values.map((x) => x.text).join(',')}]`;
     case 'add': return `add ${c.resource}`;
     case 'end': return 'end';
     case 'select': return `select ${c.resource} ${c.by}=${c.value.text}`;

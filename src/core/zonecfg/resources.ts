@@ -10,12 +10,12 @@
  */
 import { AppError } from '../errors';
 import { isHvm } from '../vmspec/brands';
-import type { NicRecord, VmRecord } from '../vm/record';
+import type { DiskRecord, FilesystemRecord, NicRecord, VmRecord } from '../vm/record';
 import type { Command, GlobalProp, Line } from './commands';
 import { base64, zint, zval, type ZValue } from './quote';
 
 export interface Item {
-  /** Identity across records: `prop:<p>`, `attr:<name>`, `capped-memory`, `net:<mac>`, `device:<match>`. */
+  /** Identity across records: `prop:<p>`, `attr:<name>`, `capped-memory`, `net:<mac>`, `device:<match>`, `fs:<dir>`. */
   key: string;
   /** Lines that put the resource in place (create, and update when new or changed). */
   lines: Line[];
@@ -236,13 +236,17 @@ export function primaryLines(nics: readonly NicRecord[]): Line[] {
   return out;
 }
 
-const DISK_PROPS = [['boot', 'boot'], ['model', 'model'], ['media', 'media'], ['image-uuid', 'image_uuid'], ['image-size', 'image_size'], ['size', 'size']] as const;
+/** Disk properties written with `add property`, as SmartOS writes them (docs/vmadm-cli.md §10); the rest are the volume's (zfs). */
+const DISK_PROPS = [
+  ['boot', 'boot'], ['model', 'model'], ['media', 'media'], ['image-size', 'image_size'], ['image-uuid', 'image_uuid'],
+  ['image-name', 'image_name'], ['size', 'size'], ['pci-slot', 'pci_slot'], ['uuid', 'uuid'],
+] as const;
 
 /** `add device; set match=<path>; add property (name=boot, value="true") ...; end` for an HVM disk. */
-function deviceItem(vm: VmRecord, disk: Record<string, unknown>, i: number): Item {
+function deviceItem(disk: DiskRecord, i: number): Item {
   const at = `disks.${i}`;
-  const path = typeof disk.path === 'string' ? disk.path : `/dev/zvol/rdsk/${vm.zpool}/${vm.zonename}-disk${i}`;
-  const match = zval(path, `${at}.path`, 'bare');
+  if (typeof disk.path !== 'string') throw new AppError(`${at}.path: must be a string to be written to the zone configuration`);
+  const match = zval(disk.path, `${at}.path`, 'bare');
   const cmds: Command[] = [{ op: 'add', resource: 'device' }, { op: 'set', prop: 'match', value: match }];
   for (const [name, key] of DISK_PROPS) {
     const x = disk[key];
@@ -250,9 +254,31 @@ function deviceItem(vm: VmRecord, disk: Record<string, unknown>, i: number): Ite
   }
   cmds.push({ op: 'end' });
   return {
-    key: `device:${path}`,
+    key: `device:${disk.path}`,
     lines: cmds.map((c) => [c]),
     removal: [[{ op: 'remove', resource: 'device', by: 'match', value: match }]],
+  };
+}
+
+/** `add fs; set dir=<target>; set special=<source>; set type=<type>; [set raw=..;] [set options=[..];] end` for a filesystem of an OS VM. */
+function fsItem(f: FilesystemRecord, i: number): Item {
+  const at = `filesystems.${i}`;
+  const dir = zval(f.target, `${at}.target`, 'bare');
+  const cmds: Command[] = [
+    { op: 'add', resource: 'fs' },
+    { op: 'set', prop: 'dir', value: dir },
+    { op: 'set', prop: 'special', value: zval(f.source, `${at}.source`, 'bare') },
+    { op: 'set', prop: 'type', value: zval(f.type, `${at}.type`, 'bare') },
+  ];
+  if (f.raw !== undefined) cmds.push({ op: 'set', prop: 'raw', value: zval(f.raw, `${at}.raw`, 'bare') });
+  if (f.options !== undefined && f.options.length > 0) {
+    cmds.push({ op: 'set-list', prop: 'options', values: f.options.map((o, j) => zval(o, `${at}.options.${j}`, 'bare')) });
+  }
+  cmds.push({ op: 'end' });
+  return {
+    key: `fs:${f.target}`,
+    lines: cmds.map((c) => [c]),
+    removal: [[{ op: 'remove', resource: 'fs', by: 'dir', value: dir }]],
   };
 }
 
@@ -375,7 +401,8 @@ export function zoneItems(vm: VmRecord, markers?: CreateMarkers): Item[] {
   for (const [name, key, kind] of ATTRS) push(attrItem(vm, name, key, kind));
   if (vm.brand === 'kvm') push(attr('vm-autoboot', zval(String(vm.autoboot === true), 'autoboot')));
 
-  if (hvm && Array.isArray(vm.disks)) vm.disks.forEach((d, i) => items.push(deviceItem(vm, d, i)));
+  if (hvm && Array.isArray(vm.disks)) vm.disks.forEach((d, i) => items.push(deviceItem(d, i)));
+  if (!hvm && Array.isArray(vm.filesystems)) vm.filesystems.forEach((f, i) => items.push(fsItem(f, i)));
   if (vm.brand === 'bhyve' && Array.isArray(vm.pci_devices)) vm.pci_devices.forEach((d, i) => items.push(pciItem(d as Record<string, unknown>, i)));
   vm.nics.forEach((nic, i) => items.push(netItem(nic, i)));
   return items;

@@ -330,12 +330,12 @@ describe('vmadm conformance: §15 "Settled"', () => {
       assert.equal(bad.stderr, 'update_nics.0.gateways: 10.2.0.1 is not inside any of the NIC\'s IPv4 subnets (10.1.0.5/24)\n');
     });
 
-    it('a key known but not implemented is refused, never "unchanged"', async () => {
+    it('remove_filesystems of a target the VM has no filesystem on is refused, never "unchanged"', async () => {
       const root = newRoot();
       await ok(send(root, ['create'], { uuid: A, image_uuid: IMAGE }));
       const before = unchanged(root);
       const r = await send(root, ['update', A], { remove_filesystems: ['/data'] });
-      assert.deepEqual([r.status, r.stdout, r.stderr], [1, 'bad_values: remove_filesystems\n', 'remove_filesystems is not supported by this vmadm\n']);
+      assert.deepEqual([r.status, r.stdout, r.stderr], [1, 'bad_values: remove_filesystems\n', 'remove_filesystems: "/data": the VM has no filesystem mounted there\n']);
       assert.deepEqual(unchanged(root), before);
     });
 

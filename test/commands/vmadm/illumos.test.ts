@@ -162,7 +162,13 @@ describe('vmadm on the illumos host: create', () => {
     const r = await h.run(['create'], JSON.stringify(spec));
     assert.equal(r.status, 0, r.stderr);
     const bhyve = CREATED.exec(r.stderr)![1];
-    assert.deepEqual(h.argvs(), [`zonecfg -z ${bhyve}`, `zoneadm -z ${bhyve} install -q 1 -x nodataset`]);
+    // its disks after the install, inside the zone's dataset: the image's a clone, the data disk a new volume
+    assert.deepEqual(h.argvs(), [
+      `zonecfg -z ${bhyve}`,
+      `zoneadm -z ${bhyve} install -q 1 -x nodataset`,
+      `zfs clone -o refreservation=10240M -o compression=off zones/462d1d03-8457-e134-a408-cf9ea2b9be96@final zones/${bhyve}/disk0`,
+      `zfs create -o refreservation=102400M -o compression=off -b 8192 -V 102400M zones/${bhyve}/disk1`,
+    ]);
     const z = h.zone(bhyve)!;
     assert.deepEqual([z.state, z.config.props.brand], ['installed', 'bhyve']);
     assert.equal((await h.getVm(bhyve)).state, 'stopped');

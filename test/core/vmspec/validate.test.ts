@@ -245,7 +245,11 @@ const INVALID: Case[] = [
     report: { bad_values: ['zpool'] },
     says: new RegExp(`^zpool: ${escaped(shown(pool))} is not a ZFS pool name: ${escaped(why)}$`),
   })),
-  { what: 'disks, not implemented yet, are refused on HVM', payload: { brand: 'kvm', disks: [{ size: 1024 }] }, report: { bad_values: ['disks'] }, says: /^disks is not supported by this vmadm$/ },
+  { what: 'a disk without an image needs a size', payload: { brand: 'kvm', disks: [{ model: 'virtio' }] }, report: { missing_properties: ['disks.0.size'] }, says: /^disks\.0\.size: is required for a disk without image_uuid$/ },
+  { what: 'a disk block_size is a power of two', payload: { brand: 'kvm', disks: [{ size: 1024, block_size: 3000 }] }, report: { bad_values: ['disks.0.block_size'] }, says: /^disks\.0\.block_size: 3000 is not a power of two$/ },
+  { what: 'nvme is not a kvm disk model', payload: { brand: 'kvm', disks: [{ size: 1024, model: 'nvme' }] }, report: { bad_values: ['disks.0.model'] } },
+  { what: 'two boot disks', payload: { brand: 'bhyve', disks: [{ size: 1, boot: true }, { size: 1, boot: true }] }, report: { bad_values: ['disks'] } },
+  { what: 'a filesystem needs type, source and target', payload: { brand: 'joyent', image_uuid: '2b683a82-a066-11e3-97ab-2faa44701c5a', filesystems: [{ source: '/a' }] }, report: { missing_properties: ['filesystems.0.type', 'filesystems.0.target'] } },
 ];
 
 function check(c: Case, result: ReturnType<typeof validateCreate>): void {
@@ -304,7 +308,9 @@ describe('vmspec: validate update', () => {
     { what: 'model refused on a zone brand', brand: 'joyent', payload: addNic({ model: 'virtio' }), report: { bad_properties: ['add_nics.0.model'] } },
     { what: 'an unknown brand', brand: 'xen', payload: {}, report: { bad_brand: 'xen' } },
     { what: 'zpool is a ZFS pool name', payload: { zpool: '../../tmp/x' }, report: { bad_values: ['zpool'] }, says: /^zpool: "\.\.\/\.\.\/tmp\/x" is not a ZFS pool name: only letters, digits, "_", "-", "\." and ":" may be used$/ },
-    { what: 'add_disks, not implemented yet, are refused', brand: 'kvm', payload: { add_disks: [{ size: 1024, zpool: 'c1' }] }, report: { bad_values: ['add_disks'] }, says: /^add_disks is not supported by this vmadm$/ },
+    { what: 'add_disks: each disk\'s zpool is a ZFS pool name', brand: 'kvm', payload: { add_disks: [{ size: 1024, zpool: 'c1' }] }, report: { bad_values: ['add_disks.0.zpool'] } },
+    { what: 'update_disks names its disk by path', brand: 'kvm', payload: { update_disks: [{ size: 2048 }] }, report: { missing_properties: ['update_disks.0.path'] } },
+    { what: 'remove_filesystems takes absolute paths', payload: { remove_filesystems: ['data'] }, report: { bad_values: ['remove_filesystems'] } },
   ];
   for (const c of cases) {
     it(`invalid: ${c.what}`, () => check(c, validateUpdate(c.payload, c.brand)));
