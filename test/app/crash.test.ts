@@ -106,6 +106,13 @@ async function seed(w: World): Promise<void> {
   }
   const r = await w.fw(['add-rvm'], JSON.stringify({ uuid: RVM, ips: ['203.0.113.7', '2001:db8::7'], tags: { role: 'db' } }));
   assert.equal(r.status, 0, r.stderr);
+  // a snapshot of WEB, then WEB changed (tags, alias): a rollback changes its record and others' firewalls
+  for (const args of [['create-snapshot', WEB, 'first'], ['update', WEB, 'alias=later', 'quota=20']]) {
+    const s = await w.vm(args);
+    assert.equal(s.status, 0, s.stderr);
+  }
+  const s = await w.vm(['update', WEB], JSON.stringify({ set_tags: { role: 'db' } }));
+  assert.equal(s.status, 0, s.stderr);
 }
 
 interface Op {
@@ -124,6 +131,9 @@ const OPS: Op[] = [
   { name: 'vmadm start', run: (w, c) => w.vm(['start', OFF], undefined, c) },
   { name: 'vmadm reprovision', run: (w, c) => w.vm(['reprovision', WEB], JSON.stringify({ image_uuid: NEW_IMAGE }), c) },
   { name: 'vmadm receive', run: (w, c) => w.vm(['receive'], sent[w.kind], c) },
+  { name: 'vmadm create-snapshot', run: (w, c) => w.vm(['create-snapshot', DB, 'snap'], undefined, c) },
+  { name: 'vmadm rollback-snapshot', run: (w, c) => w.vm(['rollback-snapshot', WEB, 'first'], undefined, c) },
+  { name: 'vmadm delete-snapshot', run: (w, c) => w.vm(['delete-snapshot', WEB, 'first'], undefined, c) },
   { name: 'fwadm add', run: (w, c) => w.fw(['add'], JSON.stringify({ rules: [{ uuid: RULE, rule: 'FROM tag "role" TO tag "role" ALLOW udp PORT 53', global: true, enabled: true }] }), c) },
   { name: 'fwadm disable', run: (w, c) => w.fw(['disable', firstRule], undefined, c) },
   { name: 'fwadm delete-rvm', run: (w, c) => w.fw(['delete-rvm', RVM], undefined, c) },
@@ -242,13 +252,13 @@ describe('kill -9 at every step of every change, then the next command (crash po
         });
       }
 
-      // the illumos host's fakes are processes: its zone steps only (create, zonecfg -u, zfs quota, delete, reprovision, receive);
+      // the illumos host's fakes are processes: its zone steps only (create, zonecfg -u, zfs quota, delete, reprovision, receive, snapshots);
       // the linux host's namespaces take time to make: create, an update of tags and of a NIC, delete, a rule change
       const ops =
         kind === 'local'
           ? OPS
           : kind === 'illumos'
-            ? OPS.filter((o) => /^vmadm (create|update \(add a NIC|update \(alias|delete|reprovision|receive)/.test(o.name))
+            ? OPS.filter((o) => /^vmadm (create|update \(add a NIC|update \(alias|delete|reprovision|receive|\w+-snapshot)/.test(o.name))
             : OPS.filter((o) => o.name in LINUX_POINTS);
       for (const op of ops) {
         it(`${op.name}: killed at each of its steps`, async () => {
