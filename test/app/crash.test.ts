@@ -106,13 +106,16 @@ async function seed(w: World): Promise<void> {
   }
   const r = await w.fw(['add-rvm'], JSON.stringify({ uuid: RVM, ips: ['203.0.113.7', '2001:db8::7'], tags: { role: 'db' } }));
   assert.equal(r.status, 0, r.stderr);
-  // a snapshot of WEB, then WEB changed (tags, alias): a rollback changes its record and others' firewalls
-  for (const args of [['create-snapshot', WEB, 'first'], ['update', WEB, 'alias=later', 'quota=20']]) {
-    const s = await w.vm(args);
+  // a snapshot of WEB as a "db" VM, then WEB back to "www" and changed: a rollback changes its record (alias,
+  // quota, tags) and the firewalls of the others
+  for (const [args, input] of [
+    [['update', WEB], JSON.stringify({ set_tags: { role: 'db' } })],
+    [['create-snapshot', WEB, 'first'], undefined],
+    [['update', WEB], JSON.stringify({ set_tags: { role: 'www' }, alias: 'later', quota: 20 })],
+  ] as const) {
+    const s = await w.vm([...args], input);
     assert.equal(s.status, 0, s.stderr);
   }
-  const s = await w.vm(['update', WEB], JSON.stringify({ set_tags: { role: 'db' } }));
-  assert.equal(s.status, 0, s.stderr);
 }
 
 interface Op {
