@@ -13,9 +13,9 @@
  * snapshots taken after it are destroyed, as SmartOS's rollback does.
  */
 import { SNAPSHOT_PREFIX } from '../core/vm/snapshots';
-import { hostFailure } from './common';
 import type { ZoneRef } from './host';
 import type { IllumosHost } from './illumos';
+import { exists } from './illumos-ops';
 
 function dataset(zone: ZoneRef): string {
   return zone.zonepath.replace(/^\/+/, '');
@@ -23,14 +23,6 @@ function dataset(zone: ZoneRef): string {
 
 function recursive(zone: ZoneRef): boolean {
   return zone.brand === 'bhyve';
-}
-
-async function exists(h: IllumosHost, name: string): Promise<boolean> {
-  const args = ['list', '-H', '-o', 'name', name];
-  const r = await h.exec('zfs', args);
-  if (r.exitCode === 0) return true;
-  if (/does not exist/.test(r.stderr)) return false;
-  throw hostFailure('zfs', args, r.stderr, r.exitCode);
 }
 
 export async function createSnapshot(h: IllumosHost, zone: ZoneRef, name: string): Promise<void> {

@@ -165,6 +165,7 @@ describe('vmadm snapshots', () => {
     await p.create('dual-stack-zone.json');
     const b = await p.create('bhyve-vm.json');
     const d = await p.create({ brand: 'joyent', image_uuid: '2b683a82-a066-11e3-97ab-2faa44701c5a', delegate_dataset: true, autoboot: false });
+    const k = await p.create({ brand: 'kvm', ram: 256, autoboot: false });
     await ok(p, ['create-snapshot', U, 'taken'], `Created snapshot taken for VM ${U}`);
     const long = 'x'.repeat(65);
     const none = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
@@ -179,6 +180,8 @@ describe('vmadm snapshots', () => {
       [['create-snapshot', none, 's'], 1, `VM ${none} not found`],
       [['rollback-snapshot', none, 's'], 1, `VM ${none} not found`],
       [['create-snapshot', d, 's'], 1, `VM ${d} has a delegated dataset: snapshots of VMs with delegated datasets are not supported`],
+      [['create-snapshot', k, 's'], 1, `VM ${k} is a kvm VM: snapshots of kvm VMs are not supported`],
+      [['delete-snapshot', k, 's'], 1, `VM ${k} is a kvm VM: snapshots of kvm VMs are not supported`],
       [['create-snapshot'], 2, 'Invalid or missing UUID for create-snapshot'],
       [['rollback-snapshot', 'x', 's'], 2, 'Invalid or missing UUID for rollback-snapshot'],
       [['delete-snapshot', U], 2, 'Missing snapname for delete-snapshot'],
