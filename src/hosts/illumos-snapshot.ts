@@ -37,7 +37,7 @@ export function hasSnapshot(h: IllumosHost, zone: ZoneRef, name: string): Promis
 export async function rollbackSnapshot(h: IllumosHost, zone: ZoneRef, name: string): Promise<void> {
   const ds = dataset(zone);
   // a bhyve VM's disks are datasets below its own: each that has the snapshot
-  const all = recursive(zone) ? (await h.run('zfs', ['list', '-H', '-o', 'name', '-r', ds])).split('\n').filter((l) => l !== '') : [ds];
+  const all = recursive(zone) ? (await h.run('zfs', ['list', '-H', '-o', 'name', '-r', '-t', 'filesystem,volume', ds])).split('\n').filter((l) => l !== '') : [ds];
   for (const d of all) {
     const snap = `${d}@${SNAPSHOT_PREFIX}${name}`;
     if (d === ds || (await exists(h, snap))) await h.run('zfs', ['rollback', '-r', snap]);

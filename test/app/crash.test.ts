@@ -194,6 +194,7 @@ const LINUX_POINTS: Readonly<Record<string, readonly string[]>> = {
   'vmadm update (add a NIC)': ['update:reconfigured#1', 'update:stored#1'],
   'vmadm delete': ['delete:halted#1', 'delete:uninstalled#1', 'delete:unconfigured#1'],
   'fwadm add': ['rules:journal#1', 'sync:loaded#1'],
+  'vmadm rollback-snapshot': ['rollback-snapshot:halted#1', 'rollback-snapshot:rolled-back#1', 'rollback-snapshot:stored#1', 'rollback-snapshot:booted#1'],
 };
 
 describe('kill -9 at every step of every change, then the next command (crash points)', function () {
@@ -256,7 +257,7 @@ describe('kill -9 at every step of every change, then the next command (crash po
       }
 
       // the illumos host's fakes are processes: its zone steps only (create, zonecfg -u, zfs quota, delete, reprovision, receive, snapshots);
-      // the linux host's namespaces take time to make: create, an update of tags and of a NIC, delete, a rule change
+      // the linux host's namespaces take time to make: create, an update of tags and of a NIC, delete, a rule change, a rollback
       const ops =
         kind === 'local'
           ? OPS
