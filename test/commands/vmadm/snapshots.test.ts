@@ -200,6 +200,22 @@ describe('vmadm snapshots', () => {
     assert.deepEqual(await invariants(p), []);
   });
 
+  it('a rollback to a record holding an address another VM has taken since is refused as create refuses it, nothing changed', async () => {
+    const p = place('local');
+    await p.create('dual-stack-zone.json');
+    await ok(p, ['create-snapshot', U, 'net'], `Created snapshot net for VM ${U}`);
+    const vm = await p.get(U);
+    const internal = vm.nics.find((n: { nic_tag: string }) => n.nic_tag === 'internal');
+    assert.equal((await p.vm(['update', U], { input: JSON.stringify({ remove_nics: [internal.mac], remove_routes: ['169.254.169.254'] }) })).status, 0);
+    await p.create({ brand: 'joyent', image_uuid: '2b683a82-a066-11e3-97ab-2faa44701c5a', autoboot: false, nics: [{ nic_tag: 'internal', vlan_id: 42, ips: ['10.0.0.10/24'] }] });
+    const before = await p.get(U);
+    const r = await p.vm(['rollback-snapshot', U, 'net']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^vmadm: Conflict detected with another vm, please check the MAC, IP, and VRID \(IP 10\.0\.0\.10 on nic_tag internal vlan 42 is in use by VM [0-9a-f-]{36}\)\n$/);
+    assert.deepEqual(await p.get(U), before);
+    assert.deepEqual(await invariants(p), []);
+  });
+
   it('a received VM comes without the snapshots of the one sent', async () => {
     const p = place('local');
     await p.create('dual-stack-zone.json');
