@@ -49,6 +49,12 @@ function snapDir(h: LocalHost, zone: ZoneRef, name: string): string {
   return path.join(zoneDir(h, zone.uuid), `${SNAPSHOT_PREFIX}${name}`);
 }
 
+/** `p`, once neither it nor a directory on its way from the root is a link (refused with one line naming it). */
+function noLink(h: LocalHost, p: string): string {
+  prepareWrite(h.root, p);
+  return p;
+}
+
 /** How zfs names it, for messages: `<ds>@vmsnap-<name>`. */
 function zfsName(h: LocalHost, zone: ZoneRef, name: string): string {
   const rel = path.relative(h.root, zone.zonepath).split(path.sep).join('/');
@@ -57,7 +63,7 @@ function zfsName(h: LocalHost, zone: ZoneRef, name: string): string {
 
 /** Remove what a killed snapshot step left (names starting with `.`). */
 function removeTemps(h: LocalHost, zone: ZoneRef): void {
-  const dir = zoneDir(h, zone.uuid);
+  const dir = noLink(h, zoneDir(h, zone.uuid));
   if (!fs.existsSync(dir)) return;
   for (const n of fs.readdirSync(dir)) if (n.startsWith('.')) fs.rmSync(path.join(dir, n), { recursive: true, force: true });
 }
@@ -109,7 +115,7 @@ function copyTree(root: string, from: string, to: string, skip?: string): void {
 }
 
 export async function createSnapshot(h: LocalHost, zone: ZoneRef, name: string): Promise<void> {
-  const dir = snapDir(h, zone, name);
+  const dir = noLink(h, snapDir(h, zone, name));
   if (fs.existsSync(dir)) throw new HostError(`zfs snapshot ${zfsName(h, zone, name)} failed: cannot create snapshot '${zfsName(h, zone, name)}': dataset already exists`);
   removeTemps(h, zone);
   const tmp = path.join(path.dirname(dir), `.tmp-${path.basename(dir)}`);
@@ -124,11 +130,12 @@ export async function hasSnapshot(h: LocalHost, zone: ZoneRef, name: string): Pr
 }
 
 export async function rollbackSnapshot(h: LocalHost, zone: ZoneRef, name: string, newer: readonly string[]): Promise<void> {
-  const dir = snapDir(h, zone, name);
+  const dir = noLink(h, snapDir(h, zone, name));
   if (!fs.existsSync(dir)) throw new HostError(`zfs rollback -r ${zfsName(h, zone, name)} failed: cannot open '${zfsName(h, zone, name)}': dataset does not exist`);
   removeTemps(h, zone);
   const restore = path.join(path.dirname(dir), '.restore');
   copyTree(h.root, dir, restore);
+  noLink(h, zone.zonepath);
   fs.mkdirSync(zone.zonepath, { recursive: true });
   for (const n of fs.readdirSync(zone.zonepath)) if (n !== HOST_DIR) fs.rmSync(path.join(zone.zonepath, n), { recursive: true, force: true });
   for (const n of fs.readdirSync(restore)) {
@@ -142,7 +149,7 @@ export async function rollbackSnapshot(h: LocalHost, zone: ZoneRef, name: string
 }
 
 export async function deleteSnapshot(h: LocalHost, zone: ZoneRef, name: string): Promise<void> {
-  const dir = snapDir(h, zone, name);
+  const dir = noLink(h, snapDir(h, zone, name));
   if (!fs.existsSync(dir)) throw new HostError(`zfs destroy ${zfsName(h, zone, name)} failed: could not find any snapshots to destroy; check snapshot names.`);
   removeTemps(h, zone);
   const gone = path.join(path.dirname(dir), `.deleting-${path.basename(dir)}`);

@@ -143,6 +143,20 @@ describe('vmadm snapshots', () => {
     }
   });
 
+  it('local host: a link where the snapshots are kept is refused, nothing written through it', async () => {
+    const p = place('local');
+    await p.create('dual-stack-zone.json');
+    const elsewhere = path.join(p.dir, 'elsewhere');
+    fs.mkdirSync(elsewhere);
+    fs.writeFileSync(path.join(elsewhere, '.keep'), 'x');
+    fs.mkdirSync(path.join(p.root, 'host', 'snapshots'), { recursive: true });
+    fs.symlinkSync(elsewhere, path.join(p.root, 'host', 'snapshots', U));
+    const r = await p.vm(['create-snapshot', U, 's']);
+    assert.deepEqual([r.status, r.stderr], [1, `vmadm: ${path.join(p.root, 'host', 'snapshots', U)}: is a symbolic link; nothing is written through links inside the state root\n`]);
+    assert.deepEqual(fs.readdirSync(elsewhere), ['.keep']);
+    assert.deepEqual((await p.get(U)).snapshots, []);
+  });
+
   it('delete-snapshot removes it from the VM and the host; vmadm delete removes the VM\'s snapshots', async () => {
     const p = place('local');
     await p.create('dual-stack-zone.json');
