@@ -28,6 +28,7 @@ import {
   checkSnapname,
   findSnapshot,
   newerThan,
+  rollbackRefusal,
   rolledBack,
   snapshotRefusal,
   snapshotsOf,
@@ -133,6 +134,8 @@ export async function rollbackSnapshotChange(rt: Runtime, uuid: string, name: st
     const { host } = rt;
     const vm = snapshotable(rt, uuid);
     if (!findSnapshot(vm, name)) throw unknownSnapshot(vm, name);
+    const disks = rollbackRefusal(vm, name);
+    if (disks !== undefined) throw new AppError(disks);
     // as VM.stop answers a VM it cannot stop
     if (vm.state !== 'running' && vm.state !== 'stopped') throw new AppError(`VM ${vm.uuid} is already not 'running' (currently: ${vm.state})`);
     const zone = zoneOf(vm);

@@ -50,6 +50,22 @@ export function snapshotRefusal(vm: VmRecord): string | undefined {
   return undefined;
 }
 
+/**
+ * Why the VM cannot be rolled back to its snapshot `name`, or undefined:
+ * its disks (HVM volumes: their paths and sizes) are not those the
+ * snapshot was taken of. A disk added since has no snapshot to roll back
+ * to, a disk removed since is gone with its snapshots, and a volume's size
+ * is not rolled back with its data: the VM and its record would not agree.
+ */
+export function rollbackRefusal(vm: VmRecord, name: string): string | undefined {
+  const entry = findSnapshot(vm, name);
+  if (entry === undefined) return undefined;
+  const shape = (disks: unknown): string =>
+    JSON.stringify((Array.isArray(disks) ? (disks as Record<string, unknown>[]) : []).map((d) => [d.path ?? d.zfs_filesystem ?? null, d.size ?? null]));
+  if (shape(vm.disks) === shape(entry.record.disks)) return undefined;
+  return `VM ${vm.uuid}: its disks have changed since snapshot "${name}" was taken (added, removed or resized): it cannot be rolled back to it`;
+}
+
 /** The VM's snapshots, oldest first. */
 export function snapshotsOf(vm: VmRecord): SnapshotEntry[] {
   return Array.isArray(vm.snapshots) ? (vm.snapshots as SnapshotEntry[]) : [];
