@@ -289,22 +289,22 @@ describe('vmadm snapshots', () => {
     // deleting it then clears the record (the host has none to destroy)
     await ok(p, ['delete-snapshot', b, 'r'], `Deleted snapshot r for VM ${b}`);
     assert.deepEqual((await p.get(b)).snapshots, []);
-    // a disk below the VM's dataset is taken, rolled back and destroyed with it
+    // a dataset below the VM's (as a disk's volume is) is taken, rolled back and destroyed with it
     const withDisk = JSON.parse(fs.readFileSync(file, 'utf8'));
-    withDisk[`${ds}/disk0`] = { props: {}, snapshots: [] };
+    withDisk[`${ds}/disk9`] = { props: {}, snapshots: [] };
     fs.writeFileSync(file, JSON.stringify(withDisk));
     await ok(p, ['create-snapshot', b, 'd1'], `Created snapshot d1 for VM ${b}`);
     await ok(p, ['create-snapshot', b, 'd2'], `Created snapshot d2 for VM ${b}`);
     p.calls();
     await ok(p, ['rollback-snapshot', b, 'd1'], `Rolled back snapshot d1 for VM ${b}`);
     const calls = p.calls().filter((c) => /^zfs (rollback|list -H -o name -r)/.test(c));
-    assert.deepEqual(calls, [`zfs list -H -o name -r -t filesystem,volume ${ds}`, `zfs rollback -r ${ds}@vmsnap-d1`, `zfs rollback -r ${ds}/disk0@vmsnap-d1`]);
+    assert.deepEqual(calls, [`zfs list -H -o name -r -t filesystem,volume ${ds}`, `zfs rollback -r ${ds}@vmsnap-d1`, `zfs rollback -r ${ds}/disk9@vmsnap-d1`]);
     const after = JSON.parse(fs.readFileSync(file, 'utf8'));
-    assert.deepEqual([after[ds].snapshots, after[`${ds}/disk0`].snapshots], [['vmsnap-d1'], ['vmsnap-d1']]);
+    assert.deepEqual([after[ds].snapshots, after[`${ds}/disk9`].snapshots], [['vmsnap-d1'], ['vmsnap-d1']]);
     await ok(p, ['delete-snapshot', b, 'd1'], `Deleted snapshot d1 for VM ${b}`);
     assert.ok(p.calls().includes(`zfs destroy -r ${ds}@vmsnap-d1`));
     const gone = JSON.parse(fs.readFileSync(file, 'utf8'));
-    assert.deepEqual([gone[ds].snapshots, gone[`${ds}/disk0`].snapshots], [[], []]);
+    assert.deepEqual([gone[ds].snapshots, gone[`${ds}/disk9`].snapshots], [[], []]);
     assert.deepEqual(await invariants(p), []);
   });
 
