@@ -143,6 +143,50 @@ describe('vmadm snapshots', () => {
     }
   });
 
+  it('local host: a large sparse disk is copied and put back without its holes being filled; a file of zeros gets holes', async () => {
+    const p = place('local');
+    await p.create('dual-stack-zone.json');
+    const zp = p.zonepath(U);
+    const at = (file: string, pos: number): string => {
+      const fd = fs.openSync(file, 'r');
+      const buf = Buffer.alloc(4);
+      fs.readSync(fd, buf, 0, 4, pos);
+      fs.closeSync(fd);
+      return buf.toString();
+    };
+    const write = (file: string, text: string, pos: number, size?: number): void => {
+      const fd = fs.openSync(file, fs.existsSync(file) ? 'r+' : 'w');
+      fs.writeSync(fd, Buffer.from(text), 0, 4, pos);
+      if (size !== undefined) fs.ftruncateSync(fd, size);
+      fs.closeSync(fd);
+    };
+    // a 16 GiB disk, 4 bytes written at 8 GiB
+    fs.mkdirSync(path.join(zp, 'disks'));
+    const disk = path.join(zp, 'disks', 'disk1');
+    write(disk, 'DISK', 8 * 1024 ** 3, 16 * 1024 ** 3);
+    // a file written whole, zeros and all (not sparse)
+    const dense = Buffer.alloc(4 * 1024 * 1024);
+    dense.write('head', 0);
+    dense.write('tail', dense.length - 4);
+    fs.writeFileSync(path.join(zp, 'dense'), dense);
+    await ok(p, ['create-snapshot', U, 'big'], `Created snapshot big for VM ${U}`);
+    const copy = path.join(p.root, 'host', 'snapshots', U, 'vmsnap-big');
+    const bigCopy = fs.statSync(path.join(copy, 'disks', 'disk1'));
+    assert.equal(bigCopy.size, 16 * 1024 ** 3);
+    assert.ok(bigCopy.blocks * 512 < 8 * 1024 * 1024, `the disk's copy takes ${bigCopy.blocks * 512} bytes`);
+    assert.equal(at(path.join(copy, 'disks', 'disk1'), 8 * 1024 ** 3), 'DISK');
+    assert.deepEqual(fs.readFileSync(path.join(copy, 'dense')), dense);
+    const denseCopy = fs.statSync(path.join(copy, 'dense'));
+    assert.ok(denseCopy.blocks * 512 <= 256 * 1024, `the dense file's copy takes ${denseCopy.blocks * 512} bytes`);
+    write(disk, 'XXXX', 8 * 1024 ** 3);
+    write(disk, 'MORE', 12 * 1024 ** 3);
+    await ok(p, ['rollback-snapshot', U, 'big'], `Rolled back snapshot big for VM ${U}`);
+    assert.deepEqual([at(disk, 8 * 1024 ** 3), at(disk, 12 * 1024 ** 3)], ['DISK', '\0\0\0\0']);
+    assert.equal(fs.statSync(disk).size, 16 * 1024 ** 3);
+    assert.ok(fs.statSync(disk).blocks * 512 < 8 * 1024 * 1024);
+    assert.deepEqual(await invariants(p), []);
+  });
+
   it('local host: a link where the snapshots are kept is refused, nothing written through it', async () => {
     const p = place('local');
     await p.create('dual-stack-zone.json');
