@@ -160,9 +160,9 @@ describe('vmadm snapshots', () => {
       if (size !== undefined) fs.ftruncateSync(fd, size);
       fs.closeSync(fd);
     };
-    // a 16 GiB disk, 4 bytes written at 8 GiB
-    fs.mkdirSync(path.join(zp, 'disks'));
-    const disk = path.join(zp, 'disks', 'disk1');
+    // a 16 GiB disk image, 4 bytes written at 8 GiB (as an HVM disk's file is: sparse)
+    fs.mkdirSync(path.join(zp, 'root', 'var'), { recursive: true });
+    const disk = path.join(zp, 'root', 'var', 'disk.img');
     write(disk, 'DISK', 8 * 1024 ** 3, 16 * 1024 ** 3);
     // a file written whole, zeros and all (not sparse)
     const dense = Buffer.alloc(4 * 1024 * 1024);
@@ -171,10 +171,10 @@ describe('vmadm snapshots', () => {
     fs.writeFileSync(path.join(zp, 'dense'), dense);
     await ok(p, ['create-snapshot', U, 'big'], `Created snapshot big for VM ${U}`);
     const copy = path.join(p.root, 'host', 'snapshots', U, 'vmsnap-big');
-    const bigCopy = fs.statSync(path.join(copy, 'disks', 'disk1'));
+    const bigCopy = fs.statSync(path.join(copy, 'root', 'var', 'disk.img'));
     assert.equal(bigCopy.size, 16 * 1024 ** 3);
     assert.ok(bigCopy.blocks * 512 < 8 * 1024 * 1024, `the disk's copy takes ${bigCopy.blocks * 512} bytes`);
-    assert.equal(at(path.join(copy, 'disks', 'disk1'), 8 * 1024 ** 3), 'DISK');
+    assert.equal(at(path.join(copy, 'root', 'var', 'disk.img'), 8 * 1024 ** 3), 'DISK');
     assert.deepEqual(fs.readFileSync(path.join(copy, 'dense')), dense);
     const denseCopy = fs.statSync(path.join(copy, 'dense'));
     assert.ok(denseCopy.blocks * 512 <= 256 * 1024, `the dense file's copy takes ${denseCopy.blocks * 512} bytes`);
