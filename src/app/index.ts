@@ -23,4 +23,5 @@ export { killVm } from './vm-kill';
 export { followEvents } from './events';
 export { vmInfo, sysrqVm, consoleVm, SYSRQ_TYPES } from './vm-hypervisor';
 export { reprovisionVmChange } from './vm-reprovision';
+export { createSnapshotChange, deleteSnapshotChange, rollbackSnapshotChange } from './vm-snapshot';
 export { sendVm, receiveVm } from './transfer';

@@ -26,6 +26,7 @@ import { reconcileDisks } from './disks';
 import { recordVmEvent } from './events';
 import { recoverReceive } from './transfer';
 import { recoverReprovision } from './vm-reprovision';
+import { recoverSnapshot } from './vm-snapshot';
 import type { Runtime } from './runtime';
 import { readState } from './state';
 import { syncVms, zoneOf } from './sync';
@@ -99,9 +100,10 @@ async function recoverVm(rt: Runtime, j: Journal, change: VmChange): Promise<str
     !!a && !!b && JSON.stringify(vms.toStored(a)) === JSON.stringify(vms.toStored(b));
   const what = `${who(j)} of VM ${change.uuid}`;
 
-  // the changes of their own modules (docs/vmadm-cli.md §16.3, §16.4)
+  // the changes of their own modules (docs/vmadm-cli.md §16.3, §16.4, §17)
   if (change.op === 'reprovision') return recoverReprovision(rt, change, what);
   if (change.op === 'receive') return recoverReceive(rt, change, what);
+  if (change.op === 'create-snapshot' || change.op === 'rollback-snapshot' || change.op === 'delete-snapshot') return recoverSnapshot(rt, change, what);
 
   if (change.op === 'create') {
     const made = after as VmRecord;

@@ -257,6 +257,8 @@ function receivedRecord(rt: Runtime, text: Buffer): VmRecord {
     state: 'stopped',
     zone_state: 'installed',
     last_modified: rt.now().toISOString(),
+    // a stream carries the VM's data, not its snapshots (as SmartOS's send): none here (docs/vmadm-cli.md §17)
+    snapshots: undefined,
   };
 }
 

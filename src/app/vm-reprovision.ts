@@ -15,6 +15,7 @@
 import { AppError } from '../core/errors';
 import { UUID_ANY_CASE } from '../core/uuid';
 import type { VmRecord } from '../core/vm/record';
+import { snapshotsOf } from '../core/vm/snapshots';
 import { updateScript } from '../core/zonecfg/script';
 import type { VmChange } from '../store/journal';
 import { runChange, type Completed } from './change';
@@ -59,7 +60,8 @@ export async function reprovisionVmChange(rt: Runtime, uuid: string, payload: Re
     if (vm.state !== 'running' && vm.state !== 'stopped') throw new AppError(`VM ${vm.uuid} is already not 'running' (currently: ${vm.state})`);
 
     const zone = zoneOf(vm);
-    const next: VmRecord = { ...vm, image_uuid: imageUuid, autoboot: true, last_modified: rt.now().toISOString() };
+    // the old root goes with its snapshots, as on SmartOS (docs/vmadm-cli.md §17)
+    const next: VmRecord = { ...vm, image_uuid: imageUuid, autoboot: true, last_modified: rt.now().toISOString(), snapshots: undefined };
     const stopped: VmRecord = { ...next, state: 'stopped', zone_state: 'installed' };
     const running: VmRecord = { ...next, state: 'running', zone_state: 'running' };
     await c.begin({ kind: 'vm', op: 'reprovision', uuid: vm.uuid, before: rt.vms.toStored(vm), after: rt.vms.toStored(running) }, [vm.uuid]);
@@ -120,15 +122,22 @@ export async function recoverReprovision(rt: Runtime, change: VmChange, what: st
   const before = vms.fromStored(change.before as VmChange['before'] & object);
   const after = vms.fromStored(change.after as VmChange['after'] & object);
   const zone = zoneOf(before);
+  const names = snapshotsOf(before).map((s) => s.name);
   if (await host.hasRoot(zone, String(after.image_uuid))) {
+    // the old root's snapshots go with it (docs/vmadm-cli.md §17)
+    for (const n of names) if (await host.hasSnapshot(zone, n)) await host.deleteSnapshot(zone, n);
     await reconfigureOnce(host, zone, updateScript(before, after));
     const now = await observed(host, after);
     await vms.put(now);
     return `finished ${what}: the VM is reprovisioned (${now.state})`;
   }
   await host.undoReinstall(zone);
+  const kept = new Set<string>();
+  for (const n of names) if (await host.hasSnapshot(zone, n)) kept.add(n);
   const stored = vms.get(before.uuid) ?? before;
-  const now = await observed(host, before);
+  // a snapshot the host no longer has cannot be made again: the record lets it go
+  const back = kept.size === names.length ? before : { ...before, snapshots: kept.size > 0 ? snapshotsOf(before).filter((s) => kept.has(s.name)) : undefined };
+  const now = await observed(host, back);
   if (JSON.stringify(vms.toStored(now)) !== JSON.stringify(vms.toStored(stored))) await vms.put(now);
   return now.state === before.state ? `undid ${what}: the VM is as it was` : `undid ${what}: the VM is as it was, but ${now.state} (as its zone is)`;
 }

@@ -146,6 +146,20 @@ export interface Host {
   hasRoot(zone: ZoneRef, imageUuid: string): Promise<boolean>;
   /** Undo an interrupted reinstall that had not got its new root in place: the old root back. */
   undoReinstall(zone: ZoneRef): Promise<void>;
+  // ---- vmadm create-snapshot, rollback-snapshot, delete-snapshot (illumos-snapshot.ts, local-snapshot.ts; docs/vmadm-cli.md §17)
+
+  /** A snapshot `name` of the zone's data (illumos: `zfs snapshot [-r] <ds>@vmsnap-<name>`); fails when it exists. */
+  createSnapshot(zone: ZoneRef, name: string): Promise<void>;
+  /** Whether the zone has the snapshot `name`. */
+  hasSnapshot(zone: ZoneRef, name: string): Promise<boolean>;
+  /**
+   * The zone's data as it was at snapshot `name` (illumos: `zfs rollback -r`),
+   * the snapshots `newer` than it removed. The zone is not running. Done again,
+   * it does the same (recovery finishes a rollback by doing it again).
+   */
+  rollbackSnapshot(zone: ZoneRef, name: string, newer: readonly string[]): Promise<void>;
+  /** Remove the snapshot `name` (illumos: `zfs destroy [-r] <ds>@vmsnap-<name>`); fails when there is none. */
+  deleteSnapshot(zone: ZoneRef, name: string): Promise<void>;
   /**
    * The zone's config files (<zonepath>/config/routes.json ...) were
    * brought up to date: a host that applies them to a running zone itself

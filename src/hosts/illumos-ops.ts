@@ -75,6 +75,7 @@ export async function attachConsole(h: IllumosHost, zone: ZoneRef): Promise<void
 
 // ------------------------------------------------------------ send / receive
 
+/** Whether a dataset or snapshot exists (`zfs list -H -o name <name>`). */
 export async function exists(h: IllumosHost, name: string): Promise<boolean> {
   const args = ['list', '-H', '-o', 'name', name];
   const r = await h.exec('zfs', args);

@@ -19,6 +19,7 @@ import { eventLogOverride, hostFailure, inZoneCommand, NOT_RUNNING } from './com
 import { HostError } from '../core/errors';
 import type { Signal } from '../core/signals';
 import * as ops from './illumos-ops';
+import * as snapshots from './illumos-snapshot';
 import type { ZoneDataItem } from './zone-data';
 
 /** The programs run, by name; each is /usr/sbin/<name> unless PATHS says otherwise. */
@@ -194,6 +195,24 @@ export class IllumosHost implements Host {
 
   undoReinstall(zone: ZoneRef): Promise<void> {
     return ops.undoReinstall(this, zone);
+  }
+
+  // ------------------------------------------------------------ snapshots (illumos-snapshot.ts)
+
+  createSnapshot(zone: ZoneRef, name: string): Promise<void> {
+    return snapshots.createSnapshot(this, zone, name);
+  }
+
+  hasSnapshot(zone: ZoneRef, name: string): Promise<boolean> {
+    return snapshots.hasSnapshot(this, zone, name);
+  }
+
+  rollbackSnapshot(zone: ZoneRef, name: string): Promise<void> {
+    return snapshots.rollbackSnapshot(this, zone, name);
+  }
+
+  deleteSnapshot(zone: ZoneRef, name: string): Promise<void> {
+    return snapshots.deleteSnapshot(this, zone, name);
   }
 
   // ------------------------------------------------------------ running programs

@@ -23,6 +23,7 @@ import { prepareWrite } from '../store/paths';
 import type { DiskVolume, ZoneRef } from './host';
 import type { LocalHost, LocalZone } from './local';
 import type { ZoneDataItem } from './zone-data';
+import { removeAll as removeSnapshots } from './local-snapshot';
 
 const ZONENAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
@@ -143,8 +144,9 @@ export async function reinstall(h: LocalHost, zone: ZoneRef, opts: { imageUuid: 
     await undoReinstall(h, zone).catch(() => undefined);
     throw err;
   }
-  // the point of no return
+  // the point of no return: the old root goes, and its snapshots with it (docs/vmadm-cli.md §17)
   fs.rmSync(old, { recursive: true, force: true });
+  removeSnapshots(h, zone.uuid);
   delete z.previous_image;
   await h.write(z);
 }

@@ -16,6 +16,7 @@
  *                                       is not written
  *   <zonepath>/disks/disk<N>            each HVM disk's volume, a sparse
  *                                       file of its size (local-ops.ts)
+ *   <root>/host/snapshots/<uuid>/       the zone's snapshots (local-snapshot.ts)
  *   <root>/host/ipf/<uuid>/ipf.conf     copies of the files last loaded, and
  *   <root>/host/ipf/<uuid>/ipf6.conf    state.json {"running": bool}
  *
@@ -35,6 +36,7 @@ import { UUID_ANY_CASE as UUID } from '../core/uuid';
 import { ZonecfgError, apply, parse, type ZoneConfig } from './zonecfg-model';
 import type { Signal } from '../core/signals';
 import * as ops from './local-ops';
+import * as snapshots from './local-snapshot';
 import type { ZoneDataItem } from './zone-data';
 
 /** A file replaced by a temporary one renamed over it (old or new, never half), not synced: loaded firewall state. */
@@ -208,6 +210,8 @@ export class LocalHost implements Host {
       if (name.startsWith(`${z.zonename}.json.`)) fs.rmSync(path.join(this.zonesDir, name), { force: true });
     }
     fs.rmSync(path.join(this.ipfDir, z.uuid), { recursive: true, force: true });
+    // its snapshots go with it (docs/vmadm-cli.md §17)
+    snapshots.removeAll(this, z.uuid);
     await this.removed(z);
   }
 
@@ -328,6 +332,24 @@ export class LocalHost implements Host {
 
   undoReinstall(zone: ZoneRef): Promise<void> {
     return ops.undoReinstall(this, zone);
+  }
+
+  // ------------------------------------------------------------ snapshots (local-snapshot.ts)
+
+  createSnapshot(zone: ZoneRef, name: string): Promise<void> {
+    return snapshots.createSnapshot(this, zone, name);
+  }
+
+  hasSnapshot(zone: ZoneRef, name: string): Promise<boolean> {
+    return snapshots.hasSnapshot(this, zone, name);
+  }
+
+  rollbackSnapshot(zone: ZoneRef, name: string, newer: readonly string[]): Promise<void> {
+    return snapshots.rollbackSnapshot(this, zone, name, newer);
+  }
+
+  deleteSnapshot(zone: ZoneRef, name: string): Promise<void> {
+    return snapshots.deleteSnapshot(this, zone, name);
   }
 
   // ------------------------------------------------------------ internals

@@ -27,7 +27,7 @@ import { prepareWrite } from './paths';
 /** A VM as the store writes it (zonepath relative to the root when it lies under it). */
 export type StoredVm = Record<string, unknown> & { uuid: string; zonepath: string };
 
-export type VmOp = 'create' | 'update' | 'delete' | 'start' | 'stop' | 'reboot' | 'reprovision' | 'receive';
+export type VmOp = 'create' | 'update' | 'delete' | 'start' | 'stop' | 'reboot' | 'reprovision' | 'receive' | 'create-snapshot' | 'rollback-snapshot' | 'delete-snapshot';
 
 /** A vmadm change of one VM: the record before and after (null: absent). */
 export interface VmChange {

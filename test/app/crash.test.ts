@@ -117,6 +117,16 @@ async function seed(w: World): Promise<void> {
   assert.equal(h.status, 0, h.stderr);
   const r = await w.fw(['add-rvm'], JSON.stringify({ uuid: RVM, ips: ['203.0.113.7', '2001:db8::7'], tags: { role: 'db' } }));
   assert.equal(r.status, 0, r.stderr);
+  // a snapshot of WEB as a "db" VM, then WEB back to "www" and changed: a rollback changes its record (alias,
+  // quota, tags) and the firewalls of the others
+  for (const [args, input] of [
+    [['update', WEB], JSON.stringify({ set_tags: { role: 'db' } })],
+    [['create-snapshot', WEB, 'first'], undefined],
+    [['update', WEB], JSON.stringify({ set_tags: { role: 'www' }, alias: 'later', quota: 20 })],
+  ] as const) {
+    const s = await w.vm([...args], input);
+    assert.equal(s.status, 0, s.stderr);
+  }
 }
 
 interface Op {
@@ -142,6 +152,9 @@ const OPS: Op[] = [
   { name: 'vmadm start', run: (w, c) => w.vm(['start', OFF], undefined, c) },
   { name: 'vmadm reprovision', run: (w, c) => w.vm(['reprovision', WEB], JSON.stringify({ image_uuid: NEW_IMAGE }), c) },
   { name: 'vmadm receive', run: (w, c) => w.vm(['receive'], sent[w.kind], c) },
+  { name: 'vmadm create-snapshot', run: (w, c) => w.vm(['create-snapshot', DB, 'snap'], undefined, c) },
+  { name: 'vmadm rollback-snapshot', run: (w, c) => w.vm(['rollback-snapshot', WEB, 'first'], undefined, c) },
+  { name: 'vmadm delete-snapshot', run: (w, c) => w.vm(['delete-snapshot', WEB, 'first'], undefined, c) },
   { name: 'fwadm add', run: (w, c) => w.fw(['add'], JSON.stringify({ rules: [{ uuid: RULE, rule: 'FROM tag "role" TO tag "role" ALLOW udp PORT 53', global: true, enabled: true }] }), c) },
   { name: 'fwadm disable', run: (w, c) => w.fw(['disable', firstRule], undefined, c) },
   { name: 'fwadm delete-rvm', run: (w, c) => w.fw(['delete-rvm', RVM], undefined, c) },
@@ -199,6 +212,7 @@ const LINUX_POINTS: Readonly<Record<string, readonly string[]>> = {
   'vmadm update (add a NIC)': ['update:reconfigured#1', 'update:stored#1'],
   'vmadm delete': ['delete:halted#1', 'delete:uninstalled#1', 'delete:unconfigured#1'],
   'fwadm add': ['rules:journal#1', 'sync:loaded#1'],
+  'vmadm rollback-snapshot': ['rollback-snapshot:halted#1', 'rollback-snapshot:rolled-back#1', 'rollback-snapshot:stored#1', 'rollback-snapshot:booted#1'],
 };
 
 describe('kill -9 at every step of every change, then the next command (crash points)', function () {
@@ -260,13 +274,13 @@ describe('kill -9 at every step of every change, then the next command (crash po
         });
       }
 
-      // the illumos host's fakes are processes: its zone steps only (create, zonecfg -u, zfs quota, disks, delete, reprovision, receive);
-      // the linux host's namespaces take time to make: create, an update of tags and of a NIC, delete, a rule change
+      // the illumos host's fakes are processes: its zone steps only (create, zonecfg -u, zfs quota, disks, delete, reprovision, receive, snapshots);
+      // the linux host's namespaces take time to make: create, an update of tags and of a NIC, delete, a rule change, a rollback
       const ops =
         kind === 'local'
           ? OPS
           : kind === 'illumos'
-            ? OPS.filter((o) => /^vmadm (create|update \(add a NIC|update \(alias|update \(disks|update \(add a filesystem|delete|reprovision|receive)/.test(o.name))
+            ? OPS.filter((o) => /^vmadm (create|update \(add a NIC|update \(alias|update \(disks|update \(add a filesystem|delete|reprovision|receive|\w+-snapshot)/.test(o.name))
             : OPS.filter((o) => o.name in LINUX_POINTS);
       for (const op of ops) {
         it(`${op.name}: killed at each of its steps`, async () => {

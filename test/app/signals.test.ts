@@ -55,7 +55,7 @@ async function stored(w: World): Promise<string> {
   const vms = JSON.parse((await w.vm(['lookup', '-j'])).stdout) as Record<string, unknown>[];
   const rules = JSON.parse((await w.fw(['list', '-j'])).stdout || '[]') as Record<string, unknown>[];
   const scrub = (v: unknown): unknown =>
-    JSON.parse(JSON.stringify(v), (k, x) => (['mac', 'last_modified', 'create_timestamp', 'version', 'boot_timestamp', 'zonepath', 'server_uuid'].includes(k) ? undefined : x));
+    JSON.parse(JSON.stringify(v), (k, x) => (['mac', 'last_modified', 'create_timestamp', 'version', 'boot_timestamp', 'zonepath', 'server_uuid', 'created_at'].includes(k) ? undefined : x));
   return JSON.stringify({ vms: scrub(vms), rules: scrub(rules) });
 }
 
@@ -71,6 +71,9 @@ const OPS: Op[] = [
   { name: 'vmadm update', made: new RegExp(`^Successfully updated VM ${WEB}\n`), go: (w, o) => w.vm(['update', WEB], JSON.stringify({ alias: 'renamed', set_tags: { role: 'db' } }), o) },
   { name: 'vmadm stop', made: new RegExp(`^Successfully completed stop for VM ${WEB}\n`), go: (w, o) => w.vm(['stop', WEB], undefined, o) },
   { name: 'vmadm delete', made: new RegExp(`^Successfully deleted VM ${WEB}\n`), go: (w, o) => w.vm(['delete', WEB], undefined, o) },
+  { name: 'vmadm create-snapshot', made: new RegExp(`^Created snapshot two for VM ${WEB}\n`), go: (w, o) => w.vm(['create-snapshot', WEB, 'two'], undefined, o) },
+  { name: 'vmadm rollback-snapshot', made: new RegExp(`^Rolled back snapshot one for VM ${WEB}\n`), go: (w, o) => w.vm(['rollback-snapshot', WEB, 'one'], undefined, o) },
+  { name: 'vmadm delete-snapshot', made: new RegExp(`^Deleted snapshot one for VM ${WEB}\n`), go: (w, o) => w.vm(['delete-snapshot', WEB, 'one'], undefined, o) },
   {
     name: 'fwadm add',
     made: new RegExp(`^Added rules:\n${RULE} true`),
@@ -90,6 +93,9 @@ describe('signals during a change: finished or undone, and said so (in-process)'
     const w = world(path.join(template, 'root'));
     assert.equal((await w.vm(['create'], spec(WEB, 1))).status, 0);
     assert.equal((await w.fw(['add', '-g', '-e', 'FROM', 'any', 'TO', 'all', 'vms', 'ALLOW', 'tcp', 'PORT', '22'])).status, 0);
+    // a snapshot, then the VM changed: what a rollback puts back (docs/vmadm-cli.md §17)
+    assert.equal((await w.vm(['create-snapshot', WEB, 'one'])).status, 0);
+    assert.equal((await w.vm(['update', WEB, 'quota=20'])).status, 0);
   });
   after(() => {
     for (const d of made) fs.rmSync(d, { recursive: true, force: true });

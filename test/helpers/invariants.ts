@@ -158,6 +158,17 @@ function diskProblems(p: Place, vms: readonly VmRecord[]): string[] {
   return problems;
 }
 
+/** The vmadm snapshots the host has of a VM's zone (illumos: its dataset's @vmsnap-*; local: its copies), sorted. */
+function hostSnapshots(p: Place, vm: VmRecord): string[] {
+  if (p.fakeState) {
+    const file = path.join(p.fakeState, 'datasets.json');
+    const ds = fs.existsSync(file) ? readJson<Record<string, { snapshots: string[] }>>(file)[vm.zonepath.replace(/^\/+/, '')] : undefined;
+    return (ds?.snapshots ?? []).filter((s) => s.startsWith('vmsnap-')).sort();
+  }
+  const dir = path.join(p.root, 'host', 'snapshots', vm.uuid);
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.startsWith('vmsnap-')).sort() : [];
+}
+
 /** The violations of the invariants (see the top of this file). */
 export async function invariants(p: Place): Promise<string[]> {
   const problems: string[] = [];
@@ -184,6 +195,10 @@ export async function invariants(p: Place): Promise<string[]> {
     }
     if (z.autoboot !== String(vm.autoboot)) problems.push(`VM ${vm.uuid}: record autoboot ${vm.autoboot}, zone ${z.autoboot}`);
     if (!fs.existsSync(path.join(p.altroot ?? '', vm.zonepath))) problems.push(`VM ${vm.uuid}: no zonepath ${vm.zonepath}`);
+    // its snapshots: the host has those the record lists, and no other (docs/vmadm-cli.md §17)
+    const listed = (Array.isArray(vm.snapshots) ? (vm.snapshots as { name: string }[]) : []).map((s) => `vmsnap-${s.name}`);
+    const held = hostSnapshots(p, vm);
+    if (JSON.stringify([...listed].sort()) !== JSON.stringify(held)) problems.push(`VM ${vm.uuid}: record snapshots ${JSON.stringify(listed)}, host ${JSON.stringify(held)}`);
   }
   problems.push(...diskProblems(p, vms));
   const known = new Set(vms.map((v) => v.uuid));

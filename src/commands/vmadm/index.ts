@@ -4,7 +4,9 @@ import { prepareArgv } from './argv';
 import { usageText } from './usage';
 import Console from './console';
 import Create from './create';
+import CreateSnapshot from './create-snapshot';
 import Delete from './delete';
+import DeleteSnapshot from './delete-snapshot';
 import Events from './events';
 import Get from './get';
 import Info from './info';
@@ -14,6 +16,7 @@ import Lookup from './lookup';
 import Reboot from './reboot';
 import Receive from './receive';
 import Reprovision from './reprovision';
+import RollbackSnapshot from './rollback-snapshot';
 import Send from './send';
 import Start from './start';
 import Stop from './stop';
@@ -25,7 +28,9 @@ import ValidateUpdate from './validate/update';
 export const COMMANDS: CommandMap = {
   console: Console,
   create: Create,
+  'create-snapshot': CreateSnapshot,
   delete: Delete,
+  'delete-snapshot': DeleteSnapshot,
   events: Events,
   get: Get,
   info: Info,
@@ -35,6 +40,7 @@ export const COMMANDS: CommandMap = {
   reboot: Reboot,
   receive: Receive,
   reprovision: Reprovision,
+  'rollback-snapshot': RollbackSnapshot,
   send: Send,
   start: Start,
   stop: Stop,

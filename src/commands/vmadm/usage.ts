@@ -17,7 +17,9 @@ import type { CommandMap } from '../../cli/runner';
 const LINES: Record<string, readonly string[]> = {
   console: ['console <uuid>'],
   create: ['create [-f <filename>]'],
+  'create-snapshot': ['create-snapshot <uuid> <snapname>'],
   delete: ['delete <uuid>'],
+  'delete-snapshot': ['delete-snapshot <uuid> <snapname>'],
   events: ['events [-f] [-j] [-r] [uuid]'],
   get: ['get <uuid>'],
   info: ['info <uuid> [type,...]'],
@@ -27,6 +29,7 @@ const LINES: Record<string, readonly string[]> = {
   reboot: ['reboot <uuid> [-F]'],
   receive: ['receive [-f <filename>]'],
   reprovision: ['reprovision <uuid> [-f <filename>]'],
+  'rollback-snapshot': ['rollback-snapshot <uuid> <snapname>'],
   send: ['send <uuid>'],
   start: ['start <uuid> [option=value ...]'],
   stop: ['stop <uuid> [-F] [-t <seconds>]'],

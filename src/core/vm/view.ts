@@ -7,6 +7,7 @@ import { netmaskFromPrefix, parseAddress, parseCidr } from '../net/address';
 import { isHvm } from '../vmspec/brands';
 import { DISK_ORDER, FILESYSTEM_ORDER } from './disks';
 import type { DiskRecord, FilesystemRecord, NicRecord, VmRecord } from './record';
+import { snapshotsView } from './snapshots';
 
 /** NIC keys in the order `vmadm get` shows them; others follow in stored order. */
 const NIC_ORDER = [
@@ -145,10 +146,11 @@ export function getView(record: VmRecord, host?: HostFacts): Record<string, unkn
   const hvm = isHvm(record.brand);
   const running = record.state === 'running';
   const source: Record<string, unknown> = {
-    snapshots: [],
     ...(hvm ? { disks: [] } : {}),
     ...record,
     ...host,
+    // {name, created_at} of each (docs/vmadm-cli.md §17): the record keeps more
+    snapshots: snapshotsView(record),
     firewall_enabled: record.firewall_enabled === true,
     resolvers: record.resolvers ?? [],
     hvm,

@@ -33,7 +33,9 @@ describe('vmadm usage and help', () => {
     assert.deepEqual(body.split('\n'), [
       'console <uuid>',
       'create [-f <filename>]',
+      'create-snapshot <uuid> <snapname>',
       'delete <uuid>',
+      'delete-snapshot <uuid> <snapname>',
       'events [-f] [-j] [-r] [uuid]',
       'get <uuid>',
       'info <uuid> [type,...]',
@@ -43,6 +45,7 @@ describe('vmadm usage and help', () => {
       'reboot <uuid> [-F]',
       'receive [-f <filename>]',
       'reprovision <uuid> [-f <filename>]',
+      'rollback-snapshot <uuid> <snapname>',
       'send <uuid>',
       'start <uuid> [option=value ...]',
       'stop <uuid> [-F] [-t <seconds>]',
@@ -69,19 +72,19 @@ describe('vmadm usage and help', () => {
   });
 
   it('a command added to the map is listed by itself, its line made from its arguments and flags', () => {
-    // two commands SmartOS has that this vmadm does not (yet): no line of their own
+    // two commands this vmadm does not have: no line of their own
     class Install extends Command {
       static override args = { uuid: Args.string({ required: true }) };
       static override flags = { signal: Flags.string({ char: 's', helpValue: 'SIGNAL' }), quiet: Flags.boolean({ char: 'q', hidden: true }) };
       async run(): Promise<void> {}
     }
-    class CreateSnapshot extends Command {
+    class CreateImage extends Command {
       static override args = { uuid: Args.string({ required: true }), snapname: Args.string() };
       static override flags = { json: Flags.boolean({ char: 'j' }) };
       async run(): Promise<void> {}
     }
-    const text = usageText({ ...COMMANDS, install: Install, 'create-snapshot': CreateSnapshot });
-    assert.match(text, /\ncreate \[-f <filename>\]\ncreate-snapshot <uuid> \[<snapname>\] \[-j\]\ndelete <uuid>\n/);
+    const text = usageText({ ...COMMANDS, install: Install, 'create-image': CreateImage });
+    assert.match(text, /\ncreate \[-f <filename>\]\ncreate-image <uuid> \[<snapname>\] \[-j\]\ncreate-snapshot <uuid> <snapname>\n/);
     assert.match(text, /\ninfo <uuid> \[type,...\]\ninstall <uuid> \[-s <signal>\]\nkill /);
   });
 
