@@ -56,7 +56,7 @@ export interface SyncResult {
   readonly files: WrittenFile[];
 }
 
-/** How many VMs' files are written, then loaded, at a time (their fsyncs, and the host programs loading them, overlap). */
+/** How many VMs' files are written, then loaded, at a time (their fsyncs, and the host programs loading them, overlap), unless the host says. */
 const PARALLEL_VMS = 8;
 
 export function zoneOf(vm: VmRecord): ZoneRef {
@@ -171,8 +171,9 @@ export async function syncVms(rt: Runtime, state: StoredState, uuids: Iterable<s
     return undefined;
   };
 
-  for (let i = 0; i < vms.length; i += PARALLEL_VMS) {
-    const written = await Promise.all(vms.slice(i, i + PARALLEL_VMS).map(write));
+  const width = rt.host.parallelLoads ?? PARALLEL_VMS;
+  for (let i = 0; i < vms.length; i += width) {
+    const written = await Promise.all(vms.slice(i, i + width).map(write));
     rt.crashPoint('sync:written');
     // loaded side by side too (each VM's own load and fail-closed restore); said in VM order
     const loaded = await Promise.all(written.map((w) => (w === undefined ? undefined : load(w))));

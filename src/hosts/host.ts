@@ -47,6 +47,11 @@ export interface DiskVolume {
 
 export interface Host {
   readonly kind: HostKind;
+  /**
+   * How many VMs' firewalls it loads side by side (default 8): more where a
+   * load mostly waits on the kernel rather than on the CPU (linux: nft).
+   */
+  readonly parallelLoads?: number;
   /** zonecfg -z <zonename>, the script on stdin (create). */
   configure(zone: ZoneRef, script: string): Promise<void>;
   /** zonecfg -u <uuid>, the script on stdin (update). */

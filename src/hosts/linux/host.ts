@@ -73,6 +73,8 @@ const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 export class LinuxHost extends LocalHost {
   override readonly kind = 'linux' as const;
+  /** An nft load that deletes set elements waits ~10 ms on the kernel with the CPU idle: more of them overlap (docs/state.md "Derived state"). */
+  readonly parallelLoads = 32;
   private readonly settings: LinuxSettings;
   private readonly net: LinuxNet;
 
