@@ -29,7 +29,7 @@ describe('documentation', () => {
 
   it('README opens with the setup-and-run and the setup-and-test commands', () => {
     const head = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8').split('\n').slice(0, 40).join('\n');
-    assert.match(head, /npm ci && npm run build && \.\/bin\/vmadm create -f examples\/vms\/dual-stack-web\.json && \.\/bin\/vmadm list/);
+    assert.match(head, /npm ci && npm run build && \.\/bin\/vmadm create -f examples\/vms\/dual-stack-dhcp\.json && \.\/bin\/vmadm list/);
     assert.match(head, /npm ci && npm test/);
   });
 });

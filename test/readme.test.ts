@@ -191,6 +191,22 @@ describe("README walk-throughs run as written", () => {
     sessions = [];
   });
 
+  it('the opening command, run twice on one state root: its VM, then one more', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-opening-'));
+    const s = new Session({ VMADM_HOST: 'local', VMADM_ROOT: root });
+    s.temps.push(root);
+    sessions.push(s);
+    const setup = 'npm ci && npm run build && ';
+    const opening = readme.split('\n').find((l) => l.startsWith(`    ${setup}`));
+    assert.ok(opening !== undefined, 'README.md has no opening command');
+    const job = opening.trim().slice(setup.length);
+    for (const n of [1, 2]) {
+      const { result } = await s.line(job);
+      // vmadm list: its header, then each VM
+      assert.equal(result.stdout.trimEnd().split('\n').length, 1 + n, result.stdout);
+    }
+  });
+
   it("A VM's life: every command succeeds, on the VM the create made", async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-life-'));
     const s = new Session({ VMADM_HOST: 'local', VMADM_ROOT: root });
