@@ -23,6 +23,15 @@ function spec(uuid: string | undefined, n: number, role: string): string {
   });
 }
 
+/** A stopped bhyve VM with a boot disk and a data disk (docs/vmadm-cli.md §15 "Disks and filesystems"). */
+function hvmSpec(n: number): string {
+  return JSON.stringify({
+    brand: 'bhyve', alias: `hvm${n}`, owner_uuid: OWNER, autoboot: false, ram: 256, tags: { role: 'db' },
+    disks: [{ image_uuid: '462d1d03-8457-e134-a408-cf9ea2b9be96', image_size: 64, boot: true }, { size: 32 }],
+    nics: [{ nic_tag: 'external', model: 'virtio', ips: [`203.0.113.${n % 250}/24`] }],
+  });
+}
+
 const made: string[] = [];
 function newRoot(): { root: string; env: NodeJS.ProcessEnv } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-state-'));
@@ -97,6 +106,11 @@ describe('state under real processes', function () {
     const deadline = Date.now() + seconds * 1000;
     let n = 20;
     const uuids = (): string[] => spawnCli('vmadm', ['lookup'], { env }).stdout.split('\n').filter(Boolean);
+    const hvms = (): string[] => spawnCli('vmadm', ['lookup', 'brand=bhyve', 'state=stopped'], { env }).stdout.split('\n').filter(Boolean);
+    const snapshots = (): Array<[string, string]> =>
+      (JSON.parse(spawnCli('vmadm', ['lookup', '-j', '-o', 'uuid,snapshots'], { env }).stdout || '[]') as { uuid: string; snapshots?: { name: string }[] }[]).flatMap((v) =>
+        (v.snapshots ?? []).map((sn) => [v.uuid, sn.name] as [string, string]),
+      );
     const rules = (): string[] => (JSON.parse(spawnCli('fwadm', ['list', '-j'], { env }).stdout || '[]') as { uuid: string }[]).map((r) => r.uuid);
     for (let i = 0; i < 3; i++) assert.equal(spawnCli('vmadm', ['create'], { input: spec(undefined, n++, i % 2 ? 'db' : 'www'), env }).status, 0);
     const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
@@ -108,6 +122,16 @@ describe('state under real processes', function () {
       () => (uuids().length ? ['vmadm', [pick(['stop', 'start']), pick(uuids())]] : undefined),
       () => ['fwadm', ['add', '-g', '-e', `FROM tag "role" = "db" TO tag "role" = "www" ALLOW tcp PORT ${1000 + Math.floor(rand() * 100)}`]],
       () => (rules().length ? ['fwadm', [pick(['disable', 'enable', 'delete']), pick(rules())]] : undefined),
+      // disks and snapshots (docs/vmadm-cli.md §15, §17): their volumes and copies follow the records too
+      () => ['vmadm', ['create'], hvmSpec(n++)],
+      () => (hvms().length ? ['vmadm', ['update', pick(hvms())], JSON.stringify({ add_disks: [{ size: 16 + Math.floor(rand() * 16) }] })] : undefined),
+      () => (uuids().length ? ['vmadm', ['create-snapshot', pick(uuids()), `s${n++}`]] : undefined),
+      () => {
+        const had = snapshots();
+        if (!had.length) return undefined;
+        const [vm, name] = pick(had);
+        return ['vmadm', [pick(['rollback-snapshot', 'delete-snapshot']), vm, name]];
+      },
     ];
     let kills = 0;
     let runs = 0;
