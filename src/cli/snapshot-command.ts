@@ -3,9 +3,10 @@
  * delete-snapshot <uuid> <snapname>` (docs/vmadm-cli.md §17): one shape,
  * thin adapters over the application layer. Usage errors (exit 2): a
  * missing or malformed uuid (`Invalid or missing UUID for <command>`, as
- * every vmadm command says it), a missing snapname (`Missing snapname for
- * <command>`), a word more (`Too many arguments.`). The snapname's own rules
- * are checked with the VM (core/vm/snapshots.ts, exit 1).
+ * every vmadm command says it), then anything but one snapname after it
+ * (`Wrong number of parameters to "<command>"`, SmartOS's words). The
+ * snapname's own rules are checked with the VM (core/vm/snapshots.ts,
+ * exit 1).
  */
 import { Args } from '@oclif/core';
 import type { Completed, Runtime } from '../app';
@@ -14,11 +15,10 @@ import { BaseCommand } from './base-command';
 import { checkUuidArg, printSuccess, quietFlags, rootFlag, withApp, type App } from './app';
 
 export function snapshotArgs(argv: readonly string[], command: string): { uuid: string; snapname: string } {
-  const [given, snapname, ...more] = argv;
+  const [given, ...rest] = argv;
   const uuid = checkUuidArg(given, command);
-  if (snapname === undefined || snapname === '') throw new UsageError(`Missing snapname for ${command}`);
-  if (more.length > 0) throw new UsageError('Too many arguments.');
-  return { uuid, snapname };
+  if (rest.length !== 1) throw new UsageError(`Wrong number of parameters to "${command}"`);
+  return { uuid, snapname: rest[0] };
 }
 
 /** A snapshot command: its id, help, and the change it makes (which gives the success line). */

@@ -12,6 +12,9 @@
  *   command that takes -f which is not one of its declared arguments nor a
  *   key=value pair, and ends in .json or names an existing file; or a
  *   declared argument (other than a UUID) that ends in .json.
+ * - `vmadm validate` without an action (`vmadm validate`, `vmadm validate
+ *   -f spec.json`) is SmartOS's usage error `Will not validate without a
+ *   valid action.`, exit 2 (`vmadm validate --help` is its help).
  */
 import type { Command } from '@oclif/core';
 import type { CommandMap, PreparedArgv } from '../../cli/runner';
@@ -94,6 +97,10 @@ export function prepareArgv(argv: readonly string[], commands: CommandMap): Prep
     return { help: true };
   }
   const named = commandOf(argv, commands);
+  // `vmadm validate` with no action (nothing, or a flag, after it): SmartOS's usage error
+  if (!named && first !== undefined && isTopic(first, commands) && (rest.length === 0 || (rest[0].startsWith('-') && !['--help', '-h'].includes(rest[0])))) {
+    return { exitCode: 2, stderr: `vmadm: Will not ${first} without a valid action.\n` };
+  }
   if (named) {
     const word = mistakenFile(argv.slice(named.length), commands[named.id]);
     if (word !== undefined) return { exitCode: 2, stderr: `vmadm: ${fileWithoutFlag(word).message}\n` };

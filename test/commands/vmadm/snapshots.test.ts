@@ -242,8 +242,10 @@ describe('vmadm snapshots', () => {
       [['delete-snapshot', k, 's'], 1, `VM ${k} is a kvm VM: snapshots of kvm VMs are not supported`],
       [['create-snapshot'], 2, 'Invalid or missing UUID for create-snapshot'],
       [['rollback-snapshot', 'x', 's'], 2, 'Invalid or missing UUID for rollback-snapshot'],
-      [['delete-snapshot', U], 2, 'Missing snapname for delete-snapshot'],
-      [['create-snapshot', U, 's', 'more'], 2, 'Too many arguments.'],
+      [['delete-snapshot', U], 2, 'Wrong number of parameters to "delete-snapshot"'],
+      [['create-snapshot', U, 's', 'more'], 2, 'Wrong number of parameters to "create-snapshot"'],
+      [['rollback-snapshot', U, 's', 'more'], 2, 'Wrong number of parameters to "rollback-snapshot"'],
+      [['create-snapshot', U, ''], 1, 'snapname: "" is not a valid snapshot name: it may hold only letters, digits and the characters -_.:%'],
     ];
     const before = await p.get(U);
     const files = snapDirs(p, U);

@@ -102,6 +102,10 @@ describe('vmadm validate create', () => {
     assert.equal((await run('vmadm', ['validate', 'create', '--bogus'])).status, 2);
     assert.equal((await run('vmadm', ['validate', 'create', '-f'])).status, 2);
     assert.equal((await run('vmadm', ['frobnicate'])).status, 2);
+    for (const args of [['validate'], ['validate', '-f', 'spec.json'], ['validate', '-j']]) {
+      const bare = await run('vmadm', args);
+      assert.deepEqual([bare.status, bare.stdout, bare.stderr], [2, '', 'vmadm: Will not validate without a valid action.\n'], args.join(' '));
+    }
     const sub = await run('vmadm', ['validate', 'frob']);
     assert.deepEqual([sub.status, sub.stderr], [2, 'vmadm: Invalid command: "validate frob".\n']);
   });
