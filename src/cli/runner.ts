@@ -6,12 +6,11 @@
  * the bundle (dist/<bin>.js) holds every command, and its startup snapshot
  * (dist/<bin>.blob, see scripts/bundle.js) holds them already loaded.
  */
-import { once } from 'node:events';
 import * as path from 'node:path';
-import type { Writable } from 'node:stream';
 import { Config, Plugin, run, handle, Interfaces } from '@oclif/core';
 import type { Command } from '@oclif/core';
 import { describeFailure } from './base-command';
+import { drained, showHelp } from './help';
 import { withIo, type Io } from './io';
 import { quoteText } from './names';
 
@@ -121,13 +120,17 @@ export function usage(def: CliDefinition): string {
 }
 
 /**
- * Wait until what the run wrote to its stdout has been handed on: oclif's
- * flush(), but of the run's own stream (oclif's waits on process.stdout,
- * and leaves a listener on it each time).
+ * The argv to show help for when `argv` asks for help (oclif's rule:
+ * `--help` anywhere before `--`; and a topic followed by `-h` alone), else
+ * undefined.
  */
-async function drained(stream: Writable): Promise<void> {
-  if (stream.writableNeedDrain) await once(stream, 'drain');
+function helpRequest(def: CliDefinition, argv: readonly string[]): string[] | undefined {
+  const end = argv.indexOf('--');
+  if ((end < 0 ? argv : argv.slice(0, end)).includes('--help')) return [...argv];
+  if (argv.length === 2 && argv[1] === '-h' && def.topics?.[argv[0]] !== undefined) return [argv[0]];
+  return undefined;
 }
+
 
 const configs = new Map<string, Promise<Config>>();
 
@@ -172,6 +175,12 @@ export async function runCli(def: CliDefinition, io: Io): Promise<number> {
     io.stderr.write(def.usage?.() ?? usage(def));
     io.exitCode = 2;
     return 2;
+  }
+  const helpArgv = helpRequest(def, argv);
+  if (helpArgv !== undefined) {
+    await showHelp(await configOf(def), helpArgv, io.stdout, io.env);
+    io.exitCode = 0;
+    return 0;
   }
   await withIo(io, async () => {
     try {

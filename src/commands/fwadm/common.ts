@@ -9,6 +9,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand, isParseError } from '../../cli/base-command';
 import { escapeControl } from '../../core/text';
 import { printNotes, printInterrupted, rootFlag } from '../../cli/app';
+import { helpFlag } from '../../cli/help';
 import type { Io } from '../../cli/io';
 import { AppError, InterruptedError, UsageError } from '../../core/errors';
 import { UUID_LOWER_CASE } from '../../core/uuid';
@@ -18,7 +19,7 @@ import type { Completed, RuleChangeOutcome } from '../../app';
 
 /** `--dryrun -j --stdout -v --root`: accepted by every subcommand. */
 export const commonFlags = {
-  help: Flags.help({ char: 'h', description: 'Show this help.' }),
+  help: helpFlag({ char: 'h', description: 'Show this help.' }),
   dryrun: Flags.boolean({ summary: 'Show what would change; write and load nothing.' }),
   json: Flags.boolean({ char: 'j', summary: 'Print JSON.' }),
   stdout: Flags.boolean({ summary: 'Also print the ipf files that are (or would be) written: "=== <path>", the text, an empty line.' }),

@@ -104,9 +104,8 @@ describe('fwadm lint', () => {
     assert.deepEqual(j.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).error ?? JSON.parse(l).rule), [...lines.map((l) => l.replace(/^line \d+: /, '')), 'FROM any TO tag "a\\rb" ALLOW tcp PORT 22']);
   });
 
-  it('--help shows examples', () => {
-    // spawned: oclif prints help to the process's own stdout, wrapped to its width
-    const r = spawnCli('fwadm', ['lint', '--help']);
+  it('--help shows examples', async () => {
+    const r = await run('fwadm', ['lint', '--help']);
     assert.equal(r.status, 0);
     assert.match(r.stdout, /EXAMPLES/);
     assert.match(r.stdout, /fwadm lint -f examples\/rules\/valid\.txt/);

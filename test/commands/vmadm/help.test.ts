@@ -89,23 +89,30 @@ describe('vmadm usage and help', () => {
   });
 
   it('help <command>: that command\'s help on stdout, exit 0 (as <command> --help); help <anything else>: the usage', async () => {
-    // spawned: oclif prints a command's help to the process's own stdout
     for (const words of [['create'], ['validate', 'create'], ['update'], ['boot']]) {
-      const own = spawnCli('vmadm', [...words, '--help']);
+      const own = await run('vmadm', [...words, '--help']);
       assert.equal(own.status, 0);
       assert.match(own.stdout, /\nUSAGE\n/);
-      assert.deepEqual(spawnCli('vmadm', ['help', ...words]), own, words.join(' '));
-      assert.deepEqual(spawnCli('vmadm', ['--help', ...words]), own, words.join(' '));
+      assert.deepEqual(await run('vmadm', ['help', ...words]), own, words.join(' '));
+      assert.deepEqual(await run('vmadm', ['--help', ...words]), own, words.join(' '));
     }
-    const topic = spawnCli('vmadm', ['help', 'validate']);
-    assert.equal(topic.status, 0);
-    assert.match(topic.stdout, /validate create +Check/);
+    // the same text as the process prints
+    const spawned = spawnCli('vmadm', ['validate', 'create', '--help']);
+    assert.deepEqual([spawned.status, spawned.stdout], [0, (await run('vmadm', ['validate', 'create', '--help'])).stdout]);
+    for (const args of [['help', 'validate'], ['validate', '--help'], ['validate', '-h']]) {
+      const topic = await run('vmadm', args);
+      assert.equal(topic.status, 0, args.join(' '));
+      assert.match(topic.stdout, /validate create +Check/, args.join(' '));
+    }
     // SmartOS prints the usage for `vmadm help <anything>`
     const usage = (await run('vmadm', ['help'])).stdout;
     for (const args of [['help', 'frobnicate'], ['help', 'frob', 'create'], ['--help', 'nosuch']]) {
       const r = await run('vmadm', args);
       assert.deepEqual([r.status, r.stdout, r.stderr], [0, usage, ''], args.join(' '));
     }
+    // help shown in this process leaves the commands as they were for the next run
+    const next = await run('vmadm', ['validate', 'create', '-f', '/nonexistent.json']);
+    assert.deepEqual([next.status, next.stderr], [1, 'vmadm: File: /nonexistent.json does not exist.\n']);
   });
 
   it('an unknown command is still SmartOS\'s usage error', async () => {

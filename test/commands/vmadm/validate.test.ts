@@ -140,9 +140,8 @@ describe('vmadm validate update', () => {
     assert.deepEqual([r.status, JSON.parse(r.stdout)], [1, { bad_brand: 'xen', ...EMPTY }]);
   });
 
-  it('--help has examples', () => {
-    // spawned: oclif prints help to the process's own stdout, wrapped to its width
-    const r = spawnCli('vmadm', ['validate', 'update', '--help']);
+  it('--help has examples', async () => {
+    const r = await run('vmadm', ['validate', 'update', '--help']);
     assert.equal(r.status, 0);
     assert.match(r.stdout, /EXAMPLES[\s\S]*vmadm validate update bhyve -f examples\/vms\/update-add-nic\.json/);
   });
