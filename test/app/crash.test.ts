@@ -310,8 +310,9 @@ describe('kill -9 at every step of every change, then the next command (crash po
             fs.rmSync(w.dir, { recursive: true, force: true });
             if (kind === 'linux') removeLinuxWorld(w.env.VMADM_LINUX_NETNS_PREFIX as string);
           };
-          // the linux host waits on its programs: its worlds (each with namespaces of its own) run side by side
-          const width = kind === 'linux' ? 4 : 1;
+          // the linux and illumos hosts wait on their programs (ip and nft; the fakes, processes of their own): their
+          // worlds (each with its own namespaces or fake state) run side by side
+          const width = kind === 'linux' ? 4 : kind === 'illumos' ? 3 : 1;
           for (let i = 0; i < points.length; i += width) await Promise.all(points.slice(i, i + width).map((p, j) => one(p, i + j)));
         });
       }
