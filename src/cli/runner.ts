@@ -131,7 +131,6 @@ function helpRequest(def: CliDefinition, argv: readonly string[]): string[] | un
   return undefined;
 }
 
-
 const configs = new Map<string, Promise<Config>>();
 
 /** The oclif configuration of a CLI, loaded once per process. */
