@@ -233,6 +233,8 @@ async function applyUpdate(
   updateScript(after, before);
   await c.begin({ kind: 'vm', op, uuid: before.uuid, before: rt.vms.toStored(before), after: rt.vms.toStored(after) }, pending);
   const undo: Array<() => Promise<unknown>> = [];
+  // whether its disks' volumes change: made and grown before the store, those removed destroyed once the change is made
+  const disks = volumesDiffer(before, after);
   try {
     if (script !== '') {
       await host.reconfigure(zone, script);
@@ -244,8 +246,6 @@ async function applyUpdate(
       undo.push(() => host.setQuota(zone, before.quota));
       c.step(`${op}:quota`);
     }
-    // disks made and grown now; those removed are destroyed only once the change is made (below)
-    const disks = volumesDiffer(before, after);
     if (disks) {
       const made: DiskVolume[] = [];
       undo.push(() => undoDisks(host, zone, before, after, made));
@@ -272,7 +272,7 @@ async function applyUpdate(
     await c.end(back);
     throw new AppError(`${opts.what}: ${sync.failures[0]}`);
   }
-  if (volumesDiffer(before, after)) {
+  if (disks) {
     // the volumes of removed disks: their data goes now, with the change made (a kill here is finished by recovery)
     await reconcileDisks(host, zone, before, after, { destroy: true, make: false });
     c.point(`${op}:disks-destroyed`);

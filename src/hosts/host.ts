@@ -21,7 +21,6 @@ import { LinuxHost } from './linux/host';
 import { LocalHost } from './local';
 import type { ZoneDataItem } from './zone-data';
 
-
 export type { ZoneDataItem };
 
 export interface ZoneRef {

@@ -198,7 +198,6 @@ export async function undoReinstall(h: IllumosHost, zone: ZoneRef): Promise<void
   }
 }
 
-
 // ------------------------------------------------------------ disks
 
 /** The ZFS properties a disk's volume is made with (`-o name=value` each), as SmartOS sets them. */
