@@ -22,7 +22,7 @@ import * as path from 'node:path';
 import { translate } from '../../src/core/nft/firewall';
 import type { VmRecord } from '../../src/core/vm/record';
 import { linuxSettings } from '../../src/hosts/linux/config';
-import { linuxPrerequisites } from '../../src/hosts/linux/host';
+import { linuxPrerequisites, readCounters } from '../../src/hosts/linux/host';
 import { netnsId } from '../../src/hosts/linux/net';
 import { netPlan, type NicInput } from '../../src/hosts/linux/plan';
 import { programPath } from '../../src/hosts/linux/programs';
@@ -216,7 +216,7 @@ export function linuxInvariants(root: string, env: NodeJS.ProcessEnv, vms: reado
     const planned = plan.routes.map((r) => `${r.dest} ${r.via ? `via ${r.via} ` : ''}dev ${r.dev}`).sort();
     if (JSON.stringify(routes) !== JSON.stringify(planned)) problems.push(`VM ${vm.uuid}: routes [${routes.join('; ')}], record [${planned.join('; ')}]`);
     // the firewall
-    const table = nft(ns, ['-j', 'list', 'table', 'inet', 'fwadm']);
+    const table = nft(ns, ['-n', '-j', 'list', 'table', 'inet', 'fwadm']);
     const dir = path.join(vm.zonepath, 'config');
     if (vm.firewall_enabled !== true) {
       if (table.status === 0) problems.push(`VM ${vm.uuid}: firewall disabled, but a table is loaded`);
@@ -240,14 +240,9 @@ export function linuxInvariants(root: string, env: NodeJS.ProcessEnv, vms: reado
       { chain: '', out: [] },
     ).out;
     if (JSON.stringify(loadedRules) !== JSON.stringify(wantRules)) problems.push(`VM ${vm.uuid}: the loaded table's rules are not what its ipf files translate to`);
-    const canon = (e: unknown): string => {
-      const v = (e as { elem?: { val: unknown } }).elem?.val ?? e;
-      const p = (v as { prefix?: { addr: string; len: number } }).prefix;
-      return p ? `${p.addr}/${p.len}` : String(v);
-    };
+    const loadedSets = readCounters(table.stdout).elements;
     for (const s of fw.sets) {
-      const loaded = doc.nftables.find((i) => i.set?.name === s.name)?.set;
-      const have = (loaded?.elem ?? []).map(canon).sort();
+      const have = [...(loadedSets.get(s.name)?.keys() ?? [])].sort();
       if (JSON.stringify(have) !== JSON.stringify([...s.elements].sort())) problems.push(`VM ${vm.uuid}: set ${s.name} holds [${have.join(', ')}], its files say [${s.elements.join(', ')}]`);
     }
   }

@@ -2,7 +2,9 @@
  * A generated corpus of real probes on the linux host (root only: else one
  * skip line): rule sets drawn from a fixed seed (tags, VMs, addresses,
  * subnets, any, all vms; ALLOW and BLOCK; priorities; owners and global
- * rules; some disabled), and for each, every VM to every other VM over TCP,
+ * rules; some disabled), and one round written for the shapes of the
+ * nftables sets (networks, ranges, ranges that meet), and for each round,
+ * every VM to every other VM over TCP,
  * UDP and ICMP echo, IPv4 and IPv6. Each probe's real outcome must be what
  * `fwadm explain` says and what the ipf evaluator of the generated files
  * says (test/helpers/oracles.ts): the nftables back end, the ipf text and
@@ -51,6 +53,8 @@ const side = fc.oneof(
 const what = fc.oneof(
   fc.constantFrom(...TCP_PORTS).map((p) => `tcp PORT ${p}`),
   fc.constantFrom(...UDP_PORTS).map((p) => `udp PORT ${p}`),
+  // ranges (interval sets in the nftables table), ranges that meet, every port (a rule of its own)
+  fc.constantFrom('tcp PORTS 20 - 90', 'tcp PORTS 80 - 6000', 'udp PORTS 50 - 60', 'tcp PORT all', 'udp PORT all'),
   fc.constant('icmp TYPE 8'),
   fc.constant('icmp6 TYPE 128'),
 );
@@ -88,7 +92,21 @@ describe('linux host: a generated corpus of real probes agrees with explain and 
 
   it('rule sets from a fixed seed: every VM to every other, TCP, UDP and ICMP, both families', async () => {
     const lx = w as LinuxWorld;
-    const sets = fc.sample(fc.array(rule, { minLength: 4, maxLength: 8 }), { numRuns: 2 });
+    type Rule = { from: string; to: string; action: string; what: string; priority: number; owner: string; enabled: boolean };
+    const r = (owner: string, from: string, to: string, action: string, what: string, priority = 0): Rule => ({ owner, from, to, action, what, priority, enabled: true });
+    // and one round written for the shapes of the nftables sets: networks and ranges (interval sets), a
+    // network with ranges that meet (a second set), an address with a range, a network with every port
+    const shapes: Rule[] = [
+      r('-g', 'subnet 203.0.113.0/24', 'all vms', 'ALLOW', 'tcp PORTS 20 - 90'),
+      r('-g', 'subnet 203.0.113.0/24', 'all vms', 'ALLOW', 'tcp PORT 22'),
+      r('-g', 'subnet 203.0.113.32/30', 'tag "role" = "web"', 'ALLOW', 'udp PORTS 50 - 60'),
+      r('-O A', 'any', 'tag "role" = "db"', 'ALLOW', 'tcp PORTS 5000 - 6000'),
+      r('-g', 'tag "role" = "db"', 'all vms', 'BLOCK', 'tcp PORTS 20 - 90', 2),
+      r('-g', `ip ${v6(31)}`, 'all vms', 'ALLOW', 'udp PORTS 100 - 200'),
+      r('-g', 'subnet 2001:db8:7::/64', 'tag "role" = "web"', 'ALLOW', 'tcp PORT all'),
+      r('-g', 'all vms', `vm ${VMS[0].uuid}`, 'ALLOW', 'icmp TYPE 8'),
+    ];
+    const sets = [...fc.sample(fc.array(rule, { minLength: 4, maxLength: 8 }), { numRuns: 2 }), shapes];
     const end = (d: VmDef, family: 4 | 6): End => ({ vm: d.uuid, ns: `${lx.prefix}${d.uuid}`, addr: family === 4 ? v4(d.n) : v6(d.n) });
     const ask = oracles(lx.root, lx.cmdEnv);
     let probes = 0;

@@ -73,7 +73,8 @@ describe('linux host', function () {
       ok(await vm(['create'], spec(VM1, [{ nic_tag: 'external', ips: ['198.51.100.31/24'] }])));
       ok(await fw(['add', '-g', '-e', 'FROM any TO all vms ALLOW tcp PORT 22']));
       const before = table();
-      assert.match(before, /tcp dport 22/);
+      assert.match(before, /tcp dport @in4_0_tcp_port /);
+      assert.match(before, /set in4_0_tcp_port \{[^}]*elements = \{ 22 counter/);
       const bad = path.join(world().dir, 'bad.conf');
       fs.writeFileSync(bad, 'pass in quick proto gre from any to any\n');
       const host = new LinuxHost(world().root, env());

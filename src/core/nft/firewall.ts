@@ -20,27 +20,29 @@
  *   `ct state established,related ct mark 1 accept`. Connections no
  *   `keep state` line passed are read against the lines every packet.
  * - Loopback traffic is not filtered (ipf in a zone does not see lo0).
- * - Entries naming VMs (a tag, a VM, all vms): the lines of every entry
- *   with the same comment and the same line (but for the address) are one
- *   rule per family looking the address up in a named set
- *   (`u<hash>_4`, `u<hash>_6`, counters per element), so a tag or VM
- *   change is a change of set elements, not of rules. Such entries are
- *   next to one another in the file and give the same verdict, so one rule
- *   in the place of the first is the same filter. Within a run of entry
- *   rules with the same verdict, rules are in name order: which entry
- *   comes first there depends on addresses alone, and the order of rules
- *   that all pass (or all block) changes no verdict. A TCP/UDP/AH/ESP
- *   unit has both families' rules even when one family's set is empty.
- * - Other lines (`any`, `ip=`, `subnet=` entries, the fallbacks) are one
- *   rule each, with their address written in the rule.
+ * - Each file's quick lines of one direction fall into runs: lines of
+ *   entries (`# rule=...`) next to one another that give the same verdict
+ *   (action, keep state, log). Within a run, whichever line matches first
+ *   the packet gets the same verdict, so the lines of a run are kept in
+ *   any order: those that name the packet exactly (a peer address, a
+ *   port, an ICMP type and code: any of them) are elements of one named
+ *   set per shape (`in4_0_tcp_addr_port`: inbound IPv4, the first run,
+ *   `ip saddr . tcp dport`), one rule looking the set up; the others (a
+ *   CIDR, a port range, nothing to key on) are rules of their own. So a
+ *   tag or VM change is a change of set elements, not of rules, and a
+ *   thousand rules are a few sets. A line whose element another line of
+ *   the run already is goes to a second set of that shape (`..._1`), so
+ *   each line keeps its own counter.
+ * - Lines outside entries (the fallbacks, the IPv6 essentials) are rules of
+ *   their own, in their place.
  * - IPv6 AH: ipf skips AH as an extension header (docs/ipf.md "IPv6 AH");
  *   here a `proto ah` line of ipf6.conf matches a packet whose first header
  *   after IPv6 is AH (`ip6 nexthdr ah`): the rule's written meaning.
  * - `set-tag(...)` (event-logging hosts) is read and has no effect here.
  *
- * Every rule has a counter and a comment naming it (its set's name, or
- * `i<hash>` for a line of its own), so the hits of each ipf line can be
- * read back (`fwadm stats`): a set rule's line from its element's counter.
+ * Every set counts per element and every rule of its own has a counter and
+ * a comment naming it (`i<hash>`), so the hits of each ipf line can be read
+ * back (`fwadm stats`).
  */
 import { createHash } from 'node:crypto';
 import type { Family } from '../net/address';
@@ -49,12 +51,14 @@ import { readIpf, type IpfLine } from './ipf-lines';
 /** The table each VM's namespace holds. */
 export const FW_TABLE = 'fwadm';
 
-/** A named set of addresses (one family), by name. */
+/** A named set (one family, one key shape), by name. */
 export interface NftSet {
   readonly name: string;
-  readonly family: Family;
+  /** Its nft key type (`ipv4_addr . inet_service`). */
+  readonly type: string;
+  /** It holds networks or ranges (`flags interval`). */
   readonly interval: boolean;
-  /** Canonical addresses (or CIDRs), sorted, no duplicates. */
+  /** Its elements as nft writes them (`192.0.2.7 . 80`), sorted, no duplicates. */
   readonly elements: readonly string[];
 }
 
@@ -64,9 +68,9 @@ export interface LineCounter {
   readonly dir: 'in' | 'out';
   /** The line as written. */
   readonly text: string;
-  /** The comment of the nft rule the line is part of. */
+  /** The comment of the nft rule the line is (part of): its set's name for a line that is an element. */
   readonly rule: string;
-  /** For a line folded into a set rule: its address, whose element counter is its hits. */
+  /** For a line that is a set element: that element, whose counter is its hits. */
   readonly element?: string;
 }
 
@@ -80,57 +84,100 @@ export interface NftFirewall {
 
 const hash = (s: string, n = 12): string => createHash('sha256').update(s).digest('hex').slice(0, n);
 
-/** The line with its address taken out: what every line of a unit shares. */
-function template(l: IpfLine): string {
-  return [l.action, l.dir, l.quick, l.proto ?? '', l.port ? `${l.port.start}:${l.port.end}` : '', l.icmp ? `${l.icmp.type}/${l.icmp.code ?? ''}` : '', l.synOnly, l.state, l.log].join(' ');
+/**
+ * A line's key in a set: the parts of the packet it names (the peer's
+ * address or network, the port or port range, the ICMP type and code),
+ * with the set's shape (what the rule matches beside the set, which parts
+ * the key has); undefined for a line that names none of them, which is a
+ * rule of its own.
+ */
+interface Keyed {
+  /** The rule's match without the set (`meta nfproto ipv4 tcp flags & (syn | ack) == syn`). */
+  readonly match: string;
+  /** The packet's parts the set is looked up by (`ip saddr . tcp dport`). */
+  readonly lookup: string;
+  /** The set's key type (`ipv4_addr . inet_service`), and whether it holds networks or ranges. */
+  readonly type: string;
+  readonly interval: boolean;
+  /**
+   * The set name's middle: what the key holds (`tcp_addr_port`), and for a
+   * set of networks or ranges the peer's prefix length (`tcp_addr_port_i48`;
+   * `_i0`: no address): two networks of one length never overlap, so
+   * elements of one such set overlap only when they have the same network
+   * and ranges that meet, which nft refuses.
+   */
+  readonly slug: string;
+  /** The element (`192.0.2.7 . 80`, `2001:db8:100::/48 . 1000-1010`). */
+  readonly element: string;
+  /** The element but for its port: elements overlap when this is the same and their ports meet. */
+  readonly rest: string;
+  readonly ports: readonly [number, number];
 }
 
-/** `# rule=..., ip=<addr>` / `subnet=<cidr>` / `wildcard=any`: one address or none, written in the rule. */
-const INLINE_ENTRY = /, (?:ip|subnet)=[0-9A-Fa-f.:/]+$|, wildcard=any$/;
+const nfproto = (family: Family): string => `meta nfproto ${family === 4 ? 'ipv4' : 'ipv6'}`;
 
-/** Protocols whose lines go to both files (icmp and ipv6-icmp to one each). */
-function dual(l: IpfLine): boolean {
-  return l.proto === 'tcp' || l.proto === 'udp' || l.proto === 'ah' || l.proto === 'esp';
-}
-
-interface Item {
-  /** Its nft rule(s): one per family. */
-  readonly rules: Array<{ readonly family: Family; readonly text: string; readonly id: string }>;
-  /** An entry's rule (reordered within a run of the same verdict) or a fallback (never). */
-  readonly entry: boolean;
-  /** What it does to a packet it matches: action, state, log. */
-  readonly verdict: string;
-  /** Its order within a run. */
-  readonly sortName: string;
-  readonly dir: 'in' | 'out';
-}
-
-/** The match part of a rule for a line's shape in `family` (without its address). */
-function matchText(l: IpfLine, family: Family): string {
-  const parts = [`meta nfproto ${family === 4 ? 'ipv4' : 'ipv6'}`];
+/** What a line matches beside the parts a key could hold: its protocol, SYN-only. */
+function protoMatch(l: IpfLine, family: Family, keyed: { port: boolean; icmp: boolean }): string[] {
   switch (l.proto) {
     case 'tcp':
     case 'udp':
-      if (l.port) parts.push(`${l.proto} dport ${l.port.start === l.port.end ? l.port.start : `${l.port.start}-${l.port.end}`}`);
-      else if (l.synOnly) parts.push('tcp flags & (syn | ack) == syn');
-      else parts.push(`meta l4proto ${l.proto}`);
-      break;
+      if (l.synOnly) return ['tcp flags & (syn | ack) == syn'];
+      return keyed.port ? [] : [`meta l4proto ${l.proto}`];
     case 'icmp':
-    case 'ipv6-icmp': {
-      const kw = l.proto === 'icmp' ? 'icmp' : 'icmpv6';
-      if (l.icmp) parts.push(`${kw} type ${l.icmp.type}` + (l.icmp.code !== undefined ? ` ${kw} code ${l.icmp.code}` : ''));
-      else parts.push(`meta l4proto ${l.proto}`);
-      break;
-    }
+    case 'ipv6-icmp':
+      return keyed.icmp ? [] : [`meta l4proto ${l.proto}`];
     case 'esp':
-      parts.push('meta l4proto esp');
-      break;
+      return ['meta l4proto esp'];
     case 'ah':
-      parts.push(family === 4 ? 'meta l4proto ah' : 'ip6 nexthdr ah');
-      break;
+      return [family === 4 ? 'meta l4proto ah' : 'ip6 nexthdr ah'];
     default:
-      break;
+      return [];
   }
+}
+
+function keyOf(l: IpfLine): Keyed | undefined {
+  const f = l.family;
+  const full = f === 4 ? 32 : 128;
+  const parts: Array<{ lookup: string; type: string; slug: string; value: string }> = [];
+  let prefix = 0;
+  if (l.peer !== undefined) {
+    // a network of the full length is its address (as nft writes it back)
+    const [addr, len] = l.peer.split('/');
+    prefix = len === undefined ? full : Number(len);
+    parts.push({ lookup: `${f === 4 ? 'ip' : 'ip6'} ${l.dir === 'in' ? 'saddr' : 'daddr'}`, type: f === 4 ? 'ipv4_addr' : 'ipv6_addr', slug: 'addr', value: prefix === full ? addr : l.peer });
+  }
+  if (l.port) parts.push({ lookup: `${l.proto} dport`, type: 'inet_service', slug: 'port', value: l.port.start === l.port.end ? String(l.port.start) : `${l.port.start}-${l.port.end}` });
+  if (l.icmp) {
+    const kw = l.proto === 'icmp' ? 'icmp' : 'icmpv6';
+    parts.push({ lookup: `${kw} type`, type: `${kw}_type`, slug: 'type', value: String(l.icmp.type) });
+    if (l.icmp.code !== undefined) parts.push({ lookup: `${kw} code`, type: `${kw}_code`, slug: 'code', value: String(l.icmp.code) });
+  }
+  if (parts.length === 0) return undefined;
+  const interval = (l.peer !== undefined && prefix < full) || (l.port !== undefined && l.port.start < l.port.end);
+  return {
+    match: [nfproto(f), ...protoMatch(l, f, { port: l.port !== undefined, icmp: l.icmp !== undefined })].join(' '),
+    lookup: parts.map((p) => p.lookup).join(' . '),
+    type: parts.map((p) => p.type).join(' . '),
+    interval,
+    slug: [(l.proto ?? 'all').replace('ipv6-icmp', 'icmp6'), ...(l.synOnly ? ['syn'] : []), ...parts.map((p) => p.slug), ...(interval ? [`i${prefix}`] : [])].join('_'),
+    element: parts.map((p) => p.value).join(' . '),
+    rest: parts.filter((p) => p.slug !== 'port').map((p) => p.value).join(' . '),
+    ports: l.port ? [l.port.start, l.port.end] : [0, 0],
+  };
+}
+
+/** The whole match of a line that is a rule of its own. */
+function matchText(l: IpfLine): string {
+  const f = l.family;
+  const parts = [nfproto(f)];
+  if ((l.proto === 'tcp' || l.proto === 'udp') && l.port) {
+    parts.push(`${l.proto} dport ${l.port.start === l.port.end ? l.port.start : `${l.port.start}-${l.port.end}`}`);
+    if (l.synOnly) parts.push('tcp flags & (syn | ack) == syn');
+  } else if ((l.proto === 'icmp' || l.proto === 'ipv6-icmp') && l.icmp) {
+    const kw = l.proto === 'icmp' ? 'icmp' : 'icmpv6';
+    parts.push(`${kw} type ${l.icmp.type}` + (l.icmp.code !== undefined ? ` ${kw} code ${l.icmp.code}` : ''));
+  } else parts.push(...protoMatch(l, f, { port: false, icmp: false }));
+  if (l.peer !== undefined) parts.push(`${f === 4 ? 'ip' : 'ip6'} ${l.dir === 'in' ? 'saddr' : 'daddr'} ${l.peer}`);
   return parts.join(' ');
 }
 
@@ -139,109 +186,92 @@ function verdictText(l: IpfLine): string {
   return l.state ? 'ct mark set 1 accept' : 'accept';
 }
 
-function peerMatch(l: IpfLine, family: Family, what: string): string {
-  return `${family === 4 ? 'ip' : 'ip6'} ${l.dir === 'in' ? 'saddr' : 'daddr'} ${what}`;
-}
-
 /**
  * Translate a VM's two files. Throws an IpfSyntaxError (one line) for any
  * line outside the subset the compiler writes.
  */
 export function translate(ipf: string, ipf6: string): NftFirewall {
-  const v4 = readIpf(ipf, 4);
-  const v6 = readIpf(ipf6, 6);
-  // units: set rules, by key; their sets' elements per family
-  const units = new Map<string, { name: string; line: IpfLine; elements: Map<Family, Set<string>>; interval: boolean }>();
-  const inlineSeen = new Map<string, number>();
-  const lineRule = new Map<IpfLine, { rule: string; element?: string }>();
-  const items: Item[] = [];
-  const usedNames = new Set<string>();
+  const files: Array<[Family, IpfLine[]]> = [[4, readIpf(ipf, 4)], [6, readIpf(ipf6, 6)]];
+  const where = new Map<IpfLine, { rule: string; element?: string }>();
+  const sets: NftSet[] = [];
+  const idSeen = new Map<string, number>();
 
-  const unitOf = (l: IpfLine): boolean => l.entry !== undefined && l.peer !== undefined && !INLINE_ENTRY.test(l.entry);
-
-  // lines in one order for both files: entry by entry (IPv4 lines, then IPv6), then the fallbacks
-  const ordered = [...v4, ...v6].sort((a, b) => {
-    const ea = a.entryIndex < 0 ? Infinity : a.entryIndex;
-    const eb = b.entryIndex < 0 ? Infinity : b.entryIndex;
-    return ea - eb || a.family - b.family || a.lineNo - b.lineNo;
-  });
-
-  for (const l of ordered) {
-    const verdict = `${l.action} ${l.state} ${l.log}`;
-    if (unitOf(l)) {
-      const key = `${l.entry}\n${template(l)}`;
-      let u = units.get(key);
-      if (!u) {
-        let name = `u${hash(key)}`;
-        for (let n = 16; usedNames.has(name); n += 4) name = `u${hash(key, n)}`;
-        usedNames.add(name);
-        u = { name, line: l, elements: new Map([[4, new Set()], [6, new Set()]]), interval: l.peerIsCidr };
-        units.set(key, u);
-        const families: Family[] = dual(l) ? [4, 6] : [l.family];
-        const unitName = name;
-        items.push({
-          rules: families.map((f) => ({
-            family: f,
-            id: `${unitName}_${f}`,
-            text: `${matchText(l, f)} ${peerMatch(l, f, `@${unitName}_${f}`)} counter ${verdictText(l)} comment "${unitName}_${f}"`,
-          })),
-          entry: true,
-          verdict,
-          sortName: name,
-          dir: l.dir,
-        });
-      }
-      u.elements.get(l.family)?.add(l.peer as string);
-      lineRule.set(l, { rule: `${u.name}_${l.family}`, element: l.peer });
-      continue;
-    }
-    // a line of its own, named by its text (and which of the lines with that text it is)
-    const seen = inlineSeen.get(`${l.family} ${l.text}`) ?? 0;
-    inlineSeen.set(`${l.family} ${l.text}`, seen + 1);
+  /** A line as a rule of its own, named by its text (and which of the lines with that text it is). */
+  const ownRule = (l: IpfLine): string => {
+    const seen = idSeen.get(`${l.family} ${l.text}`) ?? 0;
+    idSeen.set(`${l.family} ${l.text}`, seen + 1);
     const id = `i${hash(`${l.family} ${l.text} ${seen}`)}`;
-    const match = matchText(l, l.family) + (l.peer !== undefined ? ` ${peerMatch(l, l.family, l.peer)}` : '');
-    lineRule.set(l, { rule: id });
-    if (l.quick) {
-      items.push({ rules: [{ family: l.family, id, text: `${match} counter ${verdictText(l)} comment "${id}"` }], entry: l.entryIndex >= 0, verdict, sortName: id, dir: l.dir });
-    } else {
-      // not quick: read last, so they go after every quick line, in reverse order (below)
-      items.push({ rules: [{ family: l.family, id, text: `${match} counter ${verdictText(l)} comment "${id}"` }], entry: false, verdict: 'later', sortName: id, dir: l.dir });
-    }
-  }
-
-  const chain = (dir: 'in' | 'out'): string[] => {
-    const mine = items.filter((i) => i.dir === dir);
-    const quick = mine.filter((i) => i.verdict !== 'later');
-    const later = mine.filter((i) => i.verdict === 'later').reverse();
-    // runs of entry rules with one verdict: in name order
-    const out: Item[] = [];
-    let run: Item[] = [];
-    const flush = (): void => {
-      run.sort((a, b) => (a.sortName < b.sortName ? -1 : a.sortName > b.sortName ? 1 : 0));
-      out.push(...run);
-      run = [];
-    };
-    for (const it of quick) {
-      if (!it.entry) {
-        flush();
-        out.push(it);
-        continue;
-      }
-      if (run.length > 0 && run[0].verdict !== it.verdict) flush();
-      run.push(it);
-    }
-    flush();
-    return [...out, ...later].flatMap((i) => i.rules.map((r) => r.text));
+    where.set(l, { rule: id });
+    return `${matchText(l)} counter ${verdictText(l)} comment "${id}"`;
   };
 
-  const sets: NftSet[] = [];
-  for (const u of units.values()) {
-    const families: Family[] = dual(u.line) ? [4, 6] : [u.line.family];
-    for (const f of families) {
-      sets.push({ name: `${u.name}_${f}`, family: f, interval: u.interval, elements: [...(u.elements.get(f) ?? [])].sort() });
+  /**
+   * A run's rules: its keyed lines as one rule per set (a set per shape;
+   * a line whose element meets one already there, the same element or an
+   * overlapping range of the same network, goes to the next set of that
+   * shape: nft refuses overlaps, and each line keeps its own counter), in
+   * name order, then its other lines in file order.
+   */
+  const runRules = (run: IpfLine[], name: string): string[] => {
+    // per shape, its sets: each the ports of its elements by the rest of the element
+    const shapes = new Map<string, { key: Keyed; verdict: string; buckets: Array<{ ports: Map<string, Array<readonly [number, number]>>; elements: string[] }> }>();
+    const own: IpfLine[] = [];
+    const meets = (a: readonly [number, number], b: readonly [number, number]): boolean => a[0] <= b[1] && b[0] <= a[1];
+    for (const l of run) {
+      const key = keyOf(l);
+      if (!key) {
+        own.push(l);
+        continue;
+      }
+      let shape = shapes.get(key.slug);
+      if (!shape) shapes.set(key.slug, (shape = { key, verdict: verdictText(l), buckets: [] }));
+      let b = shape.buckets.findIndex((s) => !(s.ports.get(key.rest) ?? []).some((p) => meets(p, key.ports)));
+      if (b < 0) b = shape.buckets.push({ ports: new Map(), elements: [] }) - 1;
+      const bucket = shape.buckets[b];
+      const ports = bucket.ports.get(key.rest);
+      if (ports) ports.push(key.ports);
+      else bucket.ports.set(key.rest, [key.ports]);
+      bucket.elements.push(key.element);
+      where.set(l, { rule: `${name}_${key.slug}${b > 0 ? `_${b}` : ''}`, element: key.element });
     }
-  }
-  sets.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const setRules: Array<[string, string]> = [];
+    for (const { key, verdict, buckets } of shapes.values()) {
+      buckets.forEach(({ elements }, b) => {
+        const set = `${name}_${key.slug}${b > 0 ? `_${b}` : ''}`;
+        sets.push({ name: set, type: key.type, interval: key.interval, elements: elements.sort() });
+        setRules.push([set, `${key.match} ${key.lookup} @${set} ${verdict} comment "${set}"`]);
+      });
+    }
+    setRules.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    return [...setRules.map((r) => r[1]), ...own.map(ownRule)];
+  };
+
+  const chain = (dir: 'in' | 'out'): string[] => {
+    const quick: string[] = [];
+    const later: string[] = [];
+    for (const [family, lines] of files) {
+      let run: IpfLine[] = [];
+      let runs = 0;
+      const verdictOf = (l: IpfLine): string => `${l.action} ${l.state} ${l.log}`;
+      const flush = (): void => {
+        if (run.length > 0) quick.push(...runRules(run, `${dir}${family}_${runs++}`));
+        run = [];
+      };
+      for (const l of lines) {
+        if (l.dir !== dir) continue;
+        if (!l.quick) later.push(ownRule(l));
+        else if (l.entryIndex < 0) {
+          flush();
+          quick.push(ownRule(l));
+        } else {
+          if (run.length > 0 && verdictOf(run[0]) !== verdictOf(l)) flush();
+          run.push(l);
+        }
+      }
+      flush();
+    }
+    return [...quick, ...later.reverse()];
+  };
 
   const chainText = (name: string, hook: 'input' | 'output', rules: string[]): string =>
     [
@@ -253,19 +283,17 @@ export function translate(ipf: string, ipf6: string): NftFirewall {
       '  }',
     ].join('\n');
 
-  const skeleton = [
-    `table inet ${FW_TABLE} {`,
-    ...sets.map((s) => `  set ${s.name} { type ${s.family === 4 ? 'ipv4_addr' : 'ipv6_addr'};${s.interval ? ' flags interval;' : ''} counter; }`),
-    chainText('input', 'input', chain('in')),
-    chainText('output', 'output', chain('out')),
-    '}',
-    '',
-  ].join('\n');
+  const input = chainText('input', 'input', chain('in'));
+  const output = chainText('output', 'output', chain('out'));
+  sets.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const skeleton = [`table inet ${FW_TABLE} {`, ...sets.map((s) => `  set ${s.name} { type ${s.type};${s.interval ? ' flags interval;' : ''} counter; }`), input, output, '}', ''].join('\n');
 
-  const lines: LineCounter[] = [...v4, ...v6].map((l) => {
-    const r = lineRule.get(l) as { rule: string; element?: string };
-    return { family: l.family, dir: l.dir, text: l.text, rule: r.rule, ...(r.element !== undefined ? { element: r.element } : {}) };
-  });
+  const lines: LineCounter[] = files.flatMap(([, ls]) =>
+    ls.map((l) => {
+      const r = where.get(l) as { rule: string; element?: string };
+      return { family: l.family, dir: l.dir, text: l.text, rule: r.rule, ...(r.element !== undefined ? { element: r.element } : {}) };
+    }),
+  );
   return { skeleton, sets, lines };
 }
 

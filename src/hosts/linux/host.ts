@@ -197,7 +197,7 @@ export class LinuxHost extends LocalHost {
       return '';
     }
     const ns = this.netnsOf(z.zonename);
-    const r = await exec('nft', ['-j', 'list', 'table', 'inet', FW_TABLE], { ns });
+    const r = await exec('nft', ['-n', '-j', 'list', 'table', 'inet', FW_TABLE], { ns });
     if (r.exitCode !== 0) return '';
     const { rules, elements } = readCounters(r.stdout);
     return statsText(fw, rules, elements);
@@ -267,15 +267,27 @@ export class LinuxHost extends LocalHost {
   }
 }
 
-/** Counters of a table listed as JSON (`nft -j list table`): per rule comment, and per set element (canonical address). */
+/**
+ * Counters of a table listed as JSON with numbers for names
+ * (`nft -n -j list table`): per rule comment, and per set element, the
+ * element written as the translator writes it (`192.0.2.7 . 80`).
+ */
 export function readCounters(json: string): { rules: Map<string, number>; elements: Map<string, Map<string, number>> } {
   const rules = new Map<string, number>();
   const elements = new Map<string, Map<string, number>>();
   const doc = JSON.parse(json) as { nftables: Array<Record<string, unknown>> };
-  const canon = (v: unknown): string | undefined => {
+  const part = (v: unknown): string => {
+    if (typeof v === 'number') return String(v);
     if (typeof v === 'string') return parseAddress(v).text;
     const p = (v as { prefix?: { addr: string; len: number } })?.prefix;
-    return p ? `${parseAddress(p.addr).text}/${p.len}` : undefined;
+    if (p) return `${parseAddress(p.addr).text}/${p.len}`;
+    const r = (v as { range?: [unknown, unknown] })?.range;
+    if (r) return `${part(r[0])}-${part(r[1])}`;
+    return JSON.stringify(v); // nothing the translator writes: no line's element
+  };
+  const canon = (v: unknown): string => {
+    const c = (v as { concat?: unknown[] })?.concat;
+    return c ? c.map(part).join(' . ') : part(v);
   };
   for (const item of doc.nftables) {
     const rule = item.rule as { comment?: string; expr?: Array<Record<string, unknown>> } | undefined;
@@ -288,8 +300,7 @@ export function readCounters(json: string): { rules: Map<string, number>; elemen
       const m = new Map<string, number>();
       for (const e of set.elem ?? []) {
         const el = (e as { elem?: { val: unknown; counter?: { packets: number } } }).elem;
-        const key = canon(el ? el.val : e);
-        if (key !== undefined) m.set(key, el?.counter?.packets ?? 0);
+        m.set(canon(el ? el.val : e), el?.counter?.packets ?? 0);
       }
       elements.set(set.name, m);
     }

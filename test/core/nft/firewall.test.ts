@@ -79,10 +79,11 @@ describe('core/nft: the ipf files as one nftables table', () => {
     assert.deepEqual(chain(t, 'input'), [
       'iif "lo" accept',
       'ct state established,related ct mark 1 accept',
-      'meta nfproto ipv4 tcp dport 25 counter drop',
-      'meta nfproto ipv6 tcp dport 25 counter drop',
-      `meta nfproto ipv4 tcp dport 80 ip saddr @${t.sets[0].name.replace(/_\d$/, '')}_4 counter accept`,
-      `meta nfproto ipv6 tcp dport 80 ip6 saddr @${t.sets[0].name.replace(/_\d$/, '')}_6 counter accept`,
+      // per family: the block (priority 1), then the pass: two runs, each a set
+      'meta nfproto ipv4 tcp dport @in4_0_tcp_port drop',
+      'meta nfproto ipv4 ip saddr . tcp dport @in4_1_tcp_addr_port accept',
+      'meta nfproto ipv6 tcp dport @in6_0_tcp_port drop',
+      'meta nfproto ipv6 ip6 saddr . tcp dport @in6_1_tcp_addr_port accept',
       'meta nfproto ipv6 icmpv6 type 2 counter accept',
       'meta nfproto ipv6 icmpv6 type 134 counter accept',
       'meta nfproto ipv6 icmpv6 type 135 counter accept',
@@ -105,7 +106,55 @@ describe('core/nft: the ipf files as one nftables table', () => {
       'meta nfproto ipv4 meta l4proto udp counter ct mark set 1 accept',
       'meta nfproto ipv4 meta l4proto tcp counter accept',
     ]);
-    assert.deepEqual(setContents(t), { [t.sets[0].name]: ['10.0.0.2'], [t.sets[1].name]: ['fd00::2'] });
+    assert.deepEqual(setContents(t), {
+      in4_0_tcp_port: ['25'],
+      in4_1_tcp_addr_port: ['10.0.0.2 . 80'],
+      in6_0_tcp_port: ['25'],
+      in6_1_tcp_addr_port: ['fd00::2 . 80'],
+    });
+    assert.match(t.skeleton, /^ {2}set in4_1_tcp_addr_port \{ type ipv4_addr \. inet_service; counter; \}$/m);
+  });
+
+  it('a thousand rules of one verdict are a few sets: one per shape, not a rule per line', () => {
+    const rules = Array.from({ length: 1000 }, (_, i) =>
+      rule({ uuid: R(i + 1), from: [[tag('role', 'web'), ip(`192.0.2.${i % 250}`), any][i % 3]], to: [vmT(A)], protocol: tcp(1000 + i) }),
+    );
+    const t = fw([vm(A, { ips: ['10.0.0.1', 'fd00::1'] }), web(B, 2), web(C, 3)], rules);
+    assert.deepEqual(
+      t.sets.map((s) => `${s.name} ${s.elements.length}`),
+      // 334 tag rules (2 VMs each), 333 ip rules, 333 any rules
+      ['in4_0_tcp_addr_port 1001', 'in4_0_tcp_port 333', 'in6_0_tcp_addr_port 668', 'in6_0_tcp_port 333'],
+    );
+    assert.equal(chain(t, 'input').filter((r) => r.includes('@')).length, 4);
+    assert.equal(t.lines.filter((l) => l.element !== undefined).length, 1001 + 333 + 668 + 333);
+  });
+
+  it('networks and port ranges are interval sets by prefix length; overlapping or repeated elements go to a set of their own', () => {
+    const t = fw([vm(A, { ips: ['10.0.0.1', 'fd00::1'] }), web(B, 2)], [
+      rule({ uuid: R(1), from: [subnet('198.51.100.0/24'), subnet('203.0.113.0/24'), subnet('192.0.2.0/25')], to: [vmT(A)], protocol: tcp(22) }),
+      rule({ uuid: R(2), from: [subnet('198.51.100.0/24')], to: [vmT(A)], protocol: tcp([20, 30]) }),
+      rule({ uuid: R(3), from: [ip('192.0.2.200'), tag('role', 'web')], to: [vmT(A)], protocol: tcp([8000, 8100]) }),
+      rule({ uuid: R(4), from: [tag('role', 'web')], to: [vmT(A)], protocol: tcp(443) }),
+      rule({ uuid: R(5), from: [ip('10.0.0.2')], to: [vmT(A)], protocol: tcp(443) }),
+      rule({ uuid: R(6), from: [subnet('192.0.2.0/32')], to: [vmT(A)], protocol: tcp(443) }),
+    ]);
+    const sets = Object.fromEntries(t.sets.map((s) => [s.name, `${s.type}${s.interval ? ' interval' : ''}: ${s.elements.join(', ')}`]));
+    assert.deepEqual(sets, {
+      // 198.51.100.0/24 . 20-30 and . 22 meet: the one later in the file goes to a set of its own
+      in4_0_tcp_addr_port_i24: 'ipv4_addr . inet_service interval: 198.51.100.0/24 . 20-30, 203.0.113.0/24 . 22',
+      in4_0_tcp_addr_port_i24_1: 'ipv4_addr . inet_service interval: 198.51.100.0/24 . 22',
+      in4_0_tcp_addr_port_i25: 'ipv4_addr . inet_service interval: 192.0.2.0/25 . 22',
+      in4_0_tcp_addr_port_i32: 'ipv4_addr . inet_service interval: 10.0.0.2 . 8000-8100, 192.0.2.200 . 8000-8100',
+      // the /32 is its address; 10.0.0.2 . 443 twice (the tag and the ip): the second is a set of its own
+      in4_0_tcp_addr_port: 'ipv4_addr . inet_service: 10.0.0.2 . 443, 192.0.2.0 . 443',
+      in4_0_tcp_addr_port_1: 'ipv4_addr . inet_service: 10.0.0.2 . 443',
+      in6_0_tcp_addr_port: 'ipv6_addr . inet_service: fd00::2 . 443',
+      in6_0_tcp_addr_port_i128: 'ipv6_addr . inet_service interval: fd00::2 . 8000-8100',
+    });
+    assert.match(t.skeleton, /^ {2}set in4_0_tcp_addr_port_i24 \{ type ipv4_addr \. inet_service; flags interval; counter; \}$/m);
+    // each line its own element
+    const where = new Set(t.lines.filter((l) => l.element !== undefined).map((l) => `${l.rule} ${l.element}`));
+    assert.equal(where.size, t.lines.filter((l) => l.element !== undefined).length);
   });
 
   it('ICMP types and codes, port ranges, IPv6 AH as the first header after IPv6', () => {
@@ -117,12 +166,15 @@ describe('core/nft: the ipf files as one nftables table', () => {
     ]);
     const rules = chain(t, 'input');
     for (const want of [
-      'meta nfproto ipv4 icmp type 3 icmp code 4 counter accept',
-      'meta nfproto ipv6 icmpv6 type 1 counter accept',
-      'meta nfproto ipv4 tcp dport 8000-8100 counter accept',
+      'meta nfproto ipv4 icmp type . icmp code @in4_0_icmp_type_code accept',
+      'meta nfproto ipv6 icmpv6 type @in6_0_icmp6_type accept',
+      'meta nfproto ipv4 tcp dport @in4_0_tcp_port_i0 accept',
       'meta nfproto ipv4 meta l4proto ah counter accept',
       'meta nfproto ipv6 ip6 nexthdr ah counter accept',
     ]) assert.ok(rules.includes(want), `${want} in\n${rules.join('\n')}`);
+    assert.deepEqual(setContents(t).in4_0_icmp_type_code, ['3 . 4']);
+    assert.deepEqual(setContents(t).in4_0_tcp_port_i0, ['8000-8100']);
+    assert.match(t.skeleton, /set in4_0_icmp_type_code \{ type icmp_type \. icmp_code; counter; \}/);
   });
 
   it('a VM joining or leaving a tag changes set elements, not the table', () => {
@@ -138,9 +190,9 @@ describe('core/nft: the ipf files as one nftables table', () => {
     const after = fw([a, web(B, 60), web(C, 3), db], rules);
     assert.equal(after.skeleton, before.skeleton);
     const script = elementScript(after, setContents(before));
-    assert.match(script, /^(add element inet fwadm u[0-9a-f]{12}_[46] \{ (10\.0\.0\.3|fd00::3) \}\n){4}$/);
+    assert.equal(script, 'add element inet fwadm in4_0_tcp_addr_port { 10.0.0.3 . 443, 10.0.0.3 . 80 }\nadd element inet fwadm in6_0_tcp_addr_port { fd00::3 . 443, fd00::3 . 80 }\n');
     assert.equal(elementScript(after, setContents(after)), '');
-    assert.match(elementScript(before, setContents(after)), /^(delete element inet fwadm u[0-9a-f]{12}_[46] \{ (10\.0\.0\.3|fd00::3) \}\n){4}$/);
+    assert.equal(elementScript(before, setContents(after)), 'delete element inet fwadm in4_0_tcp_addr_port { 10.0.0.3 . 443, 10.0.0.3 . 80 }\ndelete element inet fwadm in6_0_tcp_addr_port { fd00::3 . 443, fd00::3 . 80 }\n');
     // a rule more is another table
     const more = fw([a, web(B, 60), web(C, 3), db], [...rules, rule({ uuid: R(4), from: [any], to: [vmT(A)], protocol: udp(53) })]);
     assert.notEqual(more.skeleton, after.skeleton);
@@ -150,21 +202,20 @@ describe('core/nft: the ipf files as one nftables table', () => {
     const t = fw([vm(A, { ips: ['10.0.0.1'] }), web(B, 2), web(C, 3, { owner: OWNER_B })], [rule({ uuid: R(1), from: [tag('role', 'web')], to: [vmT(A)], protocol: tcp(80) })], {
       remote: [vm(uuid('e', 5), { ips: ['192.0.2.5'], tags: { role: 'web' }, remote: true })],
     });
-    assert.deepEqual(Object.values(setContents(t)).flat().sort(), ['10.0.0.2', '192.0.2.5', 'fd00::2']);
+    assert.deepEqual(Object.values(setContents(t)).flat().sort(), ['10.0.0.2 . 80', '192.0.2.5 . 80', 'fd00::2 . 80']);
   });
 
   it('the full script replaces the table in one transaction', () => {
     const t = fw([vm(A, { ips: ['10.0.0.1'] }), web(B, 2)], [rule({ uuid: R(1), from: [tag('role', 'web')], to: [vmT(A)], protocol: tcp(80) })]);
     const s = fullScript(t);
     assert.match(s, /^add table inet fwadm\ndelete table inet fwadm\ntable inet fwadm \{\n/);
-    assert.match(s, /\nadd element inet fwadm u[0-9a-f]{12}_4 \{ 10\.0\.0\.2 \}\n/);
+    assert.match(s, /\nadd element inet fwadm in4_0_tcp_addr_port \{ 10\.0\.0\.2 \. 80 \}\n/);
   });
 
   it('stats: each line with its hits, outbound list first, a set line from its element', () => {
     const t = fw([vm(A, { ips: ['10.0.0.1'] }), web(B, 2), web(C, 3)], [rule({ uuid: R(1), from: [tag('role', 'web')], to: [vmT(A)], protocol: tcp(80) })]);
-    const set4 = t.sets.find((s) => s.name.endsWith('_4'))?.name as string;
     const blockAll = t.lines.find((l) => l.text === 'block in all' && l.family === 4)?.rule as string;
-    const text = statsText(t, new Map([[blockAll, 7]]), new Map([[set4, new Map([['10.0.0.3', 5]])]]));
+    const text = statsText(t, new Map([[blockAll, 7]]), new Map([['in4_0_tcp_addr_port', new Map([['10.0.0.3 . 80', 5]])]]));
     const lines = text.trimEnd().split('\n');
     assert.equal(lines[0], '0 pass out quick proto tcp from any to any flags S/SA keep state');
     assert.ok(lines.includes('0 pass in quick proto tcp from 10.0.0.2 to any port = 80 keep frags'));
