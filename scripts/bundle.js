@@ -27,7 +27,7 @@ for (const bin of bins) {
     format: 'cjs',
     // only oclif's development mode (ts-node) reaches for typescript; the
     // lock's native addon finds its binary next to its own package
-    external: ['typescript', 'fs-native-extensions'],
+    external: ['typescript', 'fs-native-extensions', 'koffi'],
     // ES module builds bundle statically (jsonc-parser's UMD main does not)
     mainFields: ['module', 'main'],
     logLevel: 'warning',

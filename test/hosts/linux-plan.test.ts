@@ -140,6 +140,11 @@ describe('linux host: the network plan of a VM', () => {
         assert.throws(() => linuxSettings(root, {}), (e: Error) => why.test(e.message) && !e.message.includes('\n'));
       }
       assert.throws(() => linuxSettings(root, { VMADM_LINUX_NETNS: '../etc' }), /VMADM_LINUX_NETNS: "..\/etc" is not a namespace name/);
+      // tables loaded through libnftables unless told to run the nft program
+      fs.rmSync(path.join(root, 'linux.json'));
+      assert.equal(linuxSettings(root, {}).nft, 'library');
+      assert.equal(linuxSettings(root, { VMADM_LINUX_NFT: 'program' }).nft, 'program');
+      assert.throws(() => linuxSettings(root, { VMADM_LINUX_NFT: 'nft' }), /VMADM_LINUX_NFT: "nft" is not library or program/);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

@@ -6,6 +6,11 @@
  *   VMADM_LINUX_NETNS_PREFIX   put before each VM's zonename to name its
  *                              namespace (default none): several state roots
  *                              (test runs) on one machine
+ *   VMADM_LINUX_NFT            `program`: load each VM's table by running
+ *                              `ip netns exec <ns> nft -f -`; default
+ *                              `library`: through libnftables in the
+ *                              process (./libnftables.ts), the program
+ *                              when the library cannot be loaded
  *
  *   <root>/linux.json (optional):
  *   {"nic_tags": {"external": "br0", "lab": {"bridge": "br1", "netns": "lab"}}}
@@ -45,6 +50,8 @@ export interface LinuxSettings {
   readonly mapped: ReadonlyMap<string, { bridge: string; netns: string | null }>;
   /** The anti-spoofing table's name (in every namespace holding one of this root's bridges). */
   readonly guardTable: string;
+  /** How a VM's table is loaded: libnftables in this process, or the nft program. */
+  readonly nft: 'library' | 'program';
 }
 
 export const DEFAULT_HOST_NETNS = 'vmadm-host';
@@ -58,6 +65,8 @@ export function linuxSettings(root: string, env: NodeJS.ProcessEnv): LinuxSettin
   if (!NETNS_NAME.test(hostNetns)) throw new AppError(`VMADM_LINUX_NETNS: "${hostNetns.slice(0, 80)}" is not a namespace name ([A-Za-z0-9][A-Za-z0-9_.-]*, at most 128 characters)`);
   const prefix = env.VMADM_LINUX_NETNS_PREFIX ?? '';
   if (!PREFIX.test(prefix)) throw new AppError(`VMADM_LINUX_NETNS_PREFIX: "${prefix.slice(0, 80)}" is not a name prefix ([A-Za-z0-9_.-]*, at most 63 characters)`);
+  const nft = env.VMADM_LINUX_NFT || 'library';
+  if (nft !== 'library' && nft !== 'program') throw new AppError(`VMADM_LINUX_NFT: "${nft.slice(0, 80)}" is not library or program`);
   const mapped = new Map<string, { bridge: string; netns: string | null }>();
   const file = path.join(root, 'linux.json');
   let text: string | undefined;
@@ -93,5 +102,5 @@ export function linuxSettings(root: string, env: NodeJS.ProcessEnv): LinuxSettin
       mapped.set(tag, { bridge, netns: netns as string | null });
     }
   }
-  return { hostNetns, prefix, mapped, guardTable: `vmadm_${hostNetns.replace(/[^A-Za-z0-9_]/g, '_')}` };
+  return { hostNetns, prefix, mapped, guardTable: `vmadm_${hostNetns.replace(/[^A-Za-z0-9_]/g, '_')}`, nft };
 }

@@ -17,9 +17,11 @@
  *   and a running zone's network is made again by the next call about it.
  * - reconfigure (zonecfg -u) of a running zone, and its routes.json written
  *   anew (applyConfig), change its network in place.
- * - loadFirewall: the whole table in one `nft -f` transaction, or, when only
- *   the addresses of a VM-naming target changed (the table's rules are the
- *   same), the set elements that changed, also one transaction. A failed
+ * - loadFirewall: the whole table in one nft transaction, or, when only
+ *   the elements of its sets changed (the table's rules are the same), the
+ *   set elements that changed, also one transaction; run in the VM's
+ *   namespace by libnftables in this process (./libnftables.ts), or by the
+ *   nft program (VMADM_LINUX_NFT=program, or no library here). A failed
  *   load leaves what was loaded (nft takes a transaction whole or not at
  *   all). What was loaded is kept where the local host keeps its copies,
  *   in one file (<root>/host/ipf/<uuid>/state.json: the files, the
@@ -30,15 +32,17 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ignoreENOENT } from '../../core/errno';
 import { AppError, HostError } from '../../core/errors';
 import { dropScript, elementScript, fullScript, FW_TABLE, setContents, statsText, translate, type NftFirewall } from '../../core/nft/firewall';
 import { parseAddress } from '../../core/net/address';
 import { hostFailure } from '../common';
 import type { ZoneRef } from '../host';
-import { LocalHost, replaceUnsynced, statusText, type LocalZone } from '../local';
+import { LocalHost, statusText, type LocalZone } from '../local';
 import { apply, type ZoneConfig } from '../zonecfg-model';
 import { linuxSettings, NETNS_NAME, type LinuxSettings } from './config';
-import { LinuxNet, netnsId } from './net';
+import { nftLibrary } from './libnftables';
+import { LinuxNet, NETNS_DIR, netnsId } from './net';
 import { netPlan, nicsFromZone, resolversFromZone, type NetPlan } from './plan';
 import { exec, programPath, programPaths, type Program } from './programs';
 
@@ -73,7 +77,7 @@ const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 export class LinuxHost extends LocalHost {
   override readonly kind = 'linux' as const;
-  /** An nft load that deletes set elements waits ~10 ms on the kernel with the CPU idle: more of them overlap (docs/state.md "Derived state"). */
+  /** Loads take little of the process (./libnftables.ts): more VMs at a time let more of their file syncs overlap (docs/state.md "Derived state"). */
   readonly parallelLoads = 32;
   private readonly settings: LinuxSettings;
   private readonly net: LinuxNet;
@@ -176,9 +180,9 @@ export class LinuxHost extends LocalHost {
     const st = this.fwState(z.uuid);
     const ns = this.netnsOf(z.zonename);
     if (st && !st.running && st.ino === netnsId(ns)) return;
-    this.clearFwState(z.uuid);
+    await this.clearFwState(z.uuid);
     await this.nft(ns, dropScript());
-    this.writeFwState(z.uuid, { running: false, ino: netnsId(ns) });
+    await this.writeFwState(z.uuid, { running: false, ino: netnsId(ns) });
   }
 
   override async firewallStatus(zone: ZoneRef): Promise<string> {
@@ -232,7 +236,7 @@ export class LinuxHost extends LocalHost {
     const incremental = st?.running === true && st.ino === ino && st.skeleton === skeleton && st.sets !== undefined;
     const script = incremental ? elementScript(fw, st.sets ?? {}) : fullScript(fw);
     if (script !== '') {
-      this.clearFwState(z.uuid);
+      await this.clearFwState(z.uuid);
       try {
         await this.nft(ns, script);
       } catch (err) {
@@ -240,10 +244,17 @@ export class LinuxHost extends LocalHost {
         await this.nft(ns, fullScript(fw));
       }
     }
-    this.writeFwState(z.uuid, { running: true, ino, skeleton, sets: setContents(fw), ipf: v4, ipf6: v6 });
+    await this.writeFwState(z.uuid, { running: true, ino, skeleton, sets: setContents(fw), ipf: v4, ipf6: v6 });
   }
 
+  /** Run an nft script in a VM's namespace: through libnftables in this process (./libnftables.ts), else the nft program. */
   private async nft(ns: string, script: string): Promise<void> {
+    const lib = this.settings.nft === 'library' ? nftLibrary() : undefined;
+    if (lib) {
+      const failed = lib.run(path.join(NETNS_DIR, ns), script);
+      if (failed !== undefined) throw hostFailure('nft', ['-f', '-'], failed);
+      return;
+    }
     const r = await exec('nft', ['-f', '-'], { ns, input: script });
     if (r.exitCode !== 0) throw hostFailure('nft', ['-f', '-'], r.stderr, r.exitCode);
   }
@@ -256,14 +267,23 @@ export class LinuxHost extends LocalHost {
     }
   }
 
-  private clearFwState(uuid: string): void {
-    fs.rmSync(path.join(this.ipfDir, this.checkUuid(uuid), 'state.json'), { force: true });
+  /* Removed and written without blocking: a load's bookkeeping waits on the file system while other VMs' files are synced. */
+  private async clearFwState(uuid: string): Promise<void> {
+    await ignoreENOENT(fs.promises.unlink(path.join(this.ipfDir, this.checkUuid(uuid), 'state.json')));
   }
 
-  private writeFwState(uuid: string, st: FwState): void {
+  private async writeFwState(uuid: string, st: FwState): Promise<void> {
     const dir = path.join(this.ipfDir, this.checkUuid(uuid));
-    fs.mkdirSync(dir, { recursive: true });
-    replaceUnsynced(path.join(dir, 'state.json'), JSON.stringify(st) + '\n');
+    const file = path.join(dir, 'state.json');
+    const tmp = `${file}.${process.pid}.tmp`;
+    try {
+      await fs.promises.writeFile(tmp, JSON.stringify(st) + '\n');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await fs.promises.mkdir(dir, { recursive: true });
+      await fs.promises.writeFile(tmp, JSON.stringify(st) + '\n');
+    }
+    await fs.promises.rename(tmp, file);
   }
 }
 

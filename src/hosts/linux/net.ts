@@ -35,7 +35,8 @@ import type { LinuxSettings, Segment } from './config';
 import type { NetPlan, NicPlan } from './plan';
 import { exec, run, type Netns } from './programs';
 
-const NETNS_DIR = '/run/netns';
+/** Where `ip netns` keeps the namespaces it names. */
+export const NETNS_DIR = '/run/netns';
 const ETC_NETNS = '/etc/netns';
 
 interface HostRecord {
