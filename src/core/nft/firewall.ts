@@ -135,35 +135,56 @@ function protoMatch(l: IpfLine, family: Family, keyed: { port: boolean; icmp: bo
   }
 }
 
-function keyOf(l: IpfLine): Keyed | undefined {
+/** What a key's set is, by what the line names (its family, direction, protocol and which parts): the same for every line of that shape. */
+type Shape = Pick<Keyed, 'match' | 'lookup' | 'type' | 'interval' | 'slug'>;
+const shapes = new Map<string, Shape>();
+
+function shapeOf(l: IpfLine, prefix: number, interval: boolean): Shape {
+  const sig = `${l.family} ${l.dir} ${l.proto} ${l.synOnly} ${l.peer !== undefined} ${l.port !== undefined} ${l.icmp !== undefined} ${l.icmp?.code !== undefined} ${interval ? prefix : '-'}`;
+  let shape = shapes.get(sig);
+  if (shape) return shape;
   const f = l.family;
-  const full = f === 4 ? 32 : 128;
-  const parts: Array<{ lookup: string; type: string; slug: string; value: string }> = [];
-  let prefix = 0;
-  if (l.peer !== undefined) {
-    // a network of the full length is its address (as nft writes it back)
-    const [addr, len] = l.peer.split('/');
-    prefix = len === undefined ? full : Number(len);
-    parts.push({ lookup: `${f === 4 ? 'ip' : 'ip6'} ${l.dir === 'in' ? 'saddr' : 'daddr'}`, type: f === 4 ? 'ipv4_addr' : 'ipv6_addr', slug: 'addr', value: prefix === full ? addr : l.peer });
-  }
-  if (l.port) parts.push({ lookup: `${l.proto} dport`, type: 'inet_service', slug: 'port', value: l.port.start === l.port.end ? String(l.port.start) : `${l.port.start}-${l.port.end}` });
+  const parts: Array<{ lookup: string; type: string; slug: string }> = [];
+  if (l.peer !== undefined) parts.push({ lookup: `${f === 4 ? 'ip' : 'ip6'} ${l.dir === 'in' ? 'saddr' : 'daddr'}`, type: f === 4 ? 'ipv4_addr' : 'ipv6_addr', slug: 'addr' });
+  if (l.port) parts.push({ lookup: `${l.proto} dport`, type: 'inet_service', slug: 'port' });
   if (l.icmp) {
     const kw = l.proto === 'icmp' ? 'icmp' : 'icmpv6';
-    parts.push({ lookup: `${kw} type`, type: `${kw}_type`, slug: 'type', value: String(l.icmp.type) });
-    if (l.icmp.code !== undefined) parts.push({ lookup: `${kw} code`, type: `${kw}_code`, slug: 'code', value: String(l.icmp.code) });
+    parts.push({ lookup: `${kw} type`, type: `${kw}_type`, slug: 'type' });
+    if (l.icmp.code !== undefined) parts.push({ lookup: `${kw} code`, type: `${kw}_code`, slug: 'code' });
   }
-  if (parts.length === 0) return undefined;
-  const interval = (l.peer !== undefined && prefix < full) || (l.port !== undefined && l.port.start < l.port.end);
-  return {
+  shape = {
     match: [nfproto(f), ...protoMatch(l, f, { port: l.port !== undefined, icmp: l.icmp !== undefined })].join(' '),
     lookup: parts.map((p) => p.lookup).join(' . '),
     type: parts.map((p) => p.type).join(' . '),
     interval,
     slug: [(l.proto ?? 'all').replace('ipv6-icmp', 'icmp6'), ...(l.synOnly ? ['syn'] : []), ...parts.map((p) => p.slug), ...(interval ? [`i${prefix}`] : [])].join('_'),
-    element: parts.map((p) => p.value).join(' . '),
-    rest: parts.filter((p) => p.slug !== 'port').map((p) => p.value).join(' . '),
-    ports: l.port ? [l.port.start, l.port.end] : [0, 0],
   };
+  shapes.set(sig, shape);
+  return shape;
+}
+
+function keyOf(l: IpfLine): Keyed | undefined {
+  if (l.peer === undefined && l.port === undefined && l.icmp === undefined) return undefined;
+  const full = l.family === 4 ? 32 : 128;
+  // the address (a network of the full length is its address, as nft writes it back), the ICMP type and code
+  let rest = '';
+  let prefix = 0;
+  if (l.peer !== undefined) {
+    const slash = l.peer.indexOf('/');
+    prefix = slash < 0 ? full : Number(l.peer.slice(slash + 1));
+    rest = prefix === full && slash >= 0 ? l.peer.slice(0, slash) : l.peer;
+  }
+  if (l.icmp) {
+    rest += `${rest === '' ? '' : ' . '}${l.icmp.type}`;
+    if (l.icmp.code !== undefined) rest += ` . ${l.icmp.code}`;
+  }
+  const interval = (l.peer !== undefined && prefix < full) || (l.port !== undefined && l.port.start < l.port.end);
+  let element = rest;
+  if (l.port) {
+    const port = l.port.start === l.port.end ? String(l.port.start) : `${l.port.start}-${l.port.end}`;
+    element = rest === '' ? port : `${rest} . ${port}`;
+  }
+  return { ...shapeOf(l, prefix, interval), element, rest, ports: l.port ? [l.port.start, l.port.end] : [0, 0] };
 }
 
 /** The whole match of a line that is a rule of its own. */

@@ -70,8 +70,26 @@ function fail(file: string, lineNo: number, why: string): never {
   throw new IpfSyntaxError(`${file} line ${lineNo}: ${why}`);
 }
 
+/**
+ * Peers already read, by family and text: every VM's files name the same
+ * addresses (a tag's VMs are in the files of every VM a rule reaches), so a
+ * load of fifty VMs' files parses each address once. Pure: the same text
+ * is always the same peer. Bounded.
+ */
+const peers = new Map<string, { peer: string; cidr: boolean }>();
+
 /** An address or CIDR of `family`, canonical; refused otherwise. */
 function peerOf(file: string, lineNo: number, text: string, family: Family): { peer: string; cidr: boolean } {
+  const key = `${family}${text}`;
+  const known = peers.get(key);
+  if (known) return known;
+  const read = readPeer(file, lineNo, text, family);
+  if (peers.size >= 20000) peers.clear();
+  peers.set(key, read);
+  return read;
+}
+
+function readPeer(file: string, lineNo: number, text: string, family: Family): { peer: string; cidr: boolean } {
   try {
     if (text.includes('/')) {
       const c = parseCidr(text, 'reject');
