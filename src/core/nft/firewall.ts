@@ -51,6 +51,13 @@ import { readIpf, type IpfLine } from './ipf-lines';
 /** The table each VM's namespace holds. */
 export const FW_TABLE = 'fwadm';
 
+/**
+ * The table's set naming its rules: one element, the id of the skeleton it
+ * was loaded with (`ifname`: a string of at most 15 characters), so that a
+ * set change checks, in its own transaction, that the rules there are its.
+ */
+export const RULES_ID = 'rules_id';
+
 /** A named set (one family, one key shape), by name. */
 export interface NftSet {
   readonly name: string;
@@ -77,6 +84,8 @@ export interface LineCounter {
 export interface NftFirewall {
   /** The table's text with no set elements: what a set change leaves as it is. */
   readonly skeleton: string;
+  /** The id of the skeleton (15 hex digits of its sha256), the one element of the table's set `rules_id`. */
+  readonly id: string;
   readonly sets: readonly NftSet[];
   /** Each rule line of ipf.conf, then of ipf6.conf, in file order. */
   readonly lines: readonly LineCounter[];
@@ -85,13 +94,20 @@ export interface NftFirewall {
 const hash = (s: string, n = 12): string => createHash('sha256').update(s).digest('hex').slice(0, n);
 
 /**
+ * The rules of lines of their own, by family, text and which of the lines
+ * with that text: every VM's files have the same fallbacks, and a load of
+ * fifty VMs' files makes each once. Pure; bounded.
+ */
+const ownRules = new Map<string, { id: string; text: string }>();
+
+/**
  * A line's key in a set: the parts of the packet it names (the peer's
  * address or network, the port or port range, the ICMP type and code),
  * with the set's shape (what the rule matches beside the set, which parts
  * the key has); undefined for a line that names none of them, which is a
  * rule of its own.
  */
-interface Keyed {
+interface Shape {
   /** The rule's match without the set (`meta nfproto ipv4 tcp flags & (syn | ack) == syn`). */
   readonly match: string;
   /** The packet's parts the set is looked up by (`ip saddr . tcp dport`). */
@@ -107,6 +123,10 @@ interface Keyed {
    * and ranges that meet, which nft refuses.
    */
   readonly slug: string;
+}
+
+interface Keyed {
+  readonly shape: Shape;
   /** The element (`192.0.2.7 . 80`, `2001:db8:100::/48 . 1000-1010`). */
   readonly element: string;
   /** The element but for its port: elements overlap when this is the same and their ports meet. */
@@ -135,12 +155,21 @@ function protoMatch(l: IpfLine, family: Family, keyed: { port: boolean; icmp: bo
   }
 }
 
-/** What a key's set is, by what the line names (its family, direction, protocol and which parts): the same for every line of that shape. */
-type Shape = Pick<Keyed, 'match' | 'lookup' | 'type' | 'interval' | 'slug'>;
-const shapes = new Map<string, Shape>();
+/** The shapes made so far, by what the line names (its family, direction, protocol and which parts): the same for every line of a shape. */
+const shapes = new Map<number, Shape>();
+const PROTOS = [undefined, 'tcp', 'udp', 'icmp', 'ipv6-icmp', 'ah', 'esp'];
 
 function shapeOf(l: IpfLine, prefix: number, interval: boolean): Shape {
-  const sig = `${l.family} ${l.dir} ${l.proto} ${l.synOnly} ${l.peer !== undefined} ${l.port !== undefined} ${l.icmp !== undefined} ${l.icmp?.code !== undefined} ${interval ? prefix : '-'}`;
+  // what the shape depends on, as one number (lines are many: no string made per line)
+  let sig = PROTOS.indexOf(l.proto);
+  sig = sig * 2 + (l.family === 6 ? 1 : 0);
+  sig = sig * 2 + (l.dir === 'in' ? 1 : 0);
+  sig = sig * 2 + (l.synOnly ? 1 : 0);
+  sig = sig * 2 + (l.peer !== undefined ? 1 : 0);
+  sig = sig * 2 + (l.port !== undefined ? 1 : 0);
+  sig = sig * 2 + (l.icmp !== undefined ? 1 : 0);
+  sig = sig * 2 + (l.icmp?.code !== undefined ? 1 : 0);
+  sig = sig * 256 + (interval ? prefix + 1 : 0);
   let shape = shapes.get(sig);
   if (shape) return shape;
   const f = l.family;
@@ -184,7 +213,7 @@ function keyOf(l: IpfLine): Keyed | undefined {
     const port = l.port.start === l.port.end ? String(l.port.start) : `${l.port.start}-${l.port.end}`;
     element = rest === '' ? port : `${rest} . ${port}`;
   }
-  return { ...shapeOf(l, prefix, interval), element, rest, ports: l.port ? [l.port.start, l.port.end] : [0, 0] };
+  return { shape: shapeOf(l, prefix, interval), element, rest, ports: l.port ? [l.port.start, l.port.end] : [0, 0] };
 }
 
 /** The whole match of a line that is a rule of its own. */
@@ -219,11 +248,19 @@ export function translate(ipf: string, ipf6: string): NftFirewall {
 
   /** A line as a rule of its own, named by its text (and which of the lines with that text it is). */
   const ownRule = (l: IpfLine): string => {
-    const seen = idSeen.get(`${l.family} ${l.text}`) ?? 0;
-    idSeen.set(`${l.family} ${l.text}`, seen + 1);
-    const id = `i${hash(`${l.family} ${l.text} ${seen}`)}`;
-    where.set(l, { rule: id });
-    return `${matchText(l)} counter ${verdictText(l)} comment "${id}"`;
+    const key = `${l.family} ${l.text}`;
+    const seen = idSeen.get(key) ?? 0;
+    idSeen.set(key, seen + 1);
+    const name = `${key} ${seen}`;
+    let rule = ownRules.get(name);
+    if (rule === undefined) {
+      const id = `i${hash(name)}`;
+      rule = { id, text: `${matchText(l)} counter ${verdictText(l)} comment "${id}"` };
+      if (ownRules.size >= 20000) ownRules.clear();
+      ownRules.set(name, rule);
+    }
+    where.set(l, { rule: rule.id });
+    return rule.text;
   };
 
   /**
@@ -235,7 +272,7 @@ export function translate(ipf: string, ipf6: string): NftFirewall {
    */
   const runRules = (run: IpfLine[], name: string): string[] => {
     // per shape, its sets: each the ports of its elements by the rest of the element
-    const shapes = new Map<string, { key: Keyed; verdict: string; buckets: Array<{ ports: Map<string, Array<readonly [number, number]>>; elements: string[] }> }>();
+    const shapes = new Map<string, { shape: Shape; verdict: string; buckets: Array<{ ports: Map<string, Array<readonly [number, number]>>; elements: string[] }> }>();
     const own: IpfLine[] = [];
     const meets = (a: readonly [number, number], b: readonly [number, number]): boolean => a[0] <= b[1] && b[0] <= a[1];
     for (const l of run) {
@@ -244,23 +281,23 @@ export function translate(ipf: string, ipf6: string): NftFirewall {
         own.push(l);
         continue;
       }
-      let shape = shapes.get(key.slug);
-      if (!shape) shapes.set(key.slug, (shape = { key, verdict: verdictText(l), buckets: [] }));
-      let b = shape.buckets.findIndex((s) => !(s.ports.get(key.rest) ?? []).some((p) => meets(p, key.ports)));
-      if (b < 0) b = shape.buckets.push({ ports: new Map(), elements: [] }) - 1;
-      const bucket = shape.buckets[b];
+      let group = shapes.get(key.shape.slug);
+      if (!group) shapes.set(key.shape.slug, (group = { shape: key.shape, verdict: verdictText(l), buckets: [] }));
+      let b = group.buckets.findIndex((s) => !(s.ports.get(key.rest) ?? []).some((p) => meets(p, key.ports)));
+      if (b < 0) b = group.buckets.push({ ports: new Map(), elements: [] }) - 1;
+      const bucket = group.buckets[b];
       const ports = bucket.ports.get(key.rest);
       if (ports) ports.push(key.ports);
       else bucket.ports.set(key.rest, [key.ports]);
       bucket.elements.push(key.element);
-      where.set(l, { rule: `${name}_${key.slug}${b > 0 ? `_${b}` : ''}`, element: key.element });
+      where.set(l, { rule: `${name}_${key.shape.slug}${b > 0 ? `_${b}` : ''}`, element: key.element });
     }
     const setRules: Array<[string, string]> = [];
-    for (const { key, verdict, buckets } of shapes.values()) {
+    for (const { shape, verdict, buckets } of shapes.values()) {
       buckets.forEach(({ elements }, b) => {
-        const set = `${name}_${key.slug}${b > 0 ? `_${b}` : ''}`;
-        sets.push({ name: set, type: key.type, interval: key.interval, elements: elements.sort() });
-        setRules.push([set, `${key.match} ${key.lookup} @${set} ${verdict} comment "${set}"`]);
+        const set = `${name}_${shape.slug}${b > 0 ? `_${b}` : ''}`;
+        sets.push({ name: set, type: shape.type, interval: shape.interval, elements: elements.sort() });
+        setRules.push([set, `${shape.match} ${shape.lookup} @${set} ${verdict} comment "${set}"`]);
       });
     }
     setRules.sort((a, b) => (a[0] < b[0] ? -1 : 1));
@@ -273,7 +310,7 @@ export function translate(ipf: string, ipf6: string): NftFirewall {
     for (const [family, lines] of files) {
       let run: IpfLine[] = [];
       let runs = 0;
-      const verdictOf = (l: IpfLine): string => `${l.action} ${l.state} ${l.log}`;
+      const sameVerdict = (a: IpfLine, b: IpfLine): boolean => a.action === b.action && a.state === b.state && a.log === b.log;
       const flush = (): void => {
         if (run.length > 0) quick.push(...runRules(run, `${dir}${family}_${runs++}`));
         run = [];
@@ -285,7 +322,7 @@ export function translate(ipf: string, ipf6: string): NftFirewall {
           flush();
           quick.push(ownRule(l));
         } else {
-          if (run.length > 0 && verdictOf(run[0]) !== verdictOf(l)) flush();
+          if (run.length > 0 && !sameVerdict(run[0], l)) flush();
           run.push(l);
         }
       }
@@ -307,7 +344,15 @@ export function translate(ipf: string, ipf6: string): NftFirewall {
   const input = chainText('input', 'input', chain('in'));
   const output = chainText('output', 'output', chain('out'));
   sets.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const skeleton = [`table inet ${FW_TABLE} {`, ...sets.map((s) => `  set ${s.name} { type ${s.type};${s.interval ? ' flags interval;' : ''} counter; }`), input, output, '}', ''].join('\n');
+  const skeleton = [
+    `table inet ${FW_TABLE} {`,
+    `  set ${RULES_ID} { type ifname; }`,
+    ...sets.map((s) => `  set ${s.name} { type ${s.type};${s.interval ? ' flags interval;' : ''} counter; }`),
+    input,
+    output,
+    '}',
+    '',
+  ].join('\n');
 
   const lines: LineCounter[] = files.flatMap(([, ls]) =>
     ls.map((l) => {
@@ -315,45 +360,39 @@ export function translate(ipf: string, ipf6: string): NftFirewall {
       return { family: l.family, dir: l.dir, text: l.text, rule: r.rule, ...(r.element !== undefined ? { element: r.element } : {}) };
     }),
   );
-  return { skeleton, sets, lines };
+  return { skeleton, id: hash(skeleton, 15), sets, lines };
 }
 
+const elementsOf = (fw: NftFirewall): string =>
+  fw.sets
+    .filter((s) => s.elements.length > 0)
+    .map((s) => `add element inet ${FW_TABLE} ${s.name} { ${s.elements.join(', ')} }\n`)
+    .join('');
+
 /**
- * The `nft -f` text that makes the table `fw` whatever is loaded now (none,
+ * The nft script that makes the table `fw` whatever is loaded now (none,
  * or another): one transaction, so the namespace is never unfiltered and
  * never half-loaded; a failure leaves what was loaded.
  */
 export function fullScript(fw: NftFirewall): string {
-  const elements = fw.sets.filter((s) => s.elements.length > 0).map((s) => `add element inet ${FW_TABLE} ${s.name} { ${s.elements.join(', ')} }\n`);
-  return `add table inet ${FW_TABLE}\ndelete table inet ${FW_TABLE}\n${fw.skeleton}${elements.join('')}`;
+  return `add table inet ${FW_TABLE}\ndelete table inet ${FW_TABLE}\n${fw.skeleton}add element inet ${FW_TABLE} ${RULES_ID} { "${fw.id}" }\n${elementsOf(fw)}`;
 }
 
 /**
- * The `nft -f` text that turns the sets of a loaded table whose skeleton
- * is `fw`'s, holding `loaded` (set name → elements), into `fw`'s: element
- * additions and deletions only ('' when there is nothing to change).
+ * The nft script that gives the table loaded the elements of `fw`'s sets,
+ * keeping its rules (and the table: same handle): refused whole, leaving
+ * what is loaded, unless that table's rules are `fw`'s (its `rules_id`
+ * holds `fw.id`). Each set is emptied and filled again, its counters with
+ * it, as SmartOS's ipf starts its hit counts again at each reload.
  */
-export function elementScript(fw: NftFirewall, loaded: Readonly<Record<string, readonly string[]>>): string {
-  const out: string[] = [];
-  for (const s of fw.sets) {
-    const had = new Set(loaded[s.name] ?? []);
-    const want = new Set(s.elements);
-    const add = s.elements.filter((e) => !had.has(e));
-    const del = [...had].filter((e) => !want.has(e));
-    if (add.length > 0) out.push(`add element inet ${FW_TABLE} ${s.name} { ${add.join(', ')} }\n`);
-    if (del.length > 0) out.push(`delete element inet ${FW_TABLE} ${s.name} { ${del.join(', ')} }\n`);
-  }
-  return out.join('');
+export function setsScript(fw: NftFirewall): string {
+  const check = `delete element inet ${FW_TABLE} ${RULES_ID} { "${fw.id}" }\nadd element inet ${FW_TABLE} ${RULES_ID} { "${fw.id}" }\n`;
+  return check + fw.sets.map((s) => `flush set inet ${FW_TABLE} ${s.name}\n`).join('') + elementsOf(fw);
 }
 
-/** The `nft -f` text that removes the table if it is there (a stopped firewall). */
+/** The nft script that removes the table if it is there (a stopped firewall). */
 export function dropScript(): string {
   return `add table inet ${FW_TABLE}\ndelete table inet ${FW_TABLE}\n`;
-}
-
-/** A set's elements as a record (what a host keeps of what it loaded). */
-export function setContents(fw: NftFirewall): Record<string, string[]> {
-  return Object.fromEntries(fw.sets.map((s) => [s.name, [...s.elements]]));
 }
 
 /**

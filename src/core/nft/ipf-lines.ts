@@ -136,7 +136,7 @@ export function readIpf(text: string, family: Family): IpfLine[] {
       }
       continue;
     }
-    const norm = raw.replace(/[ \t]+/g, ' ');
+    const norm = raw.includes('  ') || raw.includes('\t') ? raw.replace(/[ \t]+/g, ' ') : raw;
     const m = LINE.exec(norm);
     if (!m) fail(file, lineNo, `not a line this translator knows: ${JSON.stringify(norm.slice(0, 120))}`);
     const [, action, dir, quick, proto, all, src, dst, portEq, portFrom, portTo, icmpType, icmpCode, syn, , state, cfwlog] = m;
@@ -166,6 +166,7 @@ export function readIpf(text: string, family: Family): IpfLine[] {
     }
     if (icmp && p !== 'icmp' && p !== 'ipv6-icmp') fail(file, lineNo, 'icmp-type needs proto icmp or ipv6-icmp');
     if (syn !== undefined && p !== 'tcp') fail(file, lineNo, 'flags S/SA needs proto tcp');
+    // one shape for every line (absent parts undefined): lines are many, and read on every load
     out.push({
       family,
       lineNo,
@@ -173,15 +174,15 @@ export function readIpf(text: string, family: Family): IpfLine[] {
       action: action as 'pass' | 'block',
       dir: dir as 'in' | 'out',
       quick: quick !== undefined,
-      ...(p !== undefined ? { proto: p } : {}),
-      ...(peer ? { peer: peer.peer } : {}),
+      proto: p,
+      peer: peer?.peer,
       peerIsCidr: peer?.cidr === true,
-      ...(port ? { port } : {}),
-      ...(icmp ? { icmp } : {}),
+      port,
+      icmp,
       synOnly: syn !== undefined,
       state: state !== undefined,
       log: cfwlog !== undefined,
-      ...(entry !== undefined ? { entry } : {}),
+      entry,
       entryIndex,
     });
   }

@@ -17,24 +17,22 @@
  *   and a running zone's network is made again by the next call about it.
  * - reconfigure (zonecfg -u) of a running zone, and its routes.json written
  *   anew (applyConfig), change its network in place.
- * - loadFirewall: the whole table in one nft transaction, or, when only
- *   the elements of its sets changed (the table's rules are the same), the
- *   set elements that changed, also one transaction; run in the VM's
- *   namespace by libnftables in this process (./libnftables.ts), or by the
- *   nft program (VMADM_LINUX_NFT=program, or no library here). A failed
- *   load leaves what was loaded (nft takes a transaction whole or not at
- *   all). What was loaded is kept where the local host keeps its copies,
- *   in one file (<root>/host/ipf/<uuid>/state.json: the files, the
- *   namespace's inode, the table's shape and its sets).
+ * - loadFirewall: when the table there has the files' rules (its set
+ *   `rules_id` names them: core/nft), the elements of its sets, in one
+ *   transaction that checks that name; else the whole table, in one
+ *   transaction. Run in the VM's namespace by libnftables in this process
+ *   (./libnftables.ts), or by the nft program (VMADM_LINUX_NFT=program, or
+ *   no library here). A failed load leaves what was loaded (nft takes a
+ *   transaction whole or not at all). Nothing is kept beside the kernel's
+ *   table: the table says what it was loaded from.
  * - firewallStatus asks the namespace whether the table is there;
- *   firewallStats reads its counters.
+ *   firewallStats reads its counters, and the lines of the files (or of
+ *   the .old ones) whose rules the table names.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ignoreENOENT } from '../../core/errno';
 import { AppError, HostError } from '../../core/errors';
-import { dropScript, elementScript, fullScript, FW_TABLE, setContents, statsText, translate, type NftFirewall } from '../../core/nft/firewall';
+import { dropScript, fullScript, FW_TABLE, RULES_ID, setsScript, statsText, translate, type NftFirewall } from '../../core/nft/firewall';
 import { parseAddress } from '../../core/net/address';
 import { hostFailure } from '../common';
 import type { ZoneRef } from '../host';
@@ -46,23 +44,6 @@ import { LinuxNet, NETNS_DIR, netnsId } from './net';
 import { netPlan, nicsFromZone, resolversFromZone, type NetPlan } from './plan';
 import { exec, programPath, programPaths, type Program } from './programs';
 
-/**
- * What the host keeps of a loaded table, in one file
- * (<root>/host/ipf/<uuid>/state.json): removed before a load, written
- * after it, so that it never says more than the kernel holds.
- */
-interface FwState {
-  running: boolean;
-  /** The namespace it was loaded into. */
-  ino?: number;
-  /** sha256 of the table's skeleton (NftFirewall.skeleton). */
-  skeleton?: string;
-  sets?: Record<string, string[]>;
-  /** The files it was made from (what `fwadm stats` reads the lines of). */
-  ipf?: string;
-  ipf6?: string;
-}
-
 /** One line saying what the linux host lacks, or undefined. */
 export function linuxPrerequisites(): string | undefined {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'VMADM_HOST=linux needs root (it makes network namespaces, links and nftables tables)';
@@ -72,8 +53,6 @@ export function linuxPrerequisites(): string | undefined {
   if (!fs.existsSync('/proc/self/ns/net')) return 'VMADM_HOST=linux needs network namespaces (/proc/self/ns/net is missing)';
   return undefined;
 }
-
-const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 export class LinuxHost extends LocalHost {
   override readonly kind = 'linux' as const;
@@ -162,14 +141,14 @@ export class LinuxHost extends LocalHost {
     const v4 = path.join(z.zonepath, 'config', 'ipf.conf');
     const v6 = path.join(z.zonepath, 'config', 'ipf6.conf');
     if (!fs.existsSync(v4) || !fs.existsSync(v6)) return;
-    await this.loadTables(z, fs.readFileSync(v4, 'utf8'), fs.readFileSync(v6, 'utf8'));
+    await this.loadTables(z, fs.readFileSync(v4, 'utf8'), fs.readFileSync(v6, 'utf8'), true);
   }
 
   override async loadFirewall(zone: ZoneRef, ipfConf: string, ipf6Conf: string): Promise<void> {
     const z = this.runningZone(zone);
     if (!z) return;
     const { v4, v6 } = this.readIpfPair('nft', ['-f', '-'], ipfConf, ipf6Conf);
-    await this.ensureNet(z);
+    if (!this.net.isMade(this.netnsOf(z.zonename))) await this.ensureNet(z);
     await this.loadTables(z, v4, v6);
   }
 
@@ -177,12 +156,7 @@ export class LinuxHost extends LocalHost {
     const z = this.runningZone(zone);
     if (!z) return;
     await this.ensureNet(z);
-    const st = this.fwState(z.uuid);
-    const ns = this.netnsOf(z.zonename);
-    if (st && !st.running && st.ino === netnsId(ns)) return;
-    await this.clearFwState(z.uuid);
-    await this.nft(ns, dropScript());
-    await this.writeFwState(z.uuid, { running: false, ino: netnsId(ns) });
+    await this.nft(this.netnsOf(z.zonename), dropScript());
   }
 
   override async firewallStatus(zone: ZoneRef): Promise<string> {
@@ -192,19 +166,23 @@ export class LinuxHost extends LocalHost {
   override async firewallStats(zone: ZoneRef): Promise<string> {
     const z = this.runningZone(zone);
     if (!z || !(await this.tableLoaded(zone))) return '';
-    const st = this.fwState(z.uuid);
-    if (st?.ipf === undefined || st.ipf6 === undefined) return '';
-    let fw: NftFirewall;
-    try {
-      fw = translate(st.ipf, st.ipf6);
-    } catch {
-      return '';
-    }
     const ns = this.netnsOf(z.zonename);
     const r = await exec('nft', ['-n', '-j', 'list', 'table', 'inet', FW_TABLE], { ns });
     if (r.exitCode !== 0) return '';
     const { rules, elements } = readCounters(r.stdout);
-    return statsText(fw, rules, elements);
+    // the lines are those of the files the table was loaded from: the VM's files, or after a load that failed, the .old ones
+    const loaded = [...(elements.get(RULES_ID)?.keys() ?? [])];
+    const dir = path.join(z.zonepath, 'config');
+    for (const suffix of ['', '.old']) {
+      let fw: NftFirewall;
+      try {
+        fw = translate(fs.readFileSync(path.join(dir, `ipf.conf${suffix}`), 'utf8'), fs.readFileSync(path.join(dir, `ipf6.conf${suffix}`), 'utf8'));
+      } catch {
+        continue;
+      }
+      if (loaded.includes(`"${fw.id}"`)) return statsText(fw, rules, elements);
+    }
+    return '';
   }
 
   private async tableLoaded(zone: ZoneRef): Promise<boolean> {
@@ -218,10 +196,12 @@ export class LinuxHost extends LocalHost {
   }
 
   /**
-   * Load a VM's files as its table: set elements only when the table there
-   * has the same rules, else the whole table; one transaction either way.
+   * Load a VM's files as its table: when the table there has the same
+   * rules, its sets' elements only (the table kept), else the whole table;
+   * one transaction either way. Whether the rules are the same is asked of
+   * the table itself (setsScript), not of anything kept beside it.
    */
-  private async loadTables(z: LocalZone, v4: string, v6: string): Promise<void> {
+  private async loadTables(z: LocalZone, v4: string, v6: string, fresh = false): Promise<void> {
     let fw: NftFirewall;
     try {
       fw = translate(v4, v6);
@@ -229,22 +209,16 @@ export class LinuxHost extends LocalHost {
       throw new HostError(`nft: ${(err as Error).message}`);
     }
     const ns = this.netnsOf(z.zonename);
-    const ino = netnsId(ns);
-    if (ino === undefined) throw new HostError(`nft: VM ${z.uuid}: its namespace ${ns} is missing`);
-    const skeleton = sha(fw.skeleton);
-    const st = this.fwState(z.uuid);
-    const incremental = st?.running === true && st.ino === ino && st.skeleton === skeleton && st.sets !== undefined;
-    const script = incremental ? elementScript(fw, st.sets ?? {}) : fullScript(fw);
-    if (script !== '') {
-      await this.clearFwState(z.uuid);
+    if (netnsId(ns) === undefined) throw new HostError(`nft: VM ${z.uuid}: its namespace ${ns} is missing`);
+    if (!fresh) {
       try {
-        await this.nft(ns, script);
-      } catch (err) {
-        if (!incremental) throw err;
-        await this.nft(ns, fullScript(fw));
+        await this.nft(ns, setsScript(fw));
+        return;
+      } catch {
+        // another table, or none: the whole table
       }
     }
-    await this.writeFwState(z.uuid, { running: true, ino, skeleton, sets: setContents(fw), ipf: v4, ipf6: v6 });
+    await this.nft(ns, fullScript(fw));
   }
 
   /** Run an nft script in a VM's namespace: through libnftables in this process (./libnftables.ts), else the nft program. */
@@ -257,33 +231,6 @@ export class LinuxHost extends LocalHost {
     }
     const r = await exec('nft', ['-f', '-'], { ns, input: script });
     if (r.exitCode !== 0) throw hostFailure('nft', ['-f', '-'], r.stderr, r.exitCode);
-  }
-
-  private fwState(uuid: string): FwState | undefined {
-    try {
-      return JSON.parse(fs.readFileSync(path.join(this.ipfDir, this.checkUuid(uuid), 'state.json'), 'utf8')) as FwState;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /* Removed and written without blocking: a load's bookkeeping waits on the file system while other VMs' files are synced. */
-  private async clearFwState(uuid: string): Promise<void> {
-    await ignoreENOENT(fs.promises.unlink(path.join(this.ipfDir, this.checkUuid(uuid), 'state.json')));
-  }
-
-  private async writeFwState(uuid: string, st: FwState): Promise<void> {
-    const dir = path.join(this.ipfDir, this.checkUuid(uuid));
-    const file = path.join(dir, 'state.json');
-    const tmp = `${file}.${process.pid}.tmp`;
-    try {
-      await fs.promises.writeFile(tmp, JSON.stringify(st) + '\n');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      await fs.promises.mkdir(dir, { recursive: true });
-      await fs.promises.writeFile(tmp, JSON.stringify(st) + '\n');
-    }
-    await fs.promises.rename(tmp, file);
   }
 }
 
@@ -298,7 +245,13 @@ export function readCounters(json: string): { rules: Map<string, number>; elemen
   const doc = JSON.parse(json) as { nftables: Array<Record<string, unknown>> };
   const part = (v: unknown): string => {
     if (typeof v === 'number') return String(v);
-    if (typeof v === 'string') return parseAddress(v).text;
+    if (typeof v === 'string') {
+      try {
+        return parseAddress(v).text;
+      } catch {
+        return JSON.stringify(v); // a name (the rules' id), quoted as nft writes it
+      }
+    }
     const p = (v as { prefix?: { addr: string; len: number } })?.prefix;
     if (p) return `${parseAddress(p.addr).text}/${p.len}`;
     const r = (v as { range?: [unknown, unknown] })?.range;
@@ -306,8 +259,8 @@ export function readCounters(json: string): { rules: Map<string, number>; elemen
     return JSON.stringify(v); // nothing the translator writes: no line's element
   };
   const canon = (v: unknown): string => {
-    const c = (v as { concat?: unknown[] })?.concat;
-    return c ? c.map(part).join(' . ') : part(v);
+    const c = typeof v === 'object' && v !== null ? (v as { concat?: unknown }).concat : undefined;
+    return Array.isArray(c) ? c.map(part).join(' . ') : part(v);
   };
   for (const item of doc.nftables) {
     const rule = item.rule as { comment?: string; expr?: Array<Record<string, unknown>> } | undefined;

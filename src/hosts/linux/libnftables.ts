@@ -21,6 +21,7 @@
  */
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
+import * as path from 'node:path';
 
 const CLONE_NEWNET = 0x40000000;
 
@@ -49,17 +50,36 @@ export interface NftLibrary {
 
 let loaded: NftLibrary | null | undefined;
 
+type Koffi = { load(path: string): { func(decl: string): unknown } };
+
+/**
+ * koffi: its prebuilt binary for this platform loaded directly (its
+ * package's loader looks in several places first, ~5 ms at every start),
+ * else through the package. From node_modules beside this file's package:
+ * a startup snapshot's own require reaches built-in modules only.
+ */
+function loadKoffi(): Koffi | undefined {
+  const req = createRequire(__filename);
+  try {
+    const dir = path.dirname(req.resolve(`@koromix/koffi-${process.platform}-${process.arch}/package.json`));
+    const prebuilt = path.join(dir, `${process.platform}_${process.arch}`, 'koffi.node');
+    if (fs.existsSync(prebuilt)) return req(prebuilt) as Koffi;
+  } catch {
+    // not there, or not for this libc: the package's own loader finds what fits
+  }
+  try {
+    return req('koffi') as Koffi;
+  } catch {
+    return undefined;
+  }
+}
+
 function open(): NftLibrary | null {
   if (process.platform !== 'linux') return null;
   const file = LIBRARY_PATHS.find((f) => fs.existsSync(f));
   if (!file) return null;
-  let koffi: { load(path: string): { func(decl: string): unknown } };
-  try {
-    // from node_modules beside this file's package: a startup snapshot's own require reaches built-in modules only
-    koffi = createRequire(__filename)('koffi') as typeof koffi;
-  } catch {
-    return null;
-  }
+  const koffi = loadKoffi();
+  if (!koffi) return null;
   let libc: { func(decl: string): unknown };
   let nft: { func(decl: string): unknown };
   try {

@@ -170,6 +170,16 @@ export class LinuxNet {
     replaceUnsynced(this.vmFile(ns), JSON.stringify(rec) + '\n');
   }
 
+  /**
+   * Whether a VM's network was made whole, in the namespace there now: what
+   * a load needs (a change of its plan comes with its own ensure: a
+   * reconfigured zone, routes written anew).
+   */
+  isMade(ns: string): boolean {
+    const rec = readJson<VmNetRecord>(this.vmFile(ns));
+    return rec !== undefined && !rec.dirty && rec.ino === netnsId(ns);
+  }
+
   /** Whether a VM's namespace is up to `plan` as made (nothing to do). */
   isUpTo(plan: NetPlan): boolean {
     const rec = readJson<VmNetRecord>(this.vmFile(plan.ns));

@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { compileFirewall } from '../../../src/core/ipf/compile';
 import type { FwRule } from '../../../src/core/fwrule/types';
 import type { FwVm } from '../../../src/core/ipf/model';
-import { elementScript, fullScript, setContents, statsText, translate, type NftFirewall } from '../../../src/core/nft/firewall';
+import { fullScript, setsScript, statsText, translate, type NftFirewall } from '../../../src/core/nft/firewall';
 import { readIpf } from '../../../src/core/nft/ipf-lines';
 import { DATE, OWNER_B, allVms, any, icmp, icmp6, input, ip, rule, subnet, tag, tcp, tcpAll, udp, uuid, vm, vmT } from '../ipf/fixtures';
 
@@ -33,6 +33,9 @@ function chain(t: NftFirewall, name: 'input' | 'output'): string[] {
   const body = t.skeleton.split(`  chain ${name} {\n`)[1].split('\n  }')[0];
   return body.split('\n').map((l) => l.trim().replace(/ comment "[^"]*"$/, '')).slice(1);
 }
+
+/** Each set's elements, by name. */
+const setContents = (t: NftFirewall): Record<string, readonly string[]> => Object.fromEntries(t.sets.map((x) => [x.name, x.elements]));
 
 const web = (id: string, n: number, extra: Partial<{ owner: string }> = {}): FwVm => vm(id, { ips: [`10.0.0.${n}`, `fd00::${n}`], tags: { role: 'web' }, ...extra });
 
@@ -189,13 +192,29 @@ describe('core/nft: the ipf files as one nftables table', () => {
     // C's address sorts before every other: its entry goes first in the file
     const after = fw([a, web(B, 60), web(C, 3), db], rules);
     assert.equal(after.skeleton, before.skeleton);
-    const script = elementScript(after, setContents(before));
-    assert.equal(script, 'add element inet fwadm in4_0_tcp_addr_port { 10.0.0.3 . 443, 10.0.0.3 . 80 }\nadd element inet fwadm in6_0_tcp_addr_port { fd00::3 . 443, fd00::3 . 80 }\n');
-    assert.equal(elementScript(after, setContents(after)), '');
-    assert.equal(elementScript(before, setContents(after)), 'delete element inet fwadm in4_0_tcp_addr_port { 10.0.0.3 . 443, 10.0.0.3 . 80 }\ndelete element inet fwadm in6_0_tcp_addr_port { fd00::3 . 443, fd00::3 . 80 }\n');
+    assert.equal(after.id, before.id);
+    assert.deepEqual(setContents(after), {
+      in4_0_tcp_addr_port: ['10.0.0.3 . 443', '10.0.0.3 . 80', '10.0.0.40 . 80', '10.0.0.50 . 80', '10.0.0.60 . 443', '10.0.0.60 . 80'],
+      in6_0_tcp_addr_port: ['fd00::3 . 443', 'fd00::3 . 80', 'fd00::40 . 80', 'fd00::60 . 443', 'fd00::60 . 80'],
+    });
+    // the sets emptied and filled again, after a check that the table loaded has these rules
+    assert.equal(
+      setsScript(after),
+      [
+        `delete element inet fwadm rules_id { "${after.id}" }`,
+        `add element inet fwadm rules_id { "${after.id}" }`,
+        'flush set inet fwadm in4_0_tcp_addr_port',
+        'flush set inet fwadm in6_0_tcp_addr_port',
+        'add element inet fwadm in4_0_tcp_addr_port { 10.0.0.3 . 443, 10.0.0.3 . 80, 10.0.0.40 . 80, 10.0.0.50 . 80, 10.0.0.60 . 443, 10.0.0.60 . 80 }',
+        'add element inet fwadm in6_0_tcp_addr_port { fd00::3 . 443, fd00::3 . 80, fd00::40 . 80, fd00::60 . 443, fd00::60 . 80 }',
+        '',
+      ].join('\n'),
+    );
     // a rule more is another table
     const more = fw([a, web(B, 60), web(C, 3), db], [...rules, rule({ uuid: R(4), from: [any], to: [vmT(A)], protocol: udp(53) })]);
     assert.notEqual(more.skeleton, after.skeleton);
+    assert.notEqual(more.id, after.id);
+    assert.match(more.id, /^[0-9a-f]{15}$/);
   });
 
   it('owner scoping and remote VMs end up as set elements like local VMs', () => {
@@ -208,7 +227,8 @@ describe('core/nft: the ipf files as one nftables table', () => {
   it('the full script replaces the table in one transaction', () => {
     const t = fw([vm(A, { ips: ['10.0.0.1'] }), web(B, 2)], [rule({ uuid: R(1), from: [tag('role', 'web')], to: [vmT(A)], protocol: tcp(80) })]);
     const s = fullScript(t);
-    assert.match(s, /^add table inet fwadm\ndelete table inet fwadm\ntable inet fwadm \{\n/);
+    assert.match(s, /^add table inet fwadm\ndelete table inet fwadm\ntable inet fwadm \{\n {2}set rules_id \{ type ifname; \}\n/);
+    assert.ok(s.includes(`\nadd element inet fwadm rules_id { "${t.id}" }\n`));
     assert.match(s, /\nadd element inet fwadm in4_0_tcp_addr_port \{ 10\.0\.0\.2 \. 80 \}\n/);
   });
 
