@@ -111,6 +111,69 @@ function num(file: string, lineNo: number, text: string, max: number, what: stri
   return n;
 }
 
+/** What a rule line says, apart from where it is: the same text always says the same. */
+type LineMeaning = Omit<IpfLine, 'family' | 'lineNo' | 'text' | 'entry' | 'entryIndex'>;
+
+/**
+ * Lines and entry comments already read, by family and text: every VM's
+ * files have the same fallbacks, and the lines of a tag's VMs are in the
+ * files of every VM a rule reaches. Pure (refusals are not kept); bounded.
+ */
+const meanings = new Map<string, LineMeaning>();
+const entryComments = new Set<string>();
+
+function meaningOf(file: string, lineNo: number, norm: string, family: Family): LineMeaning {
+  const key = `${family}${norm}`;
+  const known = meanings.get(key);
+  if (known) return known;
+  const m = LINE.exec(norm);
+  if (!m) fail(file, lineNo, `not a line this translator knows: ${JSON.stringify(norm.slice(0, 120))}`);
+  const [, action, dir, quick, proto, all, src, dst, portEq, portFrom, portTo, icmpType, icmpCode, syn, , state, cfwlog] = m;
+  const p = proto as IpfProto | undefined;
+  if (p === 'icmp' && family === 6) fail(file, lineNo, 'proto icmp in the IPv6 file');
+  if (p === 'ipv6-icmp' && family === 4) fail(file, lineNo, 'proto ipv6-icmp in the IPv4 file');
+  let peer: { peer: string; cidr: boolean } | undefined;
+  if (all === undefined) {
+    const mine = dir === 'in' ? dst : src;
+    const other = dir === 'in' ? src : dst;
+    if (mine !== 'any') fail(file, lineNo, `an ${dir}bound line must name "any" on the VM's side, not ${JSON.stringify(mine)}`);
+    if (other !== 'any') peer = peerOf(file, lineNo, other, family);
+  }
+  let port: { start: number; end: number } | undefined;
+  if (portEq !== undefined) {
+    const n = num(file, lineNo, portEq, 65535, 'port');
+    port = { start: n, end: n };
+  } else if (portFrom !== undefined) {
+    port = { start: num(file, lineNo, portFrom, 65535, 'port'), end: num(file, lineNo, portTo, 65535, 'port') };
+    if (port.start > port.end) fail(file, lineNo, `port range ${port.start} : ${port.end} is empty`);
+  }
+  if (port && p !== 'tcp' && p !== 'udp') fail(file, lineNo, 'a port needs proto tcp or udp');
+  let icmp: { type: number; code?: number } | undefined;
+  if (icmpType !== undefined) {
+    icmp = { type: num(file, lineNo, icmpType, 255, 'icmp-type') };
+    if (icmpCode !== undefined) icmp.code = num(file, lineNo, icmpCode, 255, 'icmp code');
+  }
+  if (icmp && p !== 'icmp' && p !== 'ipv6-icmp') fail(file, lineNo, 'icmp-type needs proto icmp or ipv6-icmp');
+  if (syn !== undefined && p !== 'tcp') fail(file, lineNo, 'flags S/SA needs proto tcp');
+  // one shape for every line (absent parts undefined): lines are many, and read on every load
+  const meaning: LineMeaning = {
+    action: action as 'pass' | 'block',
+    dir: dir as 'in' | 'out',
+    quick: quick !== undefined,
+    proto: p,
+    peer: peer?.peer,
+    peerIsCidr: peer?.cidr === true,
+    port,
+    icmp,
+    synOnly: syn !== undefined,
+    state: state !== undefined,
+    log: cfwlog !== undefined,
+  };
+  if (meanings.size >= 50000) meanings.clear();
+  meanings.set(key, meaning);
+  return meaning;
+}
+
 /**
  * Every rule line of one file, in order, with the entry it comes under.
  * `family` 4 reads ipf.conf, 6 ipf6.conf.
@@ -127,7 +190,9 @@ export function readIpf(text: string, family: Family): IpfLine[] {
     const raw = lines[i].trim();
     if (raw === '') continue;
     if (raw.startsWith('#')) {
-      if (ENTRY_COMMENT.test(raw)) {
+      if (entryComments.has(raw) || ENTRY_COMMENT.test(raw)) {
+        if (entryComments.size >= 50000) entryComments.clear();
+        entryComments.add(raw);
         entry = raw;
         entryIndex = entries++;
       } else if (raw === FALLBACKS_COMMENT) {
@@ -137,51 +202,22 @@ export function readIpf(text: string, family: Family): IpfLine[] {
       continue;
     }
     const norm = raw.includes('  ') || raw.includes('\t') ? raw.replace(/[ \t]+/g, ' ') : raw;
-    const m = LINE.exec(norm);
-    if (!m) fail(file, lineNo, `not a line this translator knows: ${JSON.stringify(norm.slice(0, 120))}`);
-    const [, action, dir, quick, proto, all, src, dst, portEq, portFrom, portTo, icmpType, icmpCode, syn, , state, cfwlog] = m;
-    const p = proto as IpfProto | undefined;
-    if (p === 'icmp' && family === 6) fail(file, lineNo, 'proto icmp in the IPv6 file');
-    if (p === 'ipv6-icmp' && family === 4) fail(file, lineNo, 'proto ipv6-icmp in the IPv4 file');
-    let peer: { peer: string; cidr: boolean } | undefined;
-    if (all === undefined) {
-      const mine = dir === 'in' ? dst : src;
-      const other = dir === 'in' ? src : dst;
-      if (mine !== 'any') fail(file, lineNo, `an ${dir}bound line must name "any" on the VM's side, not ${JSON.stringify(mine)}`);
-      if (other !== 'any') peer = peerOf(file, lineNo, other, family);
-    }
-    let port: { start: number; end: number } | undefined;
-    if (portEq !== undefined) {
-      const n = num(file, lineNo, portEq, 65535, 'port');
-      port = { start: n, end: n };
-    } else if (portFrom !== undefined) {
-      port = { start: num(file, lineNo, portFrom, 65535, 'port'), end: num(file, lineNo, portTo, 65535, 'port') };
-      if (port.start > port.end) fail(file, lineNo, `port range ${port.start} : ${port.end} is empty`);
-    }
-    if (port && p !== 'tcp' && p !== 'udp') fail(file, lineNo, 'a port needs proto tcp or udp');
-    let icmp: { type: number; code?: number } | undefined;
-    if (icmpType !== undefined) {
-      icmp = { type: num(file, lineNo, icmpType, 255, 'icmp-type') };
-      if (icmpCode !== undefined) icmp.code = num(file, lineNo, icmpCode, 255, 'icmp code');
-    }
-    if (icmp && p !== 'icmp' && p !== 'ipv6-icmp') fail(file, lineNo, 'icmp-type needs proto icmp or ipv6-icmp');
-    if (syn !== undefined && p !== 'tcp') fail(file, lineNo, 'flags S/SA needs proto tcp');
-    // one shape for every line (absent parts undefined): lines are many, and read on every load
+    const m = meaningOf(file, lineNo, norm, family);
     out.push({
       family,
       lineNo,
       text: raw,
-      action: action as 'pass' | 'block',
-      dir: dir as 'in' | 'out',
-      quick: quick !== undefined,
-      proto: p,
-      peer: peer?.peer,
-      peerIsCidr: peer?.cidr === true,
-      port,
-      icmp,
-      synOnly: syn !== undefined,
-      state: state !== undefined,
-      log: cfwlog !== undefined,
+      action: m.action,
+      dir: m.dir,
+      quick: m.quick,
+      proto: m.proto,
+      peer: m.peer,
+      peerIsCidr: m.peerIsCidr,
+      port: m.port,
+      icmp: m.icmp,
+      synOnly: m.synOnly,
+      state: m.state,
+      log: m.log,
       entry,
       entryIndex,
     });

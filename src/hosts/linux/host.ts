@@ -57,7 +57,7 @@ export function linuxPrerequisites(): string | undefined {
 export class LinuxHost extends LocalHost {
   override readonly kind = 'linux' as const;
   /** Loads take little of the process (./libnftables.ts): more VMs at a time let more of their file syncs overlap (docs/state.md "Derived state"). */
-  readonly parallelLoads = 32;
+  readonly parallelLoads = 64;
   private readonly settings: LinuxSettings;
   private readonly net: LinuxNet;
 
@@ -208,8 +208,8 @@ export class LinuxHost extends LocalHost {
     } catch (err) {
       throw new HostError(`nft: ${(err as Error).message}`);
     }
+    // its namespace is there (the network was made, or is being made, just before): a load into none says so itself
     const ns = this.netnsOf(z.zonename);
-    if (netnsId(ns) === undefined) throw new HostError(`nft: VM ${z.uuid}: its namespace ${ns} is missing`);
     if (!fresh) {
       try {
         await this.nft(ns, setsScript(fw));
