@@ -124,8 +124,7 @@ export async function syncVms(rt: Runtime, state: StoredState, uuids: Iterable<s
         if (same) return { vm, rewritten: false, loads: true, config };
       }
       const base = rt.vms.filesRoot(vm.zonepath);
-      prepareWrite(base, p.ipf);
-      prepareWrite(base, p.ipf6);
+      prepareWrite(base, p.ipf, p.ipf6);
       await writeIpfFiles(zonepath, f, version);
       return { vm, rewritten: true, loads: true, config };
     } catch (err) {

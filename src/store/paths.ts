@@ -37,12 +37,7 @@ function ensureDir(root: string, dir: string): void {
   fs.mkdirSync(root, { recursive: true });
   for (const part of rel === '' ? [] : rel.split(path.sep)) {
     at = path.join(at, part);
-    let st: fs.Stats | undefined;
-    try {
-      st = fs.lstatSync(at);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    let st = fs.lstatSync(at, { throwIfNoEntry: false });
     if (st === undefined) {
       try {
         fs.mkdirSync(at);
@@ -57,17 +52,15 @@ function ensureDir(root: string, dir: string): void {
 }
 
 /**
- * Ready to replace `file` (under `root`): its directory exists with no
- * link on the way, and `file` itself, if present, is not a link (a write
- * to it would land wherever the link points).
+ * Ready to replace each of `files` (under `root`): its directory exists
+ * with no link on the way, and the file itself, if present, is not a link
+ * (a write to it would land wherever the link points).
  */
-export function prepareWrite(root: string, file: string): void {
-  ensureDir(root, path.dirname(file));
-  let st: fs.Stats | undefined;
-  try {
-    st = fs.lstatSync(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+export function prepareWrite(root: string, ...files: string[]): void {
+  // each directory once (files of one directory: one walk)
+  for (const dir of new Set(files.map((f) => path.dirname(f)))) ensureDir(root, dir);
+  for (const file of files) {
+    const st = fs.lstatSync(file, { throwIfNoEntry: false });
+    if (st?.isSymbolicLink()) throw symlinkRefusal(file);
   }
-  if (st?.isSymbolicLink()) throw symlinkRefusal(file);
 }
