@@ -100,6 +100,17 @@ describe('linux host', function () {
       assert.deepEqual(await invariants({ root: world().root, env: env() }), []);
     });
 
+    it('a stop killed when the links were taken away and the namespace not yet: the next command makes the network whole again', async () => {
+      ok(await vm(['create'], spec(VM1, [{ nic_tag: 'external', ips: ['198.51.100.35/24', '2001:db8::35/64'] }])));
+      const bin = path.join(__dirname, '..', '..', '..', 'bin', 'vmadm');
+      const r = spawnSync(bin, ['stop', VM1], { env: { ...process.env, ...env(), VMADM_CRASH_AT: 'linux:links-removed' }, encoding: 'utf8' });
+      assert.equal(r.signal, 'SIGKILL', r.stderr);
+      assert.equal(JSON.parse(ipRun(['-n', ns(), '-j', 'link', 'show']).stdout).length, 1, 'only lo is left in the namespace');
+      // the next writer undoes the stop (the zone still runs) and makes its network whole
+      ok(await fw(['add', '-g', '-e', 'FROM any TO all vms ALLOW tcp PORT 80']));
+      assert.deepEqual(await invariants({ root: world().root, env: env() }), []);
+    });
+
     it('a nic_tag mapped in linux.json joins the bridge named there (and a link that is not a bridge is refused)', async () => {
       const lab = `vr${world().prefix.slice(2)}lab`;
       extra.push(lab);

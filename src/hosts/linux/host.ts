@@ -66,7 +66,9 @@ export class LinuxHost extends LocalHost {
     const missing = linuxPrerequisites();
     if (missing) throw new AppError(missing);
     this.settings = linuxSettings(root, env);
-    this.net = new LinuxNet(root, this.settings);
+    this.net = new LinuxNet(root, this.settings, (point) => {
+      if (env.VMADM_CRASH_AT === point) process.kill(process.pid, 'SIGKILL');
+    });
   }
 
   // ------------------------------------------------------------ the zone's network

@@ -92,6 +92,8 @@ export class LinuxNet {
   constructor(
     root: string,
     private readonly settings: LinuxSettings,
+    /** A named step where a test stops the process as kill -9 would (docs/state.md "Crash points"). */
+    private readonly crashPoint: (point: string) => void = () => undefined,
   ) {
     this.dir = path.join(root, 'host', 'linux');
     this.vmsDir = path.join(this.dir, 'vms');
@@ -277,6 +279,8 @@ export class LinuxNet {
    */
   private async remove(ns: string, plans: readonly NetPlan[]): Promise<void> {
     const rec = readJson<VmNetRecord>(this.vmFile(ns));
+    // marked first: a removal a kill stopped half-way (links gone, the namespace left) is not taken for a network made whole
+    if (rec && !rec.dirty) this.writeVm(ns, { ...rec, dirty: true });
     const nics = [...plans, ...(rec ? [rec.plan] : [])].flatMap((p) => p.nics);
     // every namespace this root's bridges are in
     const spaces = new Map<string, Netns>([[this.settings.hostNetns, this.settings.hostNetns]]);
@@ -293,6 +297,7 @@ export class LinuxNet {
       await exec('ip', ['-force', '-batch', '-'], { ns: space, input: [...ports].map((p) => `link delete dev ${p}\n`).join('') });
       await run('nft', ['-f', '-'], { ns: space, input: guardRemoveScript(this.settings.guardTable, [...ports]) });
     }
+    this.crashPoint('linux:links-removed');
     if (fs.existsSync(path.join(NETNS_DIR, ns))) await run('ip', ['netns', 'delete', ns]);
     fs.rmSync(path.join(ETC_NETNS, ns), { recursive: true, force: true });
     fs.rmSync(this.vmFile(ns), { force: true });
