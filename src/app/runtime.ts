@@ -9,6 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { InterruptedError } from '../core/errors';
 import type { VmEnv } from '../core/vm/env';
+import { envCrashPoint } from '../hosts/common';
 import { selectHost, type Host } from '../hosts/host';
 import { FwStore } from '../store/fw-store';
 import { JournalFiles } from '../store/journal';
@@ -103,9 +104,7 @@ export class Runtime {
       this.options.crashPoint(point);
       return;
     }
-    if (this.env.VMADM_CRASH_AT === point) process.kill(process.pid, 'SIGKILL');
-    const at = this.env.VMADM_SIGNAL_AT;
-    if (at !== undefined && at.startsWith(`${point}:`)) process.kill(process.pid, at.slice(point.length + 1) as NodeJS.Signals);
+    envCrashPoint(this.env, point);
   }
 
   /** Event-logging ipf files (docs/ipf.md): the host decides. */

@@ -1,4 +1,4 @@
-/** What both hosts share: the one-line failure and the event-log setting. */
+/** What the hosts share: the one-line failure, the event-log setting, the environment's crash points. */
 import { HostError } from '../core/errors';
 import { isHvm } from '../core/vmspec/brands';
 
@@ -28,4 +28,15 @@ export function inZoneCommand(brand: string, action: 'halt' | 'reboot'): string[
   if (isHvm(brand)) return undefined;
   if (brand === 'lx') return ['/sbin/shutdown', action === 'halt' ? '-h' : '-r', 'now'];
   return ['/usr/sbin/shutdown', '-y', '-g', '0', '-i', action === 'halt' ? '5' : '6'];
+}
+
+/**
+ * The environment's test hooks at a named step (docs/state.md "Crash
+ * points"): VMADM_CRASH_AT=<point> kills the process there with SIGKILL,
+ * VMADM_SIGNAL_AT=<point>:<SIGNAL> sends it that signal there.
+ */
+export function envCrashPoint(env: NodeJS.ProcessEnv, point: string): void {
+  if (env.VMADM_CRASH_AT === point) process.kill(process.pid, 'SIGKILL');
+  const at = env.VMADM_SIGNAL_AT;
+  if (at !== undefined && at.startsWith(`${point}:`)) process.kill(process.pid, at.slice(point.length + 1) as NodeJS.Signals);
 }

@@ -47,8 +47,9 @@ export interface DiskVolume {
 export interface Host {
   readonly kind: HostKind;
   /**
-   * How many VMs' firewalls it loads side by side (default 8): more where a
-   * load mostly waits on the kernel rather than on the CPU (linux: nft).
+   * How many VMs are brought up to date side by side (default 8): more
+   * where a load takes little of the process, so that more VMs' file syncs
+   * overlap (linux: libnftables in the process).
    */
   readonly parallelLoads?: number;
   /** zonecfg -z <zonename>, the script on stdin (create). */

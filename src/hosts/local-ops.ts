@@ -187,8 +187,8 @@ const zfsFailure = (args: string[], why: string): HostError => new HostError(`zf
 export async function createDisk(h: LocalHost, zone: ZoneRef, disk: DiskVolume): Promise<void> {
   const file = diskFile(zone, disk);
   const args = disk.image_uuid !== undefined ? ['clone', `${disk.image_uuid}@final`, disk.zfs_filesystem] : ['create', '-V', `${disk.size}M`, disk.zfs_filesystem];
+  // its directory made on the way, with no link in it
   prepareWrite(h.root, file);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
   let fd: number;
   try {
     fd = fs.openSync(file, 'wx', 0o600);

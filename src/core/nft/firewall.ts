@@ -46,6 +46,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Family } from '../net/address';
+import { Memo } from '../memo';
 import { readIpf, type IpfLine } from './ipf-lines';
 
 /** The table each VM's namespace holds. */
@@ -96,17 +97,11 @@ const hash = (s: string, n = 12): string => createHash('sha256').update(s).diges
 /**
  * The rules of lines of their own, by family, text and which of the lines
  * with that text: every VM's files have the same fallbacks, and a load of
- * fifty VMs' files makes each once. Pure; bounded.
+ * fifty VMs' files makes each once.
  */
-const ownRules = new Map<string, { id: string; text: string }>();
+const ownRules = new Memo<string, { id: string; text: string }>(20000);
 
-/**
- * A line's key in a set: the parts of the packet it names (the peer's
- * address or network, the port or port range, the ICMP type and code),
- * with the set's shape (what the rule matches beside the set, which parts
- * the key has); undefined for a line that names none of them, which is a
- * rule of its own.
- */
+/** What a set rule is, the same for every line of its shape (its family, direction, protocol, which parts it names). */
 interface Shape {
   /** The rule's match without the set (`meta nfproto ipv4 tcp flags & (syn | ack) == syn`). */
   readonly match: string;
@@ -125,6 +120,12 @@ interface Shape {
   readonly slug: string;
 }
 
+/**
+ * A line's key in a set: the parts of the packet it names (the peer's
+ * address or network, the port or port range, the ICMP type and code),
+ * with its set's shape; undefined for a line that names none of them,
+ * which is a rule of its own.
+ */
 interface Keyed {
   readonly shape: Shape;
   /** The element (`192.0.2.7 . 80`, `2001:db8:100::/48 . 1000-1010`). */
@@ -133,6 +134,9 @@ interface Keyed {
   readonly rest: string;
   readonly ports: readonly [number, number];
 }
+
+/** A port or range as nft writes it (`80`, `1000-2000`). */
+const portText = (p: { start: number; end: number }): string => (p.start === p.end ? String(p.start) : `${p.start}-${p.end}`);
 
 const nfproto = (family: Family): string => `meta nfproto ${family === 4 ? 'ipv4' : 'ipv6'}`;
 
@@ -155,7 +159,7 @@ function protoMatch(l: IpfLine, family: Family, keyed: { port: boolean; icmp: bo
   }
 }
 
-/** The shapes made so far, by what the line names (its family, direction, protocol and which parts): the same for every line of a shape. */
+/** The shapes made so far, by what the line names (a few hundred at most). */
 const shapes = new Map<number, Shape>();
 const PROTOS = [undefined, 'tcp', 'udp', 'icmp', 'ipv6-icmp', 'ah', 'esp'];
 
@@ -209,10 +213,7 @@ function keyOf(l: IpfLine): Keyed | undefined {
   }
   const interval = (l.peer !== undefined && prefix < full) || (l.port !== undefined && l.port.start < l.port.end);
   let element = rest;
-  if (l.port) {
-    const port = l.port.start === l.port.end ? String(l.port.start) : `${l.port.start}-${l.port.end}`;
-    element = rest === '' ? port : `${rest} . ${port}`;
-  }
+  if (l.port) element = rest === '' ? portText(l.port) : `${rest} . ${portText(l.port)}`;
   return { shape: shapeOf(l, prefix, interval), element, rest, ports: l.port ? [l.port.start, l.port.end] : [0, 0] };
 }
 
@@ -221,7 +222,7 @@ function matchText(l: IpfLine): string {
   const f = l.family;
   const parts = [nfproto(f)];
   if ((l.proto === 'tcp' || l.proto === 'udp') && l.port) {
-    parts.push(`${l.proto} dport ${l.port.start === l.port.end ? l.port.start : `${l.port.start}-${l.port.end}`}`);
+    parts.push(`${l.proto} dport ${portText(l.port)}`);
     if (l.synOnly) parts.push('tcp flags & (syn | ack) == syn');
   } else if ((l.proto === 'icmp' || l.proto === 'ipv6-icmp') && l.icmp) {
     const kw = l.proto === 'icmp' ? 'icmp' : 'icmpv6';
@@ -252,13 +253,10 @@ export function translate(ipf: string, ipf6: string): NftFirewall {
     const seen = idSeen.get(key) ?? 0;
     idSeen.set(key, seen + 1);
     const name = `${key} ${seen}`;
-    let rule = ownRules.get(name);
-    if (rule === undefined) {
+    const rule = ownRules.get(name, () => {
       const id = `i${hash(name)}`;
-      rule = { id, text: `${matchText(l)} counter ${verdictText(l)} comment "${id}"` };
-      if (ownRules.size >= 20000) ownRules.clear();
-      ownRules.set(name, rule);
-    }
+      return { id, text: `${matchText(l)} counter ${verdictText(l)} comment "${id}"` };
+    });
     where.set(l, { rule: rule.id });
     return rule.text;
   };
@@ -272,7 +270,7 @@ export function translate(ipf: string, ipf6: string): NftFirewall {
    */
   const runRules = (run: IpfLine[], name: string): string[] => {
     // per shape, its sets: each the ports of its elements by the rest of the element
-    const shapes = new Map<string, { shape: Shape; verdict: string; buckets: Array<{ ports: Map<string, Array<readonly [number, number]>>; elements: string[] }> }>();
+    const groups = new Map<string, { shape: Shape; verdict: string; buckets: Array<{ ports: Map<string, Array<readonly [number, number]>>; elements: string[] }> }>();
     const own: IpfLine[] = [];
     const meets = (a: readonly [number, number], b: readonly [number, number]): boolean => a[0] <= b[1] && b[0] <= a[1];
     for (const l of run) {
@@ -281,8 +279,8 @@ export function translate(ipf: string, ipf6: string): NftFirewall {
         own.push(l);
         continue;
       }
-      let group = shapes.get(key.shape.slug);
-      if (!group) shapes.set(key.shape.slug, (group = { shape: key.shape, verdict: verdictText(l), buckets: [] }));
+      let group = groups.get(key.shape.slug);
+      if (!group) groups.set(key.shape.slug, (group = { shape: key.shape, verdict: verdictText(l), buckets: [] }));
       let b = group.buckets.findIndex((s) => !(s.ports.get(key.rest) ?? []).some((p) => meets(p, key.ports)));
       if (b < 0) b = group.buckets.push({ ports: new Map(), elements: [] }) - 1;
       const bucket = group.buckets[b];
@@ -293,7 +291,7 @@ export function translate(ipf: string, ipf6: string): NftFirewall {
       where.set(l, { rule: `${name}_${key.shape.slug}${b > 0 ? `_${b}` : ''}`, element: key.element });
     }
     const setRules: Array<[string, string]> = [];
-    for (const { shape, verdict, buckets } of shapes.values()) {
+    for (const { shape, verdict, buckets } of groups.values()) {
       buckets.forEach(({ elements }, b) => {
         const set = `${name}_${shape.slug}${b > 0 ? `_${b}` : ''}`;
         sets.push({ name: set, type: shape.type, interval: shape.interval, elements: elements.sort() });

@@ -19,6 +19,7 @@
  * a one-line IpfSyntaxError naming the file's line.
  */
 import { AppError } from '../errors';
+import { Memo } from '../memo';
 import { parseAddress, parseCidr, type Family } from '../net/address';
 
 export type IpfProto = 'tcp' | 'udp' | 'icmp' | 'ipv6-icmp' | 'ah' | 'esp';
@@ -70,26 +71,8 @@ function fail(file: string, lineNo: number, why: string): never {
   throw new IpfSyntaxError(`${file} line ${lineNo}: ${why}`);
 }
 
-/**
- * Peers already read, by family and text: every VM's files name the same
- * addresses (a tag's VMs are in the files of every VM a rule reaches), so a
- * load of fifty VMs' files parses each address once. Pure: the same text
- * is always the same peer. Bounded.
- */
-const peers = new Map<string, { peer: string; cidr: boolean }>();
-
 /** An address or CIDR of `family`, canonical; refused otherwise. */
 function peerOf(file: string, lineNo: number, text: string, family: Family): { peer: string; cidr: boolean } {
-  const key = `${family}${text}`;
-  const known = peers.get(key);
-  if (known) return known;
-  const read = readPeer(file, lineNo, text, family);
-  if (peers.size >= 20000) peers.clear();
-  peers.set(key, read);
-  return read;
-}
-
-function readPeer(file: string, lineNo: number, text: string, family: Family): { peer: string; cidr: boolean } {
   try {
     if (text.includes('/')) {
       const c = parseCidr(text, 'reject');
@@ -115,17 +98,18 @@ function num(file: string, lineNo: number, text: string, max: number, what: stri
 type LineMeaning = Omit<IpfLine, 'family' | 'lineNo' | 'text' | 'entry' | 'entryIndex'>;
 
 /**
- * Lines and entry comments already read, by family and text: every VM's
- * files have the same fallbacks, and the lines of a tag's VMs are in the
- * files of every VM a rule reaches. Pure (refusals are not kept); bounded.
+ * Lines and comments already read, by family and text: every VM's files
+ * have the same fallbacks, and the lines of a tag's VMs are in the files of
+ * every VM a rule reaches.
  */
-const meanings = new Map<string, LineMeaning>();
-const entryComments = new Set<string>();
+const meanings = new Memo<string, LineMeaning>(50000);
+const entryComments = new Memo<string, boolean>(50000);
 
 function meaningOf(file: string, lineNo: number, norm: string, family: Family): LineMeaning {
-  const key = `${family}${norm}`;
-  const known = meanings.get(key);
-  if (known) return known;
+  return meanings.get(`${family}${norm}`, () => readMeaning(file, lineNo, norm, family));
+}
+
+function readMeaning(file: string, lineNo: number, norm: string, family: Family): LineMeaning {
   const m = LINE.exec(norm);
   if (!m) fail(file, lineNo, `not a line this translator knows: ${JSON.stringify(norm.slice(0, 120))}`);
   const [, action, dir, quick, proto, all, src, dst, portEq, portFrom, portTo, icmpType, icmpCode, syn, , state, cfwlog] = m;
@@ -156,7 +140,7 @@ function meaningOf(file: string, lineNo: number, norm: string, family: Family): 
   if (icmp && p !== 'icmp' && p !== 'ipv6-icmp') fail(file, lineNo, 'icmp-type needs proto icmp or ipv6-icmp');
   if (syn !== undefined && p !== 'tcp') fail(file, lineNo, 'flags S/SA needs proto tcp');
   // one shape for every line (absent parts undefined): lines are many, and read on every load
-  const meaning: LineMeaning = {
+  return {
     action: action as 'pass' | 'block',
     dir: dir as 'in' | 'out',
     quick: quick !== undefined,
@@ -169,9 +153,6 @@ function meaningOf(file: string, lineNo: number, norm: string, family: Family): 
     state: state !== undefined,
     log: cfwlog !== undefined,
   };
-  if (meanings.size >= 50000) meanings.clear();
-  meanings.set(key, meaning);
-  return meaning;
 }
 
 /**
@@ -190,9 +171,7 @@ export function readIpf(text: string, family: Family): IpfLine[] {
     const raw = lines[i].trim();
     if (raw === '') continue;
     if (raw.startsWith('#')) {
-      if (entryComments.has(raw) || ENTRY_COMMENT.test(raw)) {
-        if (entryComments.size >= 50000) entryComments.clear();
-        entryComments.add(raw);
+      if (entryComments.get(raw, () => ENTRY_COMMENT.test(raw))) {
         entry = raw;
         entryIndex = entries++;
       } else if (raw === FALLBACKS_COMMENT) {

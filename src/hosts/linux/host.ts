@@ -34,7 +34,7 @@ import * as path from 'node:path';
 import { AppError, HostError } from '../../core/errors';
 import { dropScript, fullScript, FW_TABLE, RULES_ID, setsScript, statsText, translate, type NftFirewall } from '../../core/nft/firewall';
 import { parseAddress } from '../../core/net/address';
-import { hostFailure } from '../common';
+import { envCrashPoint, hostFailure } from '../common';
 import type { ZoneRef } from '../host';
 import { LocalHost, statusText, type LocalZone } from '../local';
 import { apply, type ZoneConfig } from '../zonecfg-model';
@@ -66,9 +66,7 @@ export class LinuxHost extends LocalHost {
     const missing = linuxPrerequisites();
     if (missing) throw new AppError(missing);
     this.settings = linuxSettings(root, env);
-    this.net = new LinuxNet(root, this.settings, (point) => {
-      if (env.VMADM_CRASH_AT === point) process.kill(process.pid, 'SIGKILL');
-    });
+    this.net = new LinuxNet(root, this.settings, (point) => envCrashPoint(env, point));
   }
 
   // ------------------------------------------------------------ the zone's network

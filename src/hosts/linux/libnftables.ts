@@ -117,7 +117,7 @@ function open(): NftLibrary | null {
         } finally {
           if (setns(home, CLONE_NEWNET) !== 0) {
             // never go on in another namespace
-            process.stderr.write(`vmadm: cannot come back from the namespace ${nsPath}\n`);
+            process.stderr.write(`${path.basename(process.argv[1] ?? 'vmadm', '.js')}: cannot come back from the namespace ${nsPath}\n`);
             process.exit(70);
           }
         }

@@ -178,14 +178,19 @@ export class LinuxNet {
    * reconfigured zone, routes written anew).
    */
   isMade(ns: string): boolean {
-    const rec = readJson<VmNetRecord>(this.vmFile(ns));
-    return rec !== undefined && !rec.dirty && rec.ino === netnsId(ns);
+    return this.madeRecord(ns) !== undefined;
   }
 
   /** Whether a VM's namespace is up to `plan` as made (nothing to do). */
   isUpTo(plan: NetPlan): boolean {
-    const rec = readJson<VmNetRecord>(this.vmFile(plan.ns));
-    return rec !== undefined && !rec.dirty && rec.ino === netnsId(plan.ns) && same(rec.plan, plan);
+    const rec = this.madeRecord(plan.ns);
+    return rec !== undefined && same(rec.plan, plan);
+  }
+
+  /** The file of a VM's network made whole in the namespace there now, or undefined. */
+  private madeRecord(ns: string): VmNetRecord | undefined {
+    const rec = readJson<VmNetRecord>(this.vmFile(ns));
+    return rec !== undefined && !rec.dirty && rec.ino === netnsId(ns) ? rec : undefined;
   }
 
   /**
